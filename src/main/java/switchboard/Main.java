@@ -1,0 +1,190 @@
+package switchboard;
+
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.PasswordHasher;
+import switchboard.config.AppConfig;
+import switchboard.config.ConfigException;
+import switchboard.config.ConfigLoader;
+import switchboard.config.FirstStartAdmin;
+
+/** Command line: start a node, or hash a password for the config file (DESIGN §5). */
+public final class Main {
+  private Main() {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  static final Path DEFAULT_CONFIG = Path.of("conf/config.json");
+  static final String USAGE = """
+      Usage:
+        java -jar switchboard.jar [-conf FILE]    start a node (default: conf/config.json)
+        java -jar switchboard.jar hash-password   read a password on standard input, print its hash
+      """;
+
+  /** What the command line asks for; {@link #parse} returns null for anything it does not understand. */
+  record Command(Kind kind, Path configFile) {
+    enum Kind { START, HASH_PASSWORD, HELP }
+
+    static Command parse(String... args) {
+      if (args.length == 0) {
+        return new Command(Kind.START, DEFAULT_CONFIG);
+      }
+      if (args.length == 1) {
+        return switch (args[0]) {
+          case "hash-password" -> new Command(Kind.HASH_PASSWORD, null);
+          case "-h", "-help", "--help", "help" -> new Command(Kind.HELP, null);
+          default -> null;
+        };
+      }
+      if (args.length == 2 && (args[0].equals("-conf") || args[0].equals("--conf")) && !args[1].isBlank()) {
+        return new Command(Kind.START, Path.of(args[1]));
+      }
+      return null;
+    }
+  }
+
+  public static void main(String[] args) {
+    useUtf8Output();
+    Command command = Command.parse(args);
+    if (command == null) {
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    switch (command.kind()) {
+      case HELP -> System.out.print(USAGE);
+      case HASH_PASSWORD -> System.exit(hashPassword());
+      case START -> start(command.configFile());
+    }
+  }
+
+  /**
+   * Messages carry queue names and "→" in cycle paths; with no locale set (a bare container,
+   * a systemd unit) Java 17 would print them as "?". Logs and journals expect UTF-8 anyway.
+   */
+  private static void useUtf8Output() {
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+  }
+
+  private static void start(Path configFile) {
+    AppConfig config;
+    try {
+      config = ConfigLoader.load(configFile, System.getenv());
+    } catch (ConfigException e) {
+      // The host needs the file and field, not our stack.
+      System.err.println("Configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    FirstStartAdmin.Result first = FirstStartAdmin.ensure(config);
+
+    Vertx vertx = Vertx.vertx();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "switchboard-shutdown"));
+    Switchboard node;
+    try {
+      // Block the main thread rather than exit from a callback: System.exit on an event-loop thread
+      // would wait for the shutdown hook, which needs that event loop to close Vert.x.
+      node = Switchboard.start(vertx, first.config()).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      System.err.println("Start failed: " + describe(e));
+      close(vertx);
+      System.exit(1);
+      return;
+    }
+    LOG.info("Switchboard node {} listening on http://localhost:{}/", first.config().nodeId(), node.port());
+    if (first.oneTimePassword() != null) {
+      System.out.print(banner(configFile, first.oneTimePassword()));
+      System.out.flush();
+    }
+  }
+
+  static String banner(Path configFile, String password) {
+    String rule = "=".repeat(72);
+    return rule + "\n"
+        + "  No operator in " + configFile + " has a passwordHash, so an administrator\n"
+        + "  account was created for this run:\n\n"
+        + "      username: " + FirstStartAdmin.ADMIN_ID + "\n"
+        + "      password: " + password + "\n\n"
+        + "  This password is shown once; set passwordHash for your operators in the\n"
+        + "  config (hash-password) to stop this.\n"
+        + rule + "\n";
+  }
+
+  private static String describe(Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // Shutting down anyway; nothing useful to do with a failed close.
+    }
+  }
+
+  private static int hashPassword() {
+    char[] password = null;
+    try {
+      password = readPassword();
+      if (password == null || password.length == 0) {
+        System.err.println("hash-password: an empty password is refused");
+        return 1;
+      }
+      System.out.println(PasswordHasher.hash(password));
+      return 0;
+    } catch (IOException e) {
+      System.err.println("hash-password: cannot read the password: " + e.getMessage());
+      return 1;
+    } finally {
+      if (password != null) {
+        Arrays.fill(password, '\0');
+      }
+    }
+  }
+
+  /** From the terminal without echo (asked twice, as a typo here locks the account out); else one line of stdin. */
+  private static char[] readPassword() throws IOException {
+    Console console = System.console();
+    if (console == null) {
+      String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      return line == null ? null : line.toCharArray();
+    }
+    char[] first = console.readPassword("Password: ");
+    if (first == null || first.length == 0) {
+      return first;
+    }
+    char[] again = console.readPassword("Again: ");
+    try {
+      if (!Arrays.equals(first, again)) {
+        Arrays.fill(first, '\0');
+        throw new IOException("the two passwords differ");
+      }
+      return first;
+    } finally {
+      if (again != null) {
+        Arrays.fill(again, '\0');
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package switchboard.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.bus.ClientError;
+import switchboard.bus.ErrorCode;
+import switchboard.config.OperatorConfig;
+import switchboard.domain.Directory;
+import switchboard.store.StateStore;
+
+/**
+ * Operator sign-in: password check off the event loop, bearer tokens kept (hashed) in the
+ * state store so every node accepts them, and a lock after repeated failures.
+ */
+public final class OperatorAuth {
+  private static final Logger log = LoggerFactory.getLogger(OperatorAuth.class);
+  public static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+  /** Verifying against this when the user is unknown makes both answers take as long. */
+  private static final String DUMMY_HASH = PasswordHasher.hash("not-a-password".toCharArray(), 1000);
+
+  private final Vertx vertx;
+  private final Directory directory;
+  private final StateStore store;
+  private final LoginThrottle throttle;
+  private final Clock clock;
+
+  public record Login(String token, OperatorConfig operator) {}
+
+  public OperatorAuth(Vertx vertx, Directory directory, StateStore store, LoginThrottle throttle, Clock clock) {
+    this.vertx = vertx;
+    this.directory = directory;
+    this.store = store;
+    this.throttle = throttle;
+    this.clock = clock;
+  }
+
+  public Future<Login> login(String username, String password) {
+    if (throttle.isLocked(username, clock.instant())) {
+      log.warn("login for {} refused: too many failed attempts", username);
+      return Future.failedFuture(new ClientError(ErrorCode.rate_limited,
+          "too many failed sign-ins; try again in " + LoginThrottle.WINDOW.toMinutes() + " minutes"));
+    }
+    OperatorConfig op = directory.operator(username).orElse(null);
+    String hash = op == null || op.passwordHash() == null ? DUMMY_HASH : op.passwordHash();
+    return vertx.executeBlocking(() -> PasswordHasher.verify(password.toCharArray(), hash) && op != null
+            && op.passwordHash() != null)
+        .compose(ok -> {
+          if (!ok) {
+            throttle.recordFailure(username, clock.instant());
+            log.warn("failed sign-in for {}", username);
+            return Future.failedFuture(new ClientError(ErrorCode.unauthorized, "wrong username or password"));
+          }
+          throttle.recordSuccess(username);
+          String token = Tokens.newToken();
+          Instant expires = clock.instant().plus(SESSION_LIFETIME);
+          log.info("operator {} signed in", op.id());
+          return store.putSession(Tokens.hash(token), op.id(), expires).map(v -> new Login(token, op));
+        });
+  }
+
+  /** The operator a token belongs to; fails with unauthorized for an unknown, expired or revoked one. */
+  public Future<OperatorConfig> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new ClientError(ErrorCode.unauthorized, "sign in first"));
+    }
+    return store.sessionOperator(Tokens.hash(token), clock.instant()).compose(id -> {
+      OperatorConfig op = id == null ? null : directory.operator(id).orElse(null);
+      return op == null ? Future.failedFuture(new ClientError(ErrorCode.unauthorized, "sign in again"))
+          : Future.succeededFuture(op);
+    });
+  }
+
+  public Future<Void> logout(String token) {
+    return store.deleteSession(Tokens.hash(token));
+  }
+}

@@ -1,0 +1,42 @@
+package switchboard.bus;
+
+/**
+ * Every event bus address of a node, in one place. Commands are request/reply to the
+ * verticle that owns them; events to sockets are published as ready-made JSON frames.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  // Routing verticle (owns chats: offers, accept, rollover timers, transfer, close).
+  public static final String GUEST_START = "switchboard.routing.guest.start";
+  public static final String GUEST_RESUME = "switchboard.routing.guest.resume";
+  public static final String GUEST_MESSAGE = "switchboard.routing.guest.message";
+  public static final String GUEST_TYPING = "switchboard.routing.guest.typing";
+  public static final String GUEST_CLOSE = "switchboard.routing.guest.close";
+  public static final String GUEST_DETACHED = "switchboard.routing.guest.detached";
+  public static final String OPERATOR_ACCEPT = "switchboard.routing.operator.accept";
+  public static final String OPERATOR_MESSAGE = "switchboard.routing.operator.message";
+  public static final String OPERATOR_TYPING = "switchboard.routing.operator.typing";
+  public static final String OPERATOR_TRANSFER = "switchboard.routing.operator.transfer";
+  public static final String OPERATOR_CLOSE = "switchboard.routing.operator.close";
+  public static final String OPERATOR_SYNC = "switchboard.routing.operator.sync";
+  /** Published by presence when who can take chats changed; routing re-plans offers. */
+  public static final String AVAILABILITY_CHANGED = "switchboard.routing.availability-changed";
+
+  // Presence verticle (console connections, availability per queue).
+  public static final String PRESENCE_CONNECTED = "switchboard.presence.connected";
+  public static final String PRESENCE_DISCONNECTED = "switchboard.presence.disconnected";
+  public static final String PRESENCE_SET = "switchboard.presence.set";
+
+  // Frames for sockets; the suffix is the chat id or the operator id.
+  private static final String TO_GUEST = "switchboard.to-guest.";
+  private static final String TO_OPERATOR = "switchboard.to-operator.";
+
+  public static String toGuest(String chatId) {
+    return TO_GUEST + chatId;
+  }
+
+  public static String toOperator(String operatorId) {
+    return TO_OPERATOR + operatorId;
+  }
+}

@@ -1,0 +1,61 @@
+package switchboard.bus;
+
+import java.util.List;
+import switchboard.domain.ChatMessage;
+
+/** The message shapes sent over the event bus, as records (passed by reference, see {@link LocalCodec}). */
+public final class Commands {
+  private Commands() {}
+
+  public record GuestStart(String chatId, String queue, String name, String email, String page) {}
+
+  public record GuestStarted(String chatId, String token, String queue) {}
+
+  public record GuestResume(String chatId, String token, long lastSeq) {}
+
+  /** What a resuming guest missed, and where the chat stands. */
+  public record GuestResumed(String chatId, String state, String queue, String operatorName, List<ChatMessage> missed) {}
+
+  public record GuestMessage(String chatId, String text, String clientId) {}
+
+  public record Ack(String chatId, String clientId, long seq) {}
+
+  public record GuestTyping(String chatId, boolean typing) {}
+
+  public record GuestClose(String chatId) {}
+
+  public record GuestDetached(String chatId) {}
+
+  public record OperatorAccept(String operatorId, String chatId) {}
+
+  public record OperatorMessage(String operatorId, String chatId, String text, String clientId) {}
+
+  public record OperatorTyping(String operatorId, String chatId, boolean typing) {}
+
+  /** Exactly one of {@code queue} and {@code targetOperator} is set. */
+  public record OperatorTransfer(String operatorId, String chatId, String queue, String targetOperator) {}
+
+  public record OperatorClose(String operatorId, String chatId) {}
+
+  /** Asks routing to send a (re)connected console the chats it holds and the offers it should see. */
+  public record OperatorSync(String operatorId) {}
+
+  /** Frames a (re)connected console needs: `accepted` for chats held, `offer` for chats ringing for it. */
+  public record SyncFrames(List<String> frames) {}
+
+  public record PresenceConnected(String operatorId, String connectionId) {}
+
+  public record PresenceDisconnected(String operatorId, String connectionId) {}
+
+  /** The queues an operator is available on, as presence knows it. */
+  public record ChosenQueues(java.util.Set<String> queues) {}
+
+  public record PresenceSet(String operatorId, String queue, boolean available) {}
+
+  public record AvailabilityChanged(String operatorId, boolean connected) {}
+
+  /** A command that needs no reply payload gets this. */
+  public record Done() {
+    public static final Done INSTANCE = new Done();
+  }
+}

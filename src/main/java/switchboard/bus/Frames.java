@@ -1,0 +1,114 @@
+package switchboard.bus;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+
+/** Server → client frames of the wire protocol (DESIGN §3), each encoded once. */
+public final class Frames {
+  private Frames() {}
+
+  private static JsonObject frame(String type) {
+    return new JsonObject().put("type", type);
+  }
+
+  public static String error(ErrorCode code, String message) {
+    return frame("error").put("code", code.name()).put("message", message).encode();
+  }
+
+  // ---- to guests ----
+
+  public static String started(String chatId, String token, String queue) {
+    return frame("started").put("chatId", chatId).put("token", token).put("queue", queue).encode();
+  }
+
+  public static String queued(int position, Long estimatedWaitSeconds) {
+    return frame("queued").put("position", position).put("estimatedWaitSeconds", estimatedWaitSeconds).encode();
+  }
+
+  public static String joined(String operatorName) {
+    return frame("joined").put("operator", operatorName).encode();
+  }
+
+  public static String guestAck(String clientId, long seq) {
+    return frame("ack").put("clientId", clientId).put("seq", seq).encode();
+  }
+
+  public static String messageToGuest(ChatMessage m) {
+    return messageJson(m).encode();
+  }
+
+  public static String typingToGuest(boolean typing) {
+    return frame("typing").put("typing", typing).encode();
+  }
+
+  public static String closedToGuest(String by) {
+    return frame("closed").put("by", by).encode();
+  }
+
+  public static String resumed(Commands.GuestResumed r) {
+    return frame("resumed").put("chatId", r.chatId()).put("state", r.state()).put("queue", r.queue())
+        .put("operator", r.operatorName()).encode();
+  }
+
+  // ---- to operators ----
+
+  public static String offer(Chat chat, String offeredOn) {
+    return frame("offer").put("chatId", chat.id()).put("queue", chat.queue()).put("offeredOn", offeredOn)
+        .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page()))
+        .put("waitingSince", chat.waitingSince().toString()).encode();
+  }
+
+  public static String offerWithdrawn(String chatId, String reason) {
+    return frame("offer_withdrawn").put("chatId", chatId).put("reason", reason).encode();
+  }
+
+  public static String accepted(Chat chat, List<ChatMessage> history) {
+    JsonArray messages = new JsonArray();
+    history.forEach(m -> messages.add(messageJson(m)));
+    return frame("accepted").put("chatId", chat.id()).put("queue", chat.queue())
+        .put("guest", new JsonObject().put("name", chat.guest().name()).put("email", chat.guest().email())
+            .put("page", chat.guest().page()))
+        .put("history", messages).encode();
+  }
+
+  public static String operatorAck(String chatId, String clientId, long seq) {
+    return frame("ack").put("chatId", chatId).put("clientId", clientId).put("seq", seq).encode();
+  }
+
+  public static String messageToOperator(String chatId, ChatMessage m) {
+    return messageJson(m).put("chatId", chatId).encode();
+  }
+
+  public static String typingToOperator(String chatId, boolean typing) {
+    return frame("typing").put("chatId", chatId).put("typing", typing).encode();
+  }
+
+  public static String closedToOperator(String chatId, String by) {
+    return frame("closed").put("chatId", chatId).put("by", by).encode();
+  }
+
+  public static String presence(String queue, boolean available) {
+    return frame("presence").put("queue", queue).put("available", available).encode();
+  }
+
+  public static String ready(String operatorId, String name, JsonArray queues) {
+    return frame("ready").put("operator", new JsonObject().put("id", operatorId).put("name", name))
+        .put("queues", queues).encode();
+  }
+
+  private static JsonObject messageJson(ChatMessage m) {
+    JsonObject json = frame("message").put("seq", m.seq()).put("from", m.from());
+    if (m.name() != null) {
+      json.put("name", m.name());
+    }
+    return json.put("text", m.text()).put("at", iso(m.at()));
+  }
+
+  private static String iso(Instant at) {
+    return at.toString();
+  }
+}

@@ -1,0 +1,38 @@
+package switchboard.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration of one node, after the file was read, validated and
+ * environment overrides were applied.
+ *
+ * @param source         where it came from (a file path, or a name given by a test), for messages
+ * @param allowedOrigins origins (scheme://host[:port]) whose pages may open sockets besides the server's own;
+ *                       "*" allows any
+ * @param redisUrl       null for in-memory state (one node)
+ */
+public record AppConfig(
+    String source,
+    int httpPort,
+    List<String> allowedOrigins,
+    String redisUrl,
+    String redisPrefix,
+    String nodeId,
+    ChatSettings chats,
+    List<QueueConfig> queues,
+    List<OperatorConfig> operators) {
+
+  public AppConfig {
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    queues = List.copyOf(queues);
+    operators = List.copyOf(operators);
+  }
+
+  public AppConfig withOperators(List<OperatorConfig> replaced) {
+    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced);
+  }
+
+  public AppConfig withHttpPort(int port) {
+    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators);
+  }
+}

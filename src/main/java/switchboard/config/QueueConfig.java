@@ -1,0 +1,29 @@
+package switchboard.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One answering queue as configured (DESIGN §1, §5).
+ *
+ * @param backups              queue names tried after this one, in order
+ * @param rolloverAfterSeconds how long an offer rings here before it widens to the next queue
+ * @param maxWaitSeconds       optional: an offered chat nobody accepts within this time becomes missed
+ * @param hours                optional office hours (kept as given; enforced in a later issue)
+ * @param skin                 optional widget look (title, colours, greeting)
+ */
+public record QueueConfig(
+    String name,
+    String title,
+    List<String> backups,
+    int rolloverAfterSeconds,
+    Integer maxWaitSeconds,
+    Map<String, Object> hours,
+    Map<String, Object> skin) {
+
+  public static final int DEFAULT_ROLLOVER_AFTER_SECONDS = 75;
+
+  public QueueConfig {
+    backups = backups == null ? List.of() : List.copyOf(backups);
+  }
+}

@@ -1,0 +1,236 @@
+package switchboard.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import switchboard.auth.Tokens;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Commands.Ack;
+import switchboard.bus.Commands.GuestClose;
+import switchboard.bus.Commands.GuestDetached;
+import switchboard.bus.Commands.GuestMessage;
+import switchboard.bus.Commands.GuestResume;
+import switchboard.bus.Commands.GuestResumed;
+import switchboard.bus.Commands.GuestStart;
+import switchboard.bus.Commands.GuestStarted;
+import switchboard.bus.Commands.GuestTyping;
+import switchboard.bus.ErrorCode;
+import switchboard.bus.Frames;
+import switchboard.config.ChatSettings;
+import switchboard.domain.ChatMessage;
+
+/**
+ * One guest socket (DESIGN §3, /ws/guest): checks and turns frames into routing commands,
+ * and writes the chat's events to the socket. Talks to the rest only over the bus.
+ */
+public final class GuestSession {
+  private static final int MAX_NAME = 80;
+  private static final int MAX_EMAIL = 254;
+  private static final int MAX_PAGE = 2048;
+  private static final int MAX_CLIENT_ID = 64;
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final ServerWebSocket ws;
+  private final ChatSettings settings;
+  private final RateLimit messageLimit;
+  private final RateLimit frameLimit;
+
+  private String chatId;
+  private MessageConsumer<String> events;
+  /** Events that arrive before `started` or a resume's replay is written wait here, in order. */
+  private List<String> pending;
+  private long replayedUpTo;
+  private int lastPosition;
+  private boolean closed;
+
+  public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.ws = ws;
+    this.settings = settings;
+    this.messageLimit = new RateLimit(settings.messagesPerTenSeconds(), 10_000);
+    this.frameLimit = new RateLimit(settings.messagesPerTenSeconds() * 4, 10_000);
+  }
+
+  public void open() {
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted"));
+    ws.closeHandler(v -> onClose());
+  }
+
+  private void onText(String text) {
+    try {
+      if (!frameLimit.tryAcquire(System.currentTimeMillis())) {
+        throw new ClientError(ErrorCode.rate_limited, "too many frames; slow down");
+      }
+      JsonObject frame = FrameFields.parse(text);
+      String type = FrameFields.type(frame);
+      switch (type) {
+        case "start" -> start(frame);
+        case "resume" -> resume(frame);
+        case "message" -> message(frame);
+        case "typing" -> typing(frame);
+        case "close" -> close();
+        default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
+      }
+    } catch (ClientError e) {
+      sendError(e.code, e.getMessage());
+    }
+  }
+
+  private void start(JsonObject frame) {
+    if (chatId != null) {
+      throw new ClientError(ErrorCode.bad_request, "this socket already has a chat");
+    }
+    String queue = FrameFields.requiredString(frame, "queue", 64);
+    String name = FrameFields.optionalString(frame, "name", MAX_NAME);
+    String email = FrameFields.optionalString(frame, "email", MAX_EMAIL);
+    String page = FrameFields.optionalString(frame, "page", MAX_PAGE);
+    String id = Tokens.newId();
+    attach(id);
+    GuestStart cmd = new GuestStart(id, queue, name == null || name.isBlank() ? "Guest" : name.strip(), email, page);
+    bus.<GuestStarted>request(Addresses.GUEST_START, cmd)
+        .onSuccess(reply -> {
+          GuestStarted started = reply.body();
+          write(Frames.started(started.chatId(), started.token(), started.queue()));
+          flushPending();
+        })
+        .onFailure(e -> {
+          detach();
+          fail(e);
+        });
+  }
+
+  private void resume(JsonObject frame) {
+    String id = FrameFields.requiredString(frame, "chatId", 64);
+    String token = FrameFields.requiredString(frame, "token", 128);
+    long lastSeq = FrameFields.optionalLong(frame, "lastSeq", 0);
+    if (chatId != null) {
+      detachAndNotify();
+    }
+    attach(id);
+    bus.<GuestResumed>request(Addresses.GUEST_RESUME, new GuestResume(id, token, lastSeq))
+        .onSuccess(reply -> {
+          GuestResumed resumed = reply.body();
+          replayedUpTo = lastSeq;
+          for (ChatMessage m : resumed.missed()) {
+            write(Frames.messageToGuest(m));
+            replayedUpTo = m.seq();
+          }
+          write(Frames.resumed(resumed));
+          flushPending();
+        })
+        .onFailure(e -> {
+          detach();
+          fail(e);
+        });
+  }
+
+  private void message(JsonObject frame) {
+    String id = requireChat();
+    String text = FrameFields.requiredString(frame, "text", settings.maxTextLength());
+    String clientId = FrameFields.optionalString(frame, "clientId", MAX_CLIENT_ID);
+    if (!messageLimit.tryAcquire(System.currentTimeMillis())) {
+      throw new ClientError(ErrorCode.rate_limited, "too many messages; wait a few seconds");
+    }
+    bus.<Ack>request(Addresses.GUEST_MESSAGE, new GuestMessage(id, text, clientId))
+        .onSuccess(reply -> write(Frames.guestAck(reply.body().clientId(), reply.body().seq())))
+        .onFailure(this::fail);
+  }
+
+  private void typing(JsonObject frame) {
+    boolean typing = FrameFields.requiredBoolean(frame, "typing");
+    bus.request(Addresses.GUEST_TYPING, new GuestTyping(requireChat(), typing)).onFailure(this::fail);
+  }
+
+  private void close() {
+    bus.request(Addresses.GUEST_CLOSE, new GuestClose(requireChat())).onFailure(this::fail);
+  }
+
+  private String requireChat() {
+    if (chatId == null) {
+      throw new ClientError(ErrorCode.bad_request, "start or resume a chat first");
+    }
+    return chatId;
+  }
+
+  private void attach(String id) {
+    chatId = id;
+    pending = new ArrayList<>();
+    replayedUpTo = 0;
+    lastPosition = 0;
+    events = bus.consumer(Addresses.toGuest(id), msg -> deliver(msg.body()));
+  }
+
+  private void detach() {
+    if (events != null) {
+      events.unregister();
+    }
+    events = null;
+    chatId = null;
+    pending = null;
+  }
+
+  private void detachAndNotify() {
+    String id = chatId;
+    detach();
+    bus.send(Addresses.GUEST_DETACHED, new GuestDetached(id));
+  }
+
+  private void deliver(String frame) {
+    if (pending != null) {
+      pending.add(frame);
+      return;
+    }
+    if (frame.startsWith("{\"type\":\"queued\"")) {
+      int position = new JsonObject(frame).getInteger("position");
+      if (position == lastPosition) {
+        return;
+      }
+      lastPosition = position;
+    } else if (frame.startsWith("{\"type\":\"joined\"")) {
+      lastPosition = 0;
+    } else if (replayedUpTo > 0 && frame.startsWith("{\"type\":\"message\"")
+        && new JsonObject(frame).getLong("seq") <= replayedUpTo) {
+      return; // already sent by the replay
+    }
+    write(frame);
+  }
+
+  private void flushPending() {
+    List<String> waiting = pending;
+    pending = null;
+    if (waiting != null) {
+      waiting.forEach(this::deliver);
+    }
+  }
+
+  private void onClose() {
+    closed = true;
+    if (chatId != null) {
+      detachAndNotify();
+    }
+  }
+
+  private void fail(Throwable e) {
+    ClientError error = ClientError.from(e);
+    sendError(error.code, error.getMessage());
+  }
+
+  private void sendError(ErrorCode code, String message) {
+    write(Frames.error(code, message));
+  }
+
+  private void write(String frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame);
+    }
+  }
+}

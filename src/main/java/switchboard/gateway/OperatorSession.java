@@ -1,0 +1,223 @@
+package switchboard.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.OperatorAuth;
+import switchboard.auth.Tokens;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Commands.Ack;
+import switchboard.bus.Commands.ChosenQueues;
+import switchboard.bus.Commands.OperatorAccept;
+import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorMessage;
+import switchboard.bus.Commands.OperatorSync;
+import switchboard.bus.Commands.OperatorTransfer;
+import switchboard.bus.Commands.OperatorTyping;
+import switchboard.bus.Commands.PresenceConnected;
+import switchboard.bus.Commands.PresenceDisconnected;
+import switchboard.bus.Commands.PresenceSet;
+import switchboard.bus.Commands.SyncFrames;
+import switchboard.bus.ErrorCode;
+import switchboard.bus.Frames;
+import switchboard.config.ChatSettings;
+import switchboard.config.OperatorConfig;
+
+/**
+ * One operator console socket (DESIGN §3, /ws/operator): authenticates the first frame,
+ * then turns frames into presence and routing commands and writes the operator's events.
+ */
+public final class OperatorSession {
+  private static final Logger log = LoggerFactory.getLogger(OperatorSession.class);
+  public static final short CLOSE_UNAUTHORIZED = 4401;
+  static final long AUTH_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final ServerWebSocket ws;
+  private final OperatorAuth auth;
+  private final ChatSettings settings;
+  private final String connectionId = Tokens.newId();
+  private final RateLimit frameLimit;
+
+  private OperatorConfig operator;
+  private boolean authenticating;
+  private MessageConsumer<String> events;
+  private long authTimer;
+  private boolean closed;
+
+  public OperatorSession(Vertx vertx, ServerWebSocket ws, OperatorAuth auth, ChatSettings settings) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.ws = ws;
+    this.auth = auth;
+    this.settings = settings;
+    this.frameLimit = new RateLimit(settings.messagesPerTenSeconds() * 4, 10_000);
+  }
+
+  public void open() {
+    authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> {
+      if (operator == null) {
+        refuse("no auth frame within 10 seconds");
+      }
+    });
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted", null));
+    ws.closeHandler(v -> onClose());
+  }
+
+  private void onText(String text) {
+    String chatId = null;
+    try {
+      JsonObject frame = FrameFields.parse(text);
+      String type = FrameFields.type(frame);
+      if (operator == null) {
+        authenticate(type, frame);
+        return;
+      }
+      if (!frameLimit.tryAcquire(System.currentTimeMillis())) {
+        throw new ClientError(ErrorCode.rate_limited, "too many frames; slow down");
+      }
+      chatId = frame.getValue("chatId") instanceof String s ? s : null;
+      switch (type) {
+        case "availability" -> availability(frame);
+        case "accept" -> accept(frame);
+        case "message" -> message(frame);
+        case "transfer" -> transfer(frame);
+        case "close" -> close(frame);
+        case "typing" -> typing(frame);
+        case "auth" -> throw new ClientError(ErrorCode.bad_request, "already signed in");
+        default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
+      }
+    } catch (ClientError e) {
+      if (operator == null) {
+        refuse(e.getMessage());
+      } else {
+        sendError(e.code, e.getMessage(), chatId);
+      }
+    }
+  }
+
+  private void authenticate(String type, JsonObject frame) {
+    if (!"auth".equals(type)) {
+      throw new ClientError(ErrorCode.unauthorized, "the first frame must be auth");
+    }
+    if (authenticating) {
+      return;
+    }
+    authenticating = true;
+    String token = FrameFields.requiredString(frame, "token", 256);
+    auth.verify(token)
+        .onSuccess(this::signedIn)
+        .onFailure(e -> refuse("invalid or expired token"));
+  }
+
+  private void signedIn(OperatorConfig op) {
+    if (closed) {
+      return;
+    }
+    operator = op;
+    vertx.cancelTimer(authTimer);
+    events = bus.consumer(Addresses.toOperator(op.id()), msg -> write(msg.body()));
+    events.completion()
+        .compose(v -> bus.<ChosenQueues>request(Addresses.PRESENCE_CONNECTED, new PresenceConnected(op.id(), connectionId)))
+        .compose(reply -> {
+          JsonArray queues = new JsonArray();
+          op.queues().forEach(q -> queues.add(new JsonObject().put("name", q).put("available", reply.body().queues().contains(q))));
+          write(Frames.ready(op.id(), op.name(), queues));
+          return bus.<SyncFrames>request(Addresses.OPERATOR_SYNC, new OperatorSync(op.id()));
+        })
+        .onSuccess(reply -> reply.body().frames().forEach(this::write))
+        .onFailure(e -> {
+          log.error("console of {} could not be set up", op.id(), e);
+          sendError(ErrorCode.internal, "the console could not be set up; reconnect", null);
+        });
+  }
+
+  private void availability(JsonObject frame) {
+    String queue = FrameFields.requiredString(frame, "queue", 64);
+    boolean available = FrameFields.requiredBoolean(frame, "available");
+    bus.request(Addresses.PRESENCE_SET, new PresenceSet(operator.id(), queue, available))
+        .onSuccess(r -> write(new JsonObject().put("type", "availability").put("queue", queue)
+            .put("available", available).encode()))
+        .onFailure(e -> fail(e, null));
+  }
+
+  private void accept(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    bus.request(Addresses.OPERATOR_ACCEPT, new OperatorAccept(operator.id(), chatId)).onFailure(e -> fail(e, chatId));
+  }
+
+  private void message(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    String text = FrameFields.requiredString(frame, "text", settings.maxTextLength());
+    String clientId = FrameFields.optionalString(frame, "clientId", 64);
+    bus.<Ack>request(Addresses.OPERATOR_MESSAGE, new OperatorMessage(operator.id(), chatId, text, clientId))
+        .onSuccess(r -> write(Frames.operatorAck(chatId, r.body().clientId(), r.body().seq())))
+        .onFailure(e -> fail(e, chatId));
+  }
+
+  private void transfer(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    String queue = FrameFields.optionalString(frame, "queue", 64);
+    String target = FrameFields.optionalString(frame, "operator", 64);
+    if ((queue == null) == (target == null)) {
+      throw new ClientError(ErrorCode.bad_request, "give either \"queue\" or \"operator\"");
+    }
+    bus.request(Addresses.OPERATOR_TRANSFER, new OperatorTransfer(operator.id(), chatId, queue, target))
+        .onFailure(e -> fail(e, chatId));
+  }
+
+  private void close(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    bus.request(Addresses.OPERATOR_CLOSE, new OperatorClose(operator.id(), chatId)).onFailure(e -> fail(e, chatId));
+  }
+
+  private void typing(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    boolean typing = FrameFields.requiredBoolean(frame, "typing");
+    bus.request(Addresses.OPERATOR_TYPING, new OperatorTyping(operator.id(), chatId, typing))
+        .onFailure(e -> fail(e, chatId));
+  }
+
+  private void refuse(String reason) {
+    if (!closed) {
+      closed = true;
+      ws.close(CLOSE_UNAUTHORIZED, reason);
+    }
+  }
+
+  private void onClose() {
+    closed = true;
+    vertx.cancelTimer(authTimer);
+    if (operator != null) {
+      events.unregister();
+      bus.send(Addresses.PRESENCE_DISCONNECTED, new PresenceDisconnected(operator.id(), connectionId));
+    }
+  }
+
+  private void fail(Throwable e, String chatId) {
+    ClientError error = ClientError.from(e);
+    sendError(error.code, error.getMessage(), chatId);
+  }
+
+  private void sendError(ErrorCode code, String message, String chatId) {
+    JsonObject frame = new JsonObject(Frames.error(code, message));
+    if (chatId != null) {
+      frame.put("chatId", chatId);
+    }
+    write(frame.encode());
+  }
+
+  private void write(String frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package switchboard.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.OperatorAuth;
+import switchboard.bus.ClientError;
+import switchboard.bus.ErrorCode;
+import switchboard.config.AppConfig;
+import switchboard.domain.Directory;
+import switchboard.gateway.GuestSession;
+import switchboard.gateway.OperatorSession;
+import switchboard.store.StateStore;
+
+/** The HTTP edge: REST API, static pages, and the two WebSocket endpoints handed to their gateways. */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  static final int MAX_FRAME_BYTES = 64 * 1024;
+  static final long MAX_BODY_BYTES = 64 * 1024;
+
+  private final AppConfig config;
+  private final Directory directory;
+  private final StateStore store;
+  private final OperatorAuth auth;
+  private final OriginCheck origins;
+  private HttpServer server;
+
+  public HttpVerticle(AppConfig config, Directory directory, StateStore store, OperatorAuth auth) {
+    this.config = config;
+    this.directory = directory;
+    this.store = store;
+    this.auth = auth;
+    this.origins = new OriginCheck(config.allowedOrigins());
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route("/ws/guest").handler(rc -> upgrade(rc, true));
+    router.route("/ws/operator").handler(rc -> upgrade(rc, false));
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    new ApiRoutes(directory, store, auth, config.nodeId()).mount(router);
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().failureHandler(this::failure);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.httpPort())
+        .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
+        .setMaxWebSocketMessageSize(MAX_FRAME_BYTES);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void upgrade(RoutingContext rc, boolean guest) {
+    HttpServerRequest request = rc.request();
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin, request.authority() == null ? null : request.authority().toString())) {
+      log.warn("refused a {} socket from origin {}", guest ? "guest" : "operator", origin);
+      rc.response().setStatusCode(403).end("origin not allowed");
+      return;
+    }
+    request.toWebSocket().onSuccess(ws -> {
+      if (guest) {
+        new GuestSession(vertx, ws, config.chats()).open();
+      } else {
+        new OperatorSession(vertx, ws, auth, config.chats()).open();
+      }
+    }).onFailure(e -> log.debug("websocket upgrade failed: {}", e.getMessage()));
+  }
+
+  private void failure(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    int status = rc.statusCode();
+    ErrorCode code;
+    String message;
+    if (failure instanceof ClientError e) {
+      code = e.code;
+      message = e.getMessage();
+    } else if (status == 413) {
+      code = ErrorCode.too_large;
+      message = "request body too large";
+    } else if (status >= 400 && status < 500) {
+      code = status == 404 ? ErrorCode.not_found : ErrorCode.bad_request;
+      message = "bad request";
+    } else {
+      log.error("{} {} failed", rc.request().method(), rc.request().path(), failure);
+      code = ErrorCode.internal;
+      message = "internal error";
+    }
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(code.httpStatus).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", code.name()).put("message", message).encode());
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package switchboard.presence;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Commands.AvailabilityChanged;
+import switchboard.bus.Commands.ChosenQueues;
+import switchboard.bus.Commands.Done;
+import switchboard.bus.Commands.PresenceConnected;
+import switchboard.bus.Commands.PresenceDisconnected;
+import switchboard.bus.Commands.PresenceSet;
+import switchboard.bus.ErrorCode;
+import switchboard.bus.Replies;
+import switchboard.config.OperatorConfig;
+import switchboard.domain.Directory;
+import switchboard.store.StateStore;
+
+/**
+ * Who is here (DESIGN §1): counts each operator's console sockets on this node and keeps
+ * the queues they set available in the store. When an operator's last socket closes their
+ * availability goes with it. Tells routing whenever that changes.
+ */
+public final class PresenceVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PresenceVerticle.class);
+  private final Directory directory;
+  private final StateStore store;
+  private final String nodeId;
+  private final Map<String, Set<String>> connections = new HashMap<>();
+
+  public PresenceVerticle(Directory directory, StateStore store, String nodeId) {
+    this.directory = directory;
+    this.store = store;
+    this.nodeId = nodeId;
+  }
+
+  @Override
+  public Future<?> start() {
+    var bus = vertx.eventBus();
+    return Future.all(
+        bus.<PresenceConnected>consumer(Addresses.PRESENCE_CONNECTED, msg -> Replies.serve(msg, this::connected))
+            .completion(),
+        bus.<PresenceDisconnected>consumer(Addresses.PRESENCE_DISCONNECTED, msg -> Replies.serve(msg, this::disconnected))
+            .completion(),
+        bus.<PresenceSet>consumer(Addresses.PRESENCE_SET, msg -> Replies.serve(msg, this::set)).completion());
+  }
+
+  private Future<ChosenQueues> connected(PresenceConnected event) {
+    Set<String> sockets = connections.computeIfAbsent(event.operatorId(), k -> new HashSet<>());
+    boolean first = sockets.isEmpty();
+    sockets.add(event.connectionId());
+    Future<Void> stored = first ? store.setConnected(event.operatorId(), nodeId, true) : Future.succeededFuture();
+    return stored.compose(v -> store.connectedOperators()).map(all -> {
+      if (first) {
+        log.info("operator {} connected", event.operatorId());
+        changed(event.operatorId(), true);
+      }
+      return new ChosenQueues(all.getOrDefault(event.operatorId(), Set.of()));
+    });
+  }
+
+  private Future<Done> disconnected(PresenceDisconnected event) {
+    Set<String> sockets = connections.get(event.operatorId());
+    if (sockets == null || !sockets.remove(event.connectionId()) || !sockets.isEmpty()) {
+      return Future.succeededFuture(Done.INSTANCE);
+    }
+    connections.remove(event.operatorId());
+    return store.setChosenQueues(event.operatorId(), Set.of())
+        .compose(v -> store.setConnected(event.operatorId(), nodeId, false))
+        .map(v -> {
+          log.info("operator {} left: their last console closed", event.operatorId());
+          changed(event.operatorId(), false);
+          return Done.INSTANCE;
+        });
+  }
+
+  private Future<Done> set(PresenceSet cmd) {
+    OperatorConfig op = directory.operator(cmd.operatorId())
+        .orElseThrow(() -> new ClientError(ErrorCode.unauthorized, "unknown operator"));
+    if (directory.queue(cmd.queue()).isEmpty()) {
+      throw new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue());
+    }
+    if (!op.queues().contains(cmd.queue())) {
+      throw new ClientError(ErrorCode.forbidden, "you do not staff " + cmd.queue());
+    }
+    return store.connectedOperators().compose(all -> {
+      Set<String> chosen = new HashSet<>(all.getOrDefault(op.id(), Set.of()));
+      boolean changed = cmd.available() ? chosen.add(cmd.queue()) : chosen.remove(cmd.queue());
+      if (!changed) {
+        return Future.succeededFuture(Done.INSTANCE);
+      }
+      return store.setChosenQueues(op.id(), chosen).map(v -> {
+        log.info("operator {} {} on {}", op.id(), cmd.available() ? "available" : "away", cmd.queue());
+        changed(op.id(), true);
+        return Done.INSTANCE;
+      });
+    });
+  }
+
+  private void changed(String operatorId, boolean connected) {
+    vertx.eventBus().send(Addresses.AVAILABILITY_CHANGED, new AvailabilityChanged(operatorId, connected));
+  }
+}

@@ -1,0 +1,101 @@
+package switchboard.routing;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
+import switchboard.domain.Directory;
+
+/**
+ * Simple rollover (DESIGN §2) as pure functions: which queues an unanswered chat rings on
+ * and which operators see it, given who is available. No I/O, so it is easy to test and
+ * the same on every node.
+ */
+public final class OfferPlanner {
+  private final Directory directory;
+
+  public OfferPlanner(Directory directory) {
+    this.directory = directory;
+  }
+
+  /**
+   * @param chat          the re-planned chat (not yet stored)
+   * @param rolloverDueAt when the rollover timer must fire next, or null to leave it as it is
+   */
+  public record Plan(Chat chat, Instant rolloverDueAt) {}
+
+  /** The rollover deadline passed: mark it so the next plan widens to the next available queue. */
+  public Plan widen(Chat chat, Availability availability, Instant now) {
+    if (chat.state() != ChatState.offered) {
+      return new Plan(chat, null);
+    }
+    if (chat.directOperator() != null) {
+      // a transfer to one operator who did not answer in time falls back to the queue
+      Chat cleared = chat.edit().directOperator(null).offeredQueues(List.of()).build();
+      return plan(cleared, availability, now);
+    }
+    return plan(chat.edit().widenPending(true).build(), availability, now);
+  }
+
+  public Plan plan(Chat chat, Availability availability, Instant now) {
+    if (!chat.state().isUnanswered()) {
+      return new Plan(chat, null);
+    }
+    if (chat.directOperator() != null) {
+      if (availability.canTakeMore(chat.directOperator())) {
+        return new Plan(withOffers(chat, chat.offeredQueues(), Set.of(chat.directOperator()), false), null);
+      }
+      chat = chat.edit().directOperator(null).offeredQueues(List.of()).build();
+    }
+    List<String> chain = directory.chain(chat.queue());
+    List<String> offered = new ArrayList<>(chat.offeredQueues());
+    boolean widenPending = chat.widenPending();
+    Instant due = null;
+
+    if (!offered.isEmpty() && offered.stream().noneMatch(availability::isAvailable)) {
+      // everyone it rang for left: start again from the top of the chain
+      offered.clear();
+      widenPending = false;
+    }
+    if (offered.isEmpty()) {
+      Optional<String> first = chain.stream().filter(availability::isAvailable).findFirst();
+      if (first.isPresent()) {
+        offered.add(first.get());
+        due = now.plusSeconds(directory.rolloverAfterSeconds(first.get()));
+        widenPending = false;
+      }
+    } else if (widenPending) {
+      Optional<String> next = nextAvailable(chain, offered, availability);
+      if (next.isPresent()) {
+        offered.add(next.get());
+        due = now.plusSeconds(directory.rolloverAfterSeconds(next.get()));
+        widenPending = false;
+      }
+    }
+    Set<String> recipients = new LinkedHashSet<>();
+    offered.forEach(q -> recipients.addAll(availability.operatorsOn(q)));
+    return new Plan(withOffers(chat, offered, recipients, widenPending), due);
+  }
+
+  private Optional<String> nextAvailable(List<String> chain, List<String> offered, Availability availability) {
+    int last = chain.indexOf(offered.get(offered.size() - 1));
+    return chain.subList(last + 1, chain.size()).stream()
+        .filter(q -> !offered.contains(q))
+        .filter(availability::isAvailable)
+        .findFirst();
+  }
+
+  private static Chat withOffers(Chat chat, List<String> offered, Set<String> recipients, boolean widenPending) {
+    ChatState state = recipients.isEmpty() ? ChatState.waiting : ChatState.offered;
+    if (state == chat.state() && offered.equals(chat.offeredQueues()) && recipients.equals(chat.offeredTo())
+        && widenPending == chat.widenPending()) {
+      return chat;
+    }
+    return chat.edit().state(state).offeredQueues(recipients.isEmpty() ? List.of() : offered)
+        .offeredTo(recipients).widenPending(widenPending).build();
+  }
+}

@@ -1,0 +1,542 @@
+package switchboard.routing;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.Tokens;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Replies;
+import switchboard.bus.Commands.Ack;
+import switchboard.bus.Commands.AvailabilityChanged;
+import switchboard.bus.Commands.Done;
+import switchboard.bus.Commands.GuestClose;
+import switchboard.bus.Commands.GuestDetached;
+import switchboard.bus.Commands.GuestMessage;
+import switchboard.bus.Commands.GuestResume;
+import switchboard.bus.Commands.GuestResumed;
+import switchboard.bus.Commands.GuestStart;
+import switchboard.bus.Commands.GuestStarted;
+import switchboard.bus.Commands.GuestTyping;
+import switchboard.bus.Commands.OperatorAccept;
+import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorMessage;
+import switchboard.bus.Commands.OperatorSync;
+import switchboard.bus.Commands.OperatorTransfer;
+import switchboard.bus.Commands.OperatorTyping;
+import switchboard.bus.Commands.SyncFrames;
+import switchboard.bus.ErrorCode;
+import switchboard.bus.EventRelay;
+import switchboard.bus.Frames;
+import switchboard.config.ChatSettings;
+import switchboard.config.OperatorConfig;
+import switchboard.config.QueueConfig;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.ChatState;
+import switchboard.domain.Directory;
+import switchboard.domain.Guest;
+import switchboard.store.StateStore;
+
+/**
+ * Owns chats: start, offers, accept, rollover timers, transfer, close, and the relay of
+ * messages between the guest and the operator who holds the chat. Every change of a chat
+ * is a compare-and-set in the store, so concurrent commands (or nodes) cannot both win.
+ */
+public final class RoutingVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
+  private static final long TIMER_POLL_MS = 100;
+  private static final int MAX_CAS_TRIES = 20;
+
+  private final Directory directory;
+  private final StateStore store;
+  private final EventRelay relay;
+  private final ChatSettings settings;
+  private final Clock clock;
+  private final OfferPlanner planner;
+  private final ChatAnnouncer announcer;
+  private final WaitEstimator waits = new WaitEstimator();
+  /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
+  private final Map<String, Integer> guestSockets = new HashMap<>();
+  private Map<String, Boolean> lastQueueAvailability = Map.of();
+  private Future<?> replanning = Future.succeededFuture();
+  private boolean replanQueued;
+  private long pollTimer;
+
+  public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock) {
+    this.directory = directory;
+    this.store = store;
+    this.relay = relay;
+    this.settings = settings;
+    this.clock = clock;
+    this.planner = new OfferPlanner(directory);
+    this.announcer = new ChatAnnouncer(directory, relay, store);
+  }
+
+  @Override
+  public Future<?> start() {
+    List<MessageConsumer<?>> consumers = new ArrayList<>();
+    consumers.add(handle(Addresses.GUEST_START, this::startChat));
+    consumers.add(handle(Addresses.GUEST_RESUME, this::resume));
+    consumers.add(handle(Addresses.GUEST_MESSAGE, this::guestMessage));
+    consumers.add(handle(Addresses.GUEST_TYPING, this::guestTyping));
+    consumers.add(handle(Addresses.GUEST_CLOSE, this::guestClose));
+    consumers.add(handle(Addresses.GUEST_DETACHED, this::guestDetached));
+    consumers.add(handle(Addresses.OPERATOR_ACCEPT, this::accept));
+    consumers.add(handle(Addresses.OPERATOR_MESSAGE, this::operatorMessage));
+    consumers.add(handle(Addresses.OPERATOR_TYPING, this::operatorTyping));
+    consumers.add(handle(Addresses.OPERATOR_TRANSFER, this::transfer));
+    consumers.add(handle(Addresses.OPERATOR_CLOSE, this::operatorClose));
+    consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
+    consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
+    pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pollTimer);
+    return Future.succeededFuture();
+  }
+
+  /** Binds a command address to a handler whose failed future becomes the failed reply. */
+  private <T, R> MessageConsumer<T> handle(String address, Function<T, Future<R>> handler) {
+    return vertx.eventBus().<T>consumer(address, msg -> Replies.serve(msg, handler));
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  // ---- guests ------------------------------------------------------------------------
+
+  private Future<GuestStarted> startChat(GuestStart cmd) {
+    QueueConfig queue = directory.queue(cmd.queue())
+        .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
+    String token = Tokens.newToken();
+    Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page());
+    Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
+    return store.createChat(chat)
+        .compose(v -> maxWaitTimer(chat, queue))
+        .map(v -> {
+          log.info("chat {} started on {} by guest {}", chat.id(), queue.name(), guest.name());
+          guestSockets.merge(chat.id(), 1, Integer::sum);
+          // after the reply so the guest sees `started` before `queued` and offers go out
+          vertx.runOnContext(x -> availability().compose(av -> replan(chat.id(), av, false))
+              .onComplete(r -> announcePositions()));
+          return new GuestStarted(chat.id(), token, queue.name());
+        });
+  }
+
+  private Future<Void> maxWaitTimer(Chat chat, QueueConfig queue) {
+    if (queue.maxWaitSeconds() == null) {
+      return Future.succeededFuture();
+    }
+    return store.scheduleTimer(TimerKind.MAX_WAIT.key(chat.id()), chat.createdAt().plusSeconds(queue.maxWaitSeconds()));
+  }
+
+  private Future<GuestResumed> resume(GuestResume cmd) {
+    return store.chat(cmd.chatId()).compose(chat -> {
+      if (chat == null || cmd.token() == null || !Tokens.matches(cmd.token(), chat.tokenHash())) {
+        throw new ClientError(ErrorCode.not_found, "no chat with that id and token");
+      }
+      guestSockets.merge(chat.id(), 1, Integer::sum);
+      return store.cancelTimer(TimerKind.GUEST_GRACE.key(chat.id()))
+          .compose(v -> store.messagesAfter(chat.id(), Math.max(0, cmd.lastSeq())))
+          .map(missed -> {
+            log.info("chat {} resumed by its guest after seq {}", chat.id(), cmd.lastSeq());
+            vertx.runOnContext(x -> announcePositions());
+            return new GuestResumed(chat.id(), chat.state().name(), chat.queue(), chat.operatorName(), missed);
+          });
+    });
+  }
+
+  private Future<Ack> guestMessage(GuestMessage cmd) {
+    return openChat(cmd.chatId()).compose(chat ->
+        store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, chat.guest().name(), cmd.text(), now(), cmd.clientId())
+            .map(m -> {
+              if (chat.state() == ChatState.active) {
+                relay.toOperator(chat.operatorId(), Frames.messageToOperator(chat.id(), m));
+              }
+              return new Ack(chat.id(), cmd.clientId(), m.seq());
+            }));
+  }
+
+  private Future<Done> guestTyping(GuestTyping cmd) {
+    return openChat(cmd.chatId()).map(chat -> {
+      if (chat.state() == ChatState.active) {
+        relay.toOperator(chat.operatorId(), Frames.typingToOperator(chat.id(), cmd.typing()));
+      }
+      return Done.INSTANCE;
+    });
+  }
+
+  private Future<Done> guestClose(GuestClose cmd) {
+    return change(cmd.chatId(), chat -> {
+      if (chat.state().isEnded()) {
+        return chat;
+      }
+      ChatState ended = switch (chat.state()) {
+        case waiting -> ChatState.abandoned;
+        case offered -> ChatState.missed;
+        default -> ChatState.closed;
+      };
+      return chat.edit().state(ended).ended(now(), "guest").offeredTo(Set.of()).build();
+    }).map(Done.INSTANCE);
+  }
+
+  private Future<Done> guestDetached(GuestDetached cmd) {
+    int left = guestSockets.merge(cmd.chatId(), -1, Integer::sum);
+    if (left > 0) {
+      return Future.succeededFuture(Done.INSTANCE);
+    }
+    guestSockets.remove(cmd.chatId());
+    return store.scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
+        now().plusSeconds(settings.guestGraceSeconds())).map(Done.INSTANCE);
+  }
+
+  /** The chat, if it exists and has not ended. */
+  private Future<Chat> openChat(String chatId) {
+    return store.chat(chatId).map(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      if (chat.state().isEnded()) {
+        throw new ClientError(ErrorCode.bad_request, "this chat has ended");
+      }
+      return chat;
+    });
+  }
+
+  // ---- operators -----------------------------------------------------------------------
+
+  private Future<Done> accept(OperatorAccept cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    return change(cmd.chatId(), op.maxChats(), chat -> {
+      if (chat.state() == ChatState.active || chat.state().isEnded()) {
+        throw new ClientError(ErrorCode.already_taken, "this chat was already answered or has ended");
+      }
+      if (chat.state() != ChatState.offered || !chat.offeredTo().contains(op.id())) {
+        throw new ClientError(ErrorCode.forbidden, "this chat is not offered to you");
+      }
+      return chat.edit().state(ChatState.active).operator(op.id(), op.name())
+          .answeredQueue(announcer.offeredOn(chat, op.id())).acceptedAt(now())
+          .offeredTo(Set.of()).directOperator(null).widenPending(false).build();
+    }).compose(t -> {
+      Chat chat = t.after();
+      waits.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
+      return cancelTimers(chat.id(), TimerKind.ROLLOVER, TimerKind.MAX_WAIT);
+    }).map(Done.INSTANCE);
+  }
+
+  private Future<Ack> operatorMessage(OperatorMessage cmd) {
+    return heldChat(cmd.operatorId(), cmd.chatId()).compose(chat ->
+        store.appendMessage(chat.id(), ChatMessage.FROM_OPERATOR, chat.operatorName(), cmd.text(), now(), cmd.clientId())
+            .map(m -> {
+              relay.toGuest(chat.id(), Frames.messageToGuest(m));
+              return new Ack(chat.id(), cmd.clientId(), m.seq());
+            }));
+  }
+
+  private Future<Done> operatorTyping(OperatorTyping cmd) {
+    return heldChat(cmd.operatorId(), cmd.chatId()).map(chat -> {
+      relay.toGuest(chat.id(), Frames.typingToGuest(cmd.typing()));
+      return Done.INSTANCE;
+    });
+  }
+
+  private Future<Done> operatorClose(OperatorClose cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    return change(cmd.chatId(), chat -> {
+      checkHolder(op, chat);
+      return chat.edit().state(ChatState.closed).ended(now(), "operator").build();
+    }).map(Done.INSTANCE);
+  }
+
+  private Future<Done> transfer(OperatorTransfer cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    if (cmd.targetOperator() != null) {
+      return transferToOperator(op, cmd);
+    }
+    QueueConfig target = directory.queue(cmd.queue())
+        .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
+    return change(cmd.chatId(), chat -> {
+      checkHolder(op, chat);
+      return chat.edit().backToWaiting().queue(target.name()).build();
+    }).compose(t -> {
+      log.info("chat {} transferred by {} to queue {}", t.after().id(), op.id(), target.name());
+      return systemMessage(t.after(), "Transferring you to " + target.title() + ".")
+          .compose(v -> availability())
+          .compose(av -> replan(t.after().id(), av, false));
+    }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
+  }
+
+  private Future<Done> transferToOperator(OperatorConfig from, OperatorTransfer cmd) {
+    OperatorConfig target = directory.operator(cmd.targetOperator())
+        .orElseThrow(() -> new ClientError(ErrorCode.not_found, "no operator " + cmd.targetOperator()));
+    if (target.id().equals(from.id())) {
+      throw new ClientError(ErrorCode.bad_request, "you already hold this chat");
+    }
+    return availability().compose(av -> {
+      if (!av.canTakeMore(target.id())) {
+        throw new ClientError(ErrorCode.queue_unavailable, target.name() + " is not available");
+      }
+      return change(cmd.chatId(), chat -> {
+        checkHolder(from, chat);
+        return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
+            .offeredTo(Set.of(target.id())).build();
+      });
+    }).compose(t -> {
+      log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
+      Chat chat = t.after();
+      return store.scheduleTimer(TimerKind.ROLLOVER.key(chat.id()),
+              now().plusSeconds(directory.rolloverAfterSeconds(chat.queue())))
+          .compose(v -> systemMessage(chat, "Transferring you to " + target.name() + "."));
+    }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
+  }
+
+  private Future<SyncFrames> sync(OperatorSync cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    Future<List<String>> held = store.heldChats(op.id()).compose(ids -> {
+      List<Future<String>> frames = new ArrayList<>();
+      for (String id : ids) {
+        frames.add(store.chat(id).compose(chat ->
+            store.messagesAfter(id, 0).map(history -> Frames.accepted(chat, history))));
+      }
+      return Future.all(frames).map(all -> all.<String>list());
+    });
+    Future<List<String>> offers = store.unansweredChats().map(chats -> chats.stream()
+        .filter(c -> c.state() == ChatState.offered && c.offeredTo().contains(op.id()))
+        .map(c -> Frames.offer(c, announcer.offeredOn(c, op.id())))
+        .toList());
+    return Future.all(held, offers).map(all -> {
+      List<String> frames = new ArrayList<>(held.result());
+      frames.addAll(offers.result());
+      return new SyncFrames(frames);
+    });
+  }
+
+  private Future<Done> availabilityChanged(AvailabilityChanged event) {
+    Future<Void> graces = store.heldChats(event.operatorId()).compose(ids -> {
+      List<Future<?>> steps = new ArrayList<>();
+      for (String id : ids) {
+        TimerKind kind = TimerKind.OPERATOR_GRACE;
+        steps.add(event.connected() ? store.cancelTimer(kind.key(id))
+            : store.scheduleTimer(kind.key(id), now().plusSeconds(settings.operatorGraceSeconds()))
+                .compose(v -> store.chat(id))
+                .compose(chat -> systemMessage(chat, chat.operatorName() + " lost their connection; please wait.")));
+      }
+      return Future.all(steps).mapEmpty();
+    });
+    return graces.onComplete(r -> replanAll()).map(Done.INSTANCE);
+  }
+
+  private OperatorConfig operator(String id) {
+    return directory.operator(id).orElseThrow(() -> new ClientError(ErrorCode.unauthorized, "unknown operator"));
+  }
+
+  private static void checkHolder(OperatorConfig op, Chat chat) {
+    if (chat.state() != ChatState.active) {
+      throw new ClientError(ErrorCode.bad_request, "this chat is not active");
+    }
+    if (!op.id().equals(chat.operatorId()) && !op.isAdmin()) {
+      throw new ClientError(ErrorCode.forbidden, "this chat is held by another operator");
+    }
+  }
+
+  private Future<Chat> heldChat(String operatorId, String chatId) {
+    OperatorConfig op = operator(operatorId);
+    return store.chat(chatId).map(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      if (chat.state() != ChatState.active || !op.id().equals(chat.operatorId())) {
+        throw new ClientError(ErrorCode.forbidden, "you do not hold this chat");
+      }
+      return chat;
+    });
+  }
+
+  private Future<Void> systemMessage(Chat chat, String text) {
+    return store.appendMessage(chat.id(), ChatMessage.FROM_SYSTEM, null, text, now(), null)
+        .map(m -> {
+          relay.toGuest(chat.id(), Frames.messageToGuest(m));
+          return (Void) null;
+        });
+  }
+
+  // ---- timers ----------------------------------------------------------------------------
+
+  private void fireDueTimers() {
+    store.claimDueTimers(now(), 200)
+        .onSuccess(keys -> keys.forEach(this::fire))
+        .onFailure(e -> log.warn("timers not read: {}", e.getMessage()));
+  }
+
+  private void fire(String key) {
+    TimerKind kind = TimerKind.of(key);
+    String chatId = TimerKind.chatId(key);
+    Future<?> done = switch (kind) {
+      case ROLLOVER -> availability().compose(av -> replan(chatId, av, true));
+      case MAX_WAIT -> change(chatId, chat -> chat.state() == ChatState.offered
+          ? chat.edit().state(ChatState.missed).ended(now(), "timeout").offeredTo(Set.of()).build()
+          : chat);
+      case GUEST_GRACE -> guestSockets.containsKey(chatId) ? Future.succeededFuture()
+          : guestClose(new GuestClose(chatId));
+      case OPERATOR_GRACE -> returnToQueue(chatId);
+    };
+    done.onFailure(e -> log.warn("timer {} failed: {}", key, e.getMessage()));
+  }
+
+  /** An operator did not come back in time: their chat goes back to its queue. */
+  private Future<?> returnToQueue(String chatId) {
+    return availability().compose(av -> change(chatId, chat -> chat.state() == ChatState.active
+            && !av.isConnected(chat.operatorId()) ? chat.edit().backToWaiting().build() : chat))
+        .compose(t -> t.before() == t.after() ? Future.succeededFuture()
+            : systemMessage(t.after(), "Finding someone else to help you.")
+                .compose(v -> availability()).compose(av -> replan(chatId, av, false)))
+        .onComplete(r -> announcePositions());
+  }
+
+  private Future<Void> cancelTimers(String chatId, TimerKind... kinds) {
+    List<Future<Void>> steps = new ArrayList<>();
+    for (TimerKind kind : kinds) {
+      steps.add(store.cancelTimer(kind.key(chatId)));
+    }
+    return Future.all(steps).mapEmpty();
+  }
+
+  // ---- offers ------------------------------------------------------------------------------
+
+  private Future<Availability> availability() {
+    return Future.all(store.connectedOperators(), store.heldCounts())
+        .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1)));
+  }
+
+  /** Re-plans one chat's offers; {@code widen} when its rollover deadline has passed. */
+  private Future<Transition> replan(String chatId, Availability av, boolean widen) {
+    OfferPlanner.Plan[] plan = new OfferPlanner.Plan[1];
+    return change(chatId, chat -> {
+      plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
+      return plan[0].chat();
+    }).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
+        ? Future.succeededFuture(t)
+        : store.scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
+  }
+
+  /**
+   * Re-plans every unanswered chat after availability or capacity changed. Runs one at a
+   * time and coalesces bursts, so a plan never works from an older snapshot than the last one.
+   */
+  private void replanAll() {
+    if (replanQueued) {
+      return;
+    }
+    replanQueued = true;
+    replanning = replanning.eventually(() -> {
+      replanQueued = false;
+      return Future.all(availability(), store.unansweredChats()).compose(all -> {
+        Availability av = all.resultAt(0);
+        List<Chat> chats = all.resultAt(1);
+        announceQueueAvailability(av);
+        Future<?> chain = Future.succeededFuture();
+        for (Chat chat : chats) {
+          chain = chain.eventually(() -> replan(chat.id(), av, false));
+        }
+        return chain;
+      }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
+    });
+  }
+
+  private void announceQueueAvailability(Availability av) {
+    Map<String, Boolean> now = new LinkedHashMap<>();
+    directory.queues().forEach(q -> now.put(q.name(), av.isAvailable(q.name())));
+    now.forEach((queue, available) -> {
+      if (!available.equals(lastQueueAvailability.get(queue))) {
+        String frame = Frames.presence(queue, available);
+        directory.operators().stream().filter(o -> o.queues().contains(queue))
+            .forEach(o -> relay.toOperator(o.id(), frame));
+      }
+    });
+    lastQueueAvailability = now;
+  }
+
+  /** Sends each unanswered chat its place in line; gateways drop repeats of the same place. */
+  private void announcePositions() {
+    store.unansweredChats().onSuccess(chats -> {
+      Map<String, Integer> positions = new HashMap<>();
+      for (Chat chat : chats) {
+        int position = positions.merge(chat.queue(), 1, Integer::sum);
+        relay.toGuest(chat.id(), Frames.queued(position, waits.estimateSeconds(chat.queue(), position)));
+      }
+    });
+  }
+
+  // ---- compare-and-set ----------------------------------------------------------------------
+
+  record Transition(Chat before, Chat after) {}
+
+  private Future<Transition> change(String chatId, Function<Chat, Chat> edit) {
+    return change(chatId, Integer.MAX_VALUE, edit);
+  }
+
+  /**
+   * Applies {@code edit} to the stored chat with compare-and-set, retrying on a concurrent
+   * change, then announces the result. {@code edit} may throw a {@link ClientError} or
+   * return the chat unchanged.
+   */
+  private Future<Transition> change(String chatId, int capacity, Function<Chat, Chat> edit) {
+    return attempt(chatId, capacity, edit, 1).onSuccess(t -> {
+      announcer.announce(t.before(), t.after());
+      if (t.before() != t.after()) {
+        afterChange(t);
+      }
+    });
+  }
+
+  private Future<Transition> attempt(String chatId, int capacity, Function<Chat, Chat> edit, int tries) {
+    return store.chat(chatId).compose(before -> {
+      if (before == null) {
+        return Future.failedFuture(new ClientError(ErrorCode.not_found, "no such chat"));
+      }
+      Chat after = edit.apply(before);
+      if (after == before) {
+        return Future.succeededFuture(new Transition(before, before));
+      }
+      return store.replaceChat(before, after, capacity).compose(result -> switch (result) {
+        case REPLACED -> Future.succeededFuture(new Transition(before, after));
+        case AT_CAPACITY -> Future.failedFuture(
+            new ClientError(ErrorCode.forbidden, "you already hold as many chats as you may"));
+        case STALE -> tries < MAX_CAS_TRIES ? attempt(chatId, capacity, edit, tries + 1)
+            : Future.failedFuture(new IllegalStateException("chat " + chatId + " kept changing"));
+      });
+    });
+  }
+
+  private void afterChange(Transition t) {
+    Chat before = t.before();
+    Chat after = t.after();
+    boolean capacityChanged = before.state() == ChatState.active || after.state() == ChatState.active;
+    if (before.state().isUnanswered() != after.state().isUnanswered() || !before.queue().equals(after.queue())) {
+      announcePositions();
+    }
+    if (capacityChanged) {
+      replanAll();
+    }
+    if (after.state().isEnded()) {
+      cancelTimers(after.id(), TimerKind.values());
+    }
+  }
+}

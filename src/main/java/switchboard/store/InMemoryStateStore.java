@@ -1,0 +1,215 @@
+package switchboard.store;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.ChatState;
+
+/**
+ * State of a single node, in this JVM. Methods are synchronized so verticles on
+ * different event loops see one consistent store; none of them blocks on I/O.
+ */
+public final class InMemoryStateStore implements StateStore {
+  private final Map<String, Chat> chats = new HashMap<>();
+  private final Map<String, Set<String>> held = new HashMap<>();
+  private final Map<String, List<ChatMessage>> transcripts = new HashMap<>();
+  private final Map<String, Map<String, ChatMessage>> byClientId = new HashMap<>();
+  private final Map<String, Instant> timers = new HashMap<>();
+  private final TreeMap<Instant, Set<String>> timersByDue = new TreeMap<>();
+  private final Map<String, Set<String>> chosen = new HashMap<>();
+  private final Map<String, Set<String>> connectedNodes = new HashMap<>();
+  private final Map<String, Session> sessions = new HashMap<>();
+
+  private record Session(String operatorId, Instant expiresAt) {}
+
+  @Override
+  public synchronized Future<Void> createChat(Chat chat) {
+    if (chats.putIfAbsent(chat.id(), chat) != null) {
+      return Future.failedFuture("chat " + chat.id() + " exists");
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Chat> chat(String chatId) {
+    return Future.succeededFuture(chats.get(chatId));
+  }
+
+  @Override
+  public synchronized Future<ReplaceResult> replaceChat(Chat expected, Chat updated, int capacity) {
+    Chat current = chats.get(expected.id());
+    if (current == null || current.version() != expected.version()) {
+      return Future.succeededFuture(ReplaceResult.STALE);
+    }
+    String oldHolder = holder(current);
+    String newHolder = holder(updated);
+    boolean takesNew = newHolder != null && !newHolder.equals(oldHolder);
+    if (takesNew && held.getOrDefault(newHolder, Set.of()).size() >= capacity) {
+      return Future.succeededFuture(ReplaceResult.AT_CAPACITY);
+    }
+    if (oldHolder != null && !oldHolder.equals(newHolder)) {
+      held.getOrDefault(oldHolder, new HashSet<>()).remove(current.id());
+    }
+    if (takesNew) {
+      held.computeIfAbsent(newHolder, k -> new HashSet<>()).add(updated.id());
+    }
+    chats.put(updated.id(), updated);
+    return Future.succeededFuture(ReplaceResult.REPLACED);
+  }
+
+  private static String holder(Chat chat) {
+    return chat.state() == ChatState.active ? chat.operatorId() : null;
+  }
+
+  @Override
+  public synchronized Future<List<Chat>> unansweredChats() {
+    List<Chat> list = new ArrayList<>();
+    for (Chat c : chats.values()) {
+      if (c.state().isUnanswered()) {
+        list.add(c);
+      }
+    }
+    list.sort(Comparator.comparing(Chat::waitingSince).thenComparing(Chat::id));
+    return Future.succeededFuture(list);
+  }
+
+  @Override
+  public synchronized Future<Set<String>> heldChats(String operatorId) {
+    return Future.succeededFuture(Set.copyOf(held.getOrDefault(operatorId, Set.of())));
+  }
+
+  @Override
+  public synchronized Future<Map<String, Integer>> heldCounts() {
+    Map<String, Integer> counts = new HashMap<>();
+    held.forEach((op, set) -> counts.put(op, set.size()));
+    return Future.succeededFuture(counts);
+  }
+
+  @Override
+  public synchronized Future<ChatMessage> appendMessage(String chatId, String from, String name, String text,
+      Instant at, String clientId) {
+    Map<String, ChatMessage> seen = byClientId.computeIfAbsent(chatId, k -> new HashMap<>());
+    String dedupKey = clientId == null ? null : from + ":" + clientId;
+    if (dedupKey != null && seen.containsKey(dedupKey)) {
+      return Future.succeededFuture(seen.get(dedupKey));
+    }
+    List<ChatMessage> transcript = transcripts.computeIfAbsent(chatId, k -> new ArrayList<>());
+    ChatMessage message = new ChatMessage(transcript.size() + 1, from, name, text, at);
+    transcript.add(message);
+    if (dedupKey != null) {
+      seen.put(dedupKey, message);
+    }
+    return Future.succeededFuture(message);
+  }
+
+  @Override
+  public synchronized Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq) {
+    List<ChatMessage> transcript = transcripts.getOrDefault(chatId, List.of());
+    int from = (int) Math.max(0, Math.min(afterSeq, transcript.size()));
+    return Future.succeededFuture(List.copyOf(transcript.subList(from, transcript.size())));
+  }
+
+  @Override
+  public synchronized Future<Void> scheduleTimer(String key, Instant due) {
+    removeTimer(key);
+    timers.put(key, due);
+    timersByDue.computeIfAbsent(due, k -> new HashSet<>()).add(key);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Void> cancelTimer(String key) {
+    removeTimer(key);
+    return Future.succeededFuture();
+  }
+
+  private void removeTimer(String key) {
+    Instant due = timers.remove(key);
+    if (due != null) {
+      Set<String> keys = timersByDue.get(due);
+      keys.remove(key);
+      if (keys.isEmpty()) {
+        timersByDue.remove(due);
+      }
+    }
+  }
+
+  @Override
+  public synchronized Future<List<String>> claimDueTimers(Instant now, int max) {
+    List<String> due = new ArrayList<>();
+    for (Set<String> keys : timersByDue.headMap(now, true).values()) {
+      for (String key : keys) {
+        if (due.size() < max) {
+          due.add(key);
+        }
+      }
+    }
+    due.forEach(this::removeTimer);
+    return Future.succeededFuture(due);
+  }
+
+  @Override
+  public synchronized Future<Void> setChosenQueues(String operatorId, Set<String> queues) {
+    chosen.put(operatorId, Set.copyOf(queues));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Void> setConnected(String operatorId, String nodeId, boolean connected) {
+    Set<String> nodes = connectedNodes.computeIfAbsent(operatorId, k -> new HashSet<>());
+    if (connected) {
+      nodes.add(nodeId);
+    } else {
+      nodes.remove(nodeId);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Map<String, Set<String>>> connectedOperators() {
+    Map<String, Set<String>> result = new LinkedHashMap<>();
+    connectedNodes.forEach((op, nodes) -> {
+      if (!nodes.isEmpty()) {
+        result.put(op, chosen.getOrDefault(op, Set.of()));
+      }
+    });
+    return Future.succeededFuture(result);
+  }
+
+  @Override
+  public synchronized Future<Void> putSession(String tokenHash, String operatorId, Instant expiresAt) {
+    sessions.put(tokenHash, new Session(operatorId, expiresAt));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<String> sessionOperator(String tokenHash, Instant now) {
+    Session s = sessions.get(tokenHash);
+    if (s == null || !s.expiresAt().isAfter(now)) {
+      sessions.remove(tokenHash);
+      return Future.succeededFuture(null);
+    }
+    return Future.succeededFuture(s.operatorId());
+  }
+
+  @Override
+  public synchronized Future<Void> deleteSession(String tokenHash) {
+    sessions.remove(tokenHash);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,90 @@
+package switchboard.store;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+
+/**
+ * Everything nodes share. Each method that decides something several nodes could race on
+ * is one atomic call: {@link #replaceChat} (accept, transfer, close, rollover steps, with
+ * the capacity check), {@link #claimDueTimers}, {@link #appendMessage} (seq numbering).
+ * Two implementations: {@link InMemoryStateStore} (one node) and a Redis one.
+ */
+public interface StateStore {
+
+  // ---- chats -------------------------------------------------------------------------
+
+  /** Stores a new chat (version 1). Fails if the id exists. */
+  Future<Void> createChat(Chat chat);
+
+  /** The chat, or null when there is none. */
+  Future<Chat> chat(String chatId);
+
+  /**
+   * Compare-and-set: writes {@code updated} only if the stored chat still has
+   * {@code expected.version()}. When {@code updated} makes an operator hold the chat
+   * (active with an operator who did not hold it in {@code expected}), the write also
+   * requires that operator to hold fewer than {@code capacity} chats.
+   * Keeps the held-chats and unanswered-by-queue indexes in step.
+   */
+  Future<ReplaceResult> replaceChat(Chat expected, Chat updated, int capacity);
+
+  enum ReplaceResult { REPLACED, STALE, AT_CAPACITY }
+
+  /** Chats still waiting or offered, oldest first. */
+  Future<List<Chat>> unansweredChats();
+
+  /** Ids of the chats an operator holds (active). */
+  Future<Set<String>> heldChats(String operatorId);
+
+  /** How many chats each operator holds; operators holding none may be absent. */
+  Future<Map<String, Integer>> heldCounts();
+
+  // ---- transcripts ---------------------------------------------------------------------
+
+  /**
+   * Appends a message with the next seq of the chat. A {@code clientId} seen before on
+   * the same chat returns the message stored then instead of storing it twice.
+   */
+  Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at, String clientId);
+
+  /** Messages with seq greater than {@code afterSeq}, in order. */
+  Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq);
+
+  // ---- timers ----------------------------------------------------------------------------
+
+  /** Sets (or moves) the timer named {@code key} to fire at {@code due}. */
+  Future<Void> scheduleTimer(String key, Instant due);
+
+  Future<Void> cancelTimer(String key);
+
+  /** Removes and returns the keys of timers due at {@code now}; each key is handed to one caller only. */
+  Future<List<String>> claimDueTimers(Instant now, int max);
+
+  // ---- presence --------------------------------------------------------------------------
+
+  /** The queues an operator has set available (kept while they are connected). */
+  Future<Void> setChosenQueues(String operatorId, Set<String> queues);
+
+  /** Records that {@code nodeId} holds at least one console socket of the operator, or no longer does. */
+  Future<Void> setConnected(String operatorId, String nodeId, boolean connected);
+
+  /** Connected operators and the queues each has set available. */
+  Future<Map<String, Set<String>>> connectedOperators();
+
+  // ---- sessions --------------------------------------------------------------------------
+
+  Future<Void> putSession(String tokenHash, String operatorId, Instant expiresAt);
+
+  /** The operator id of a live session, or null. */
+  Future<String> sessionOperator(String tokenHash, Instant now);
+
+  Future<Void> deleteSession(String tokenHash);
+
+  /** Answers when the store works; for /health/ready. */
+  Future<Void> ping();
+}

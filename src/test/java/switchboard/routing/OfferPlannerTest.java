@@ -1,0 +1,117 @@
+package switchboard.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import switchboard.config.AppConfig;
+import switchboard.config.ChatSettings;
+import switchboard.config.OperatorConfig;
+import switchboard.config.OperatorConfig.Role;
+import switchboard.config.QueueConfig;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
+import switchboard.domain.Directory;
+import switchboard.domain.Guest;
+
+/** Simple rollover (DESIGN §2) decided without I/O: chain order, waiting, widening, capacity. */
+class OfferPlannerTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T10:02:11Z");
+
+  private final Directory directory = new Directory(new AppConfig("test", 0, List.of(), null, "sb:", "n1",
+      ChatSettings.defaults(),
+      List.of(queue("ill", "general"), queue("general", "overnight"), queue("overnight")),
+      List.of(op("carol", 2, "ill"), op("dave", 1, "general"), op("olga", 5, "overnight"))));
+  private final OfferPlanner planner = new OfferPlanner(directory);
+
+  private static QueueConfig queue(String name, String... backups) {
+    return new QueueConfig(name, name, List.of(backups), 75, null, null, null);
+  }
+
+  private static OperatorConfig op(String id, int maxChats, String... queues) {
+    return new OperatorConfig(id, id, List.of(queues), maxChats, Role.operator, null);
+  }
+
+  private Availability available(Map<String, Set<String>> chosen, Map<String, Integer> held) {
+    return new Availability(directory, chosen, held);
+  }
+
+  private static Chat newChat() {
+    return Chat.newChat("c1", new Guest("Pat", null, null), "hash", "ill", T0);
+  }
+
+  @Test
+  void offersOnTheFirstAvailableQueueOfTheChainOnly() {
+    var av = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general")), Map.of());
+    var plan = planner.plan(newChat(), av, T0);
+    assertThat(plan.chat().state()).isEqualTo(ChatState.offered);
+    assertThat(plan.chat().offeredQueues()).containsExactly("ill");
+    assertThat(plan.chat().offeredTo()).containsExactly("carol");
+    assertThat(plan.rolloverDueAt()).isEqualTo(T0.plusSeconds(75));
+  }
+
+  @Test
+  void skipsUnavailableQueuesAndWaitsWhenNoneIsAvailable() {
+    var onlyDave = available(Map.of("dave", Set.of("general")), Map.of());
+    assertThat(planner.plan(newChat(), onlyDave, T0).chat().offeredQueues()).containsExactly("general");
+
+    var nobody = available(Map.of("carol", Set.of()), Map.of());
+    var plan = planner.plan(newChat(), nobody, T0);
+    assertThat(plan.chat().state()).isEqualTo(ChatState.waiting);
+    assertThat(plan.chat().offeredTo()).isEmpty();
+    assertThat(plan.rolloverDueAt()).isNull();
+  }
+
+  @Test
+  void wideningAddsTheNextAvailableQueueAndKeepsEarlierOperators() {
+    var av = available(Map.of("carol", Set.of("ill"), "olga", Set.of("overnight")), Map.of());
+    Chat offered = planner.plan(newChat(), av, T0).chat();
+    var widened = planner.widen(offered, av, T0.plusSeconds(75));
+    // general has nobody: the offer skips it and widens to overnight
+    assertThat(widened.chat().offeredQueues()).containsExactly("ill", "overnight");
+    assertThat(widened.chat().offeredTo()).containsExactlyInAnyOrder("carol", "olga");
+    assertThat(widened.rolloverDueAt()).isEqualTo(T0.plusSeconds(150));
+  }
+
+  @Test
+  void aDeadlineWithNothingFurtherWidensAsSoonAsSomeoneArrives() {
+    var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
+    Chat offered = planner.plan(newChat(), onlyCarol, T0).chat();
+    Chat pending = planner.widen(offered, onlyCarol, T0.plusSeconds(75)).chat();
+    assertThat(pending.widenPending()).isTrue();
+    assertThat(pending.offeredTo()).containsExactly("carol");
+
+    var daveArrives = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general")), Map.of());
+    Chat widened = planner.plan(pending, daveArrives, T0.plusSeconds(80)).chat();
+    assertThat(widened.offeredQueues()).containsExactly("ill", "general");
+    assertThat(widened.offeredTo()).containsExactlyInAnyOrder("carol", "dave");
+    assertThat(widened.widenPending()).isFalse();
+  }
+
+  @Test
+  void anOperatorAtMaxChatsIsNotOffered() {
+    var daveFull = available(Map.of("dave", Set.of("general")), Map.of("dave", 1));
+    var plan = planner.plan(newChat(), daveFull, T0);
+    assertThat(plan.chat().state()).isEqualTo(ChatState.waiting);
+  }
+
+  @Test
+  void whenEveryoneItRangForLeavesItStartsAgainFromTheTop() {
+    var onlyDave = available(Map.of("dave", Set.of("general")), Map.of());
+    Chat offeredOnGeneral = planner.plan(newChat(), onlyDave, T0).chat();
+    var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
+    Chat replanned = planner.plan(offeredOnGeneral, onlyCarol, T0.plusSeconds(5)).chat();
+    assertThat(replanned.offeredQueues()).containsExactly("ill");
+    assertThat(replanned.offeredTo()).containsExactly("carol");
+  }
+
+  @Test
+  void aPlanThatChangesNothingReturnsTheSameChat() {
+    var av = available(Map.of("carol", Set.of("ill")), Map.of());
+    Chat offered = planner.plan(newChat(), av, T0).chat();
+    assertThat(planner.plan(offered, av, T0.plusSeconds(1)).chat()).isSameAs(offered);
+  }
+}
