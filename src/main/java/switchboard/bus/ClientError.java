@@ -17,7 +17,7 @@ public final class ClientError extends RuntimeException {
     if (failure instanceof ClientError e) {
       request.fail(e.code.ordinal(), e.getMessage());
     } else {
-      request.fail(ErrorCode.internal.ordinal(), "internal error");
+      request.fail(ErrorCode.unavailable.ordinal(), "the server could not do that just now; please retry");
     }
   }
 
@@ -29,6 +29,6 @@ public final class ClientError extends RuntimeException {
     if (failure instanceof ReplyException re && re.failureCode() >= 0 && re.failureCode() < ErrorCode.values().length) {
       return new ClientError(ErrorCode.values()[re.failureCode()], re.getMessage());
     }
-    return new ClientError(ErrorCode.internal, "the server could not do that just now; please retry");
+    return new ClientError(ErrorCode.unavailable, "the server could not do that just now; please retry");
   }
 }

@@ -3,7 +3,9 @@ package switchboard.bus;
 /** The error codes of the wire protocol (DESIGN §3), with the HTTP status each maps to. */
 public enum ErrorCode {
   bad_request(400), unknown_queue(404), queue_unavailable(409), not_found(404), already_taken(409),
-  forbidden(403), unauthorized(401), rate_limited(429), too_large(413), internal(500);
+  forbidden(403), unauthorized(401), rate_limited(429), too_large(413),
+  /** The server could not do it just now (its shared state is unreachable): retry. */
+  unavailable(503);
 
   public final int httpStatus;
 

@@ -37,6 +37,7 @@ public final class OperatorSession {
   private static final Logger log = LoggerFactory.getLogger(OperatorSession.class);
   public static final short CLOSE_UNAUTHORIZED = 4401;
   static final long AUTH_TIMEOUT_MS = 10_000;
+  static final int OPERATOR_FRAMES_PER_TEN_SECONDS = 1000;
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -58,7 +59,8 @@ public final class OperatorSession {
     this.ws = ws;
     this.auth = auth;
     this.settings = settings;
-    this.frameLimit = new RateLimit(settings.messagesPerTenSeconds() * 4, 10_000);
+    // signed-in staff handle many chats at once: only a runaway client reaches this
+    this.frameLimit = new RateLimit(OPERATOR_FRAMES_PER_TEN_SECONDS, 10_000);
   }
 
   public void open() {
@@ -136,7 +138,7 @@ public final class OperatorSession {
         .onSuccess(reply -> reply.body().frames().forEach(this::write))
         .onFailure(e -> {
           log.error("console of {} could not be set up", op.id(), e);
-          sendError(ErrorCode.internal, "the console could not be set up; reconnect", null);
+          sendError(ErrorCode.unavailable, "the console could not be set up; reconnect", null);
         });
   }
 

@@ -97,8 +97,8 @@ public final class HttpVerticle extends VerticleBase {
       message = "bad request";
     } else {
       log.error("{} {} failed", rc.request().method(), rc.request().path(), failure);
-      code = ErrorCode.internal;
-      message = "internal error";
+      code = ErrorCode.unavailable;
+      message = "the server could not do that just now; please retry";
     }
     if (!rc.response().ended()) {
       rc.response().setStatusCode(code.httpStatus).putHeader("Content-Type", "application/json")

@@ -2,6 +2,7 @@ package switchboard.presence;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -33,6 +34,9 @@ public final class PresenceVerticle extends VerticleBase {
   private final StateStore store;
   private final String nodeId;
   private final Map<String, Set<String>> connections = new HashMap<>();
+  /** Presence kept in Redis expires after 15 s; refreshing every 5 s survives two lost beats. */
+  public static final Duration HEARTBEAT = Duration.ofSeconds(5);
+  private long heartbeat;
 
   public PresenceVerticle(Directory directory, StateStore store, String nodeId) {
     this.directory = directory;
@@ -42,6 +46,10 @@ public final class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // keeps this node's operators present in a shared store, whose presence keys expire
+    heartbeat = vertx.setPeriodic(HEARTBEAT.toMillis(), id -> connections.keySet()
+        .forEach(op -> store.setConnected(op, nodeId, true)
+            .onFailure(e -> log.warn("presence heartbeat for {} failed: {}", op, e.getMessage()))));
     var bus = vertx.eventBus();
     return Future.all(
         bus.<PresenceConnected>consumer(Addresses.PRESENCE_CONNECTED, msg -> Replies.serve(msg, this::connected))
@@ -49,6 +57,12 @@ public final class PresenceVerticle extends VerticleBase {
         bus.<PresenceDisconnected>consumer(Addresses.PRESENCE_DISCONNECTED, msg -> Replies.serve(msg, this::disconnected))
             .completion(),
         bus.<PresenceSet>consumer(Addresses.PRESENCE_SET, msg -> Replies.serve(msg, this::set)).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(heartbeat);
+    return Future.succeededFuture();
   }
 
   private Future<ChosenQueues> connected(PresenceConnected event) {

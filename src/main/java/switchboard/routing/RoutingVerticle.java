@@ -59,6 +59,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
   private static final long TIMER_POLL_MS = 100;
   private static final int MAX_CAS_TRIES = 20;
+  private static final long SWEEP_MS = 2000;
 
   private final Directory directory;
   private final StateStore store;
@@ -74,6 +75,7 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<?> replanning = Future.succeededFuture();
   private boolean replanQueued;
   private long pollTimer;
+  private long sweepTimer;
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock) {
     this.directory = directory;
@@ -87,6 +89,9 @@ public final class RoutingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Map<String, Boolean> nobodyYet = new LinkedHashMap<>();
+    directory.queues().forEach(q -> nobodyYet.put(q.name(), false));
+    lastQueueAvailability = nobodyYet;
     List<MessageConsumer<?>> consumers = new ArrayList<>();
     consumers.add(handle(Addresses.GUEST_START, this::startChat));
     consumers.add(handle(Addresses.GUEST_RESUME, this::resume));
@@ -102,12 +107,16 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
     consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
     pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
+    // presence can also change without an event here: another node's operators expire
+    // when that node dies, so offers are re-planned now and then as well
+    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> replanAll());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(sweepTimer);
     return Future.succeededFuture();
   }
 
@@ -164,10 +173,12 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private Future<Ack> guestMessage(GuestMessage cmd) {
+    Instant at = now();
     return openChat(cmd.chatId()).compose(chat ->
-        store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, chat.guest().name(), cmd.text(), now(), cmd.clientId())
+        store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, chat.guest().name(), cmd.text(), at, cmd.clientId())
             .map(m -> {
-              if (chat.state() == ChatState.active) {
+              boolean resent = !m.at().equals(at);
+              if (chat.state() == ChatState.active && !resent) {
                 relay.toOperator(chat.operatorId(), Frames.messageToOperator(chat.id(), m));
               }
               return new Ack(chat.id(), cmd.clientId(), m.seq());
@@ -242,10 +253,13 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private Future<Ack> operatorMessage(OperatorMessage cmd) {
+    Instant at = now();
     return heldChat(cmd.operatorId(), cmd.chatId()).compose(chat ->
-        store.appendMessage(chat.id(), ChatMessage.FROM_OPERATOR, chat.operatorName(), cmd.text(), now(), cmd.clientId())
+        store.appendMessage(chat.id(), ChatMessage.FROM_OPERATOR, chat.operatorName(), cmd.text(), at, cmd.clientId())
             .map(m -> {
-              relay.toGuest(chat.id(), Frames.messageToGuest(m));
+              if (m.at().equals(at)) { // not a resend the guest already has
+                relay.toGuest(chat.id(), Frames.messageToGuest(m));
+              }
               return new Ack(chat.id(), cmd.clientId(), m.seq());
             }));
   }

@@ -100,8 +100,9 @@ public final class InMemoryStateStore implements StateStore {
       Instant at, String clientId) {
     Map<String, ChatMessage> seen = byClientId.computeIfAbsent(chatId, k -> new HashMap<>());
     String dedupKey = clientId == null ? null : from + ":" + clientId;
-    if (dedupKey != null && seen.containsKey(dedupKey)) {
-      return Future.succeededFuture(seen.get(dedupKey));
+    ChatMessage earlier = dedupKey == null ? null : seen.get(dedupKey);
+    if (earlier != null && earlier.text().equals(text)) {
+      return Future.succeededFuture(earlier);
     }
     List<ChatMessage> transcript = transcripts.computeIfAbsent(chatId, k -> new ArrayList<>());
     ChatMessage message = new ChatMessage(transcript.size() + 1, from, name, text, at);

@@ -47,8 +47,10 @@ public interface StateStore {
   // ---- transcripts ---------------------------------------------------------------------
 
   /**
-   * Appends a message with the next seq of the chat. A {@code clientId} seen before on
-   * the same chat returns the message stored then instead of storing it twice.
+   * Appends a message with the next seq of the chat. A resend (same sender, same
+   * {@code clientId} and same text as a message already stored on the chat) returns the
+   * message stored then, with its original {@code at}, instead of storing it twice; the
+   * same clientId with another text is a new message (a client that restarted its counter).
    */
   Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at, String clientId);
 

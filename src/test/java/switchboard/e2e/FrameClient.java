@@ -38,7 +38,7 @@ public final class FrameClient implements AutoCloseable {
   private final List<JsonObject> stash = new ArrayList<>();
   private final List<JsonObject> log = Collections.synchronizedList(new ArrayList<>());
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
-  private int clientIds;
+  private static final java.util.concurrent.atomic.AtomicLong CLIENT_IDS = new java.util.concurrent.atomic.AtomicLong();
 
   private FrameClient(String label, ClientWebSocket ws) {
     this.label = label;
@@ -115,9 +115,9 @@ public final class FrameClient implements AutoCloseable {
     TestNode.await(ws.writeTextMessage(text));
   }
 
-  /** A fresh client id, unique on this client. */
+  /** A fresh client id, unique in the test run (a resumed guest must not reuse its predecessor's ids by accident). */
   public String newClientId() {
-    return label + "-c" + (++clientIds);
+    return label + "-c" + CLIENT_IDS.incrementAndGet();
   }
 
   // ---------------------------------------------------------------- receiving

@@ -1,0 +1,463 @@
+package switchboard.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.ChatState;
+
+/**
+ * {@link StateStore} shared by several nodes through one Redis (standalone, not cluster: the
+ * scripts derive some key names from stored data). Each decision nodes could race on is one
+ * Lua script ({@code src/main/resources/redis/*.lua}), so Redis runs it atomically.
+ *
+ * <p>Keys, all under the prefix (default {@code switchboard:}):
+ * <ul>
+ *   <li>{@code chat:{id}} hash: {@code version}, {@code json} (the whole chat), {@code holder}
+ *       (the operator id while active, else empty)</li>
+ *   <li>{@code held:{operatorId}} set of chat ids held; {@code holders} set of operators with a
+ *       non-empty held set (to enumerate counts without SCAN)</li>
+ *   <li>{@code unanswered} sorted set of waiting/offered chat ids, score = waitingSince in epoch µs</li>
+ *   <li>{@code transcript:{chatId}} list of message JSON (index = seq - 1);
+ *       {@code dedup:{chatId}} hash {@code from:clientId} → message JSON</li>
+ *   <li>{@code timers} sorted set of timer keys, score = due time in epoch µs</li>
+ *   <li>{@code chosen:{operatorId}} JSON array of the queues set available</li>
+ *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
+ *       the heartbeat; {@code nodes:{operatorId}} set of node ids and {@code operators} set of
+ *       operator ids: the index that finds presence keys without SCAN (pruned as keys expire)</li>
+ *   <li>{@code session:{tokenHash}} JSON {@code {"op","exp"}} expiring (PXAT) at the session's end</li>
+ * </ul>
+ *
+ * <p>Every call fails (never hangs) when Redis does not answer within {@link #COMMAND_TIMEOUT}.
+ * The client's pool opens a new connection for the next command after one broke, so commands
+ * work again as soon as Redis is back; scripts are re-sent with EVAL when Redis lost them.
+ * A timed-out write may still have been applied: callers re-read before retrying a decision.
+ */
+public final class RedisStateStore implements StateStore {
+  private static final Logger log = LoggerFactory.getLogger(RedisStateStore.class);
+
+  /** Expiry of a presence key; the presence heartbeat refreshes it every 5 s. */
+  public static final Duration PRESENCE_TTL = Duration.ofSeconds(15);
+  /** Longest wait for one Redis command (or script) before its future fails. */
+  public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  public static final String DEFAULT_PREFIX = "switchboard:";
+
+  static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+
+  private static final String CREATE_CHAT = "create_chat";
+  private static final String REPLACE_CHAT = "replace_chat";
+  private static final String UNANSWERED_CHATS = "unanswered_chats";
+  private static final String HELD_COUNTS = "held_counts";
+  private static final String APPEND_MESSAGE = "append_message";
+  private static final String CLAIM_TIMERS = "claim_timers";
+  private static final String PRESENCE = "presence";
+  private static final String CONNECTED_OPERATORS = "connected_operators";
+
+  private final Redis redis;
+  private final String prefix;
+  private final String nodeId;
+  private final long presenceTtlMillis;
+  private final LuaScripts scripts;
+
+  private RedisStateStore(Redis redis, String prefix, String nodeId, Duration presenceTtl) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.nodeId = nodeId;
+    this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
+    this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
+        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS);
+  }
+
+  /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
+  public static Future<RedisStateStore> connect(Vertx vertx, String redisUrl, String keyPrefix, String nodeId) {
+    return connect(vertx, redisUrl, keyPrefix, nodeId, PRESENCE_TTL);
+  }
+
+  /** As {@link #connect(Vertx, String, String, String)} with another presence expiry (tests). */
+  public static Future<RedisStateStore> connect(Vertx vertx, String redisUrl, String keyPrefix, String nodeId,
+      Duration presenceTtl) {
+    Objects.requireNonNull(redisUrl, "redisUrl");
+    String prefix = keyPrefix == null || keyPrefix.isEmpty() ? DEFAULT_PREFIX : keyPrefix;
+    Redis redis = Redis.createClient(vertx, clientOptions(redisUrl));
+    RedisStateStore store;
+    try {
+      store = new RedisStateStore(redis, prefix, nodeId, presenceTtl);
+    } catch (RuntimeException e) {
+      redis.close();
+      return Future.failedFuture(e);
+    }
+    return store.ping()
+        .compose(v -> store.scripts.loadAll())
+        .map(v -> {
+          log.info("Redis state store connected (prefix {}, node {})", prefix, nodeId);
+          return store;
+        })
+        .recover(err -> {
+          redis.close();
+          return Future.failedFuture(new IllegalStateException("cannot use Redis: " + err.getMessage(), err));
+        });
+  }
+
+  /**
+   * Options shared by the store and the relay's publisher: a pool large enough for bursts,
+   * queues bounded so a dead Redis fails calls instead of piling them up, and short connect
+   * timeouts so a new connection attempt after a failure answers quickly.
+   */
+  static RedisOptions clientOptions(String redisUrl) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(redisUrl)
+        .setMaxPoolSize(8)
+        .setMaxPoolWaiting(4096)
+        .setMaxWaitingHandlers(4096);
+    options.getNetClientOptions()
+        .setConnectTimeout((int) COMMAND_TIMEOUT.toMillis())
+        .setTcpKeepAlive(true)
+        .setTcpNoDelay(true);
+    return options;
+  }
+
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  public String keyPrefix() {
+    return prefix;
+  }
+
+  private Future<Response> send(Request request) {
+    return redis.send(request).timeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private String key(String... parts) {
+    return prefix + String.join(":", parts);
+  }
+
+  // ---- chats -------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> createChat(Chat chat) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(chat);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return scripts.run(CREATE_CHAT,
+        List.of(key("chat", chat.id()), key("unanswered"), key("holders")),
+        List.of(Long.toString(chat.version()), json, nz(holder(chat)), unansweredScore(chat), chat.id(), prefix))
+        .compose(r -> r != null && r.toLong() == 1
+            ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalStateException("chat " + chat.id() + " exists")));
+  }
+
+  @Override
+  public Future<Chat> chat(String chatId) {
+    return send(Request.cmd(Command.HGET).arg(key("chat", chatId)).arg("json"))
+        .compose(r -> r == null ? Future.succeededFuture() : parse(r.toString(), Chat.class));
+  }
+
+  @Override
+  public Future<ReplaceResult> replaceChat(Chat expected, Chat updated, int capacity) {
+    if (!expected.id().equals(updated.id())) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "replaceChat of " + expected.id() + " with another chat " + updated.id()));
+    }
+    String json;
+    try {
+      json = JSON.writeValueAsString(updated);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return scripts.run(REPLACE_CHAT,
+        List.of(key("chat", updated.id()), key("unanswered"), key("holders")),
+        List.of(Long.toString(expected.version()), Long.toString(updated.version()), json, nz(holder(updated)),
+            Integer.toString(capacity), unansweredScore(updated), updated.id(), prefix))
+        .compose(r -> {
+          try {
+            return Future.succeededFuture(ReplaceResult.valueOf(String.valueOf(r)));
+          } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new IllegalStateException("replace_chat answered " + r));
+          }
+        });
+  }
+
+  private static String holder(Chat chat) {
+    return chat.state() == ChatState.active ? chat.operatorId() : null;
+  }
+
+  private static String unansweredScore(Chat chat) {
+    if (!chat.state().isUnanswered()) {
+      return "";
+    }
+    Instant since = chat.waitingSince() != null ? chat.waitingSince() : chat.createdAt();
+    return since == null ? "0" : Long.toString(micros(since));
+  }
+
+  @Override
+  public Future<List<Chat>> unansweredChats() {
+    return scripts.run(UNANSWERED_CHATS, List.of(key("unanswered")), List.of(prefix))
+        .compose(r -> {
+          List<Chat> chats = new ArrayList<>();
+          if (r != null) {
+            for (Response item : r) {
+              Chat c = parseNow(item.toString(), Chat.class);
+              if (c.state().isUnanswered()) {
+                chats.add(c);
+              }
+            }
+          }
+          return Future.succeededFuture(chats);
+        });
+  }
+
+  @Override
+  public Future<Set<String>> heldChats(String operatorId) {
+    return send(Request.cmd(Command.SMEMBERS).arg(key("held", operatorId)))
+        .map(r -> {
+          Set<String> ids = new HashSet<>();
+          if (r != null) {
+            r.forEach(item -> ids.add(item.toString()));
+          }
+          return Set.copyOf(ids);
+        });
+  }
+
+  @Override
+  public Future<Map<String, Integer>> heldCounts() {
+    return scripts.run(HELD_COUNTS, List.of(key("holders")), List.of(prefix))
+        .map(r -> {
+          Map<String, Integer> counts = new HashMap<>();
+          if (r != null) {
+            for (int i = 0; i + 1 < r.size(); i += 2) {
+              counts.put(r.get(i).toString(), r.get(i + 1).toInteger());
+            }
+          }
+          return counts;
+        });
+  }
+
+  // ---- transcripts -------------------------------------------------------------------------
+
+  @Override
+  public Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at,
+      String clientId) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("from", from);
+    body.put("name", name);
+    body.put("text", text);
+    body.put("at", at == null ? null : at.toString());
+    String dedupField = clientId == null ? "" : from + ":" + clientId;
+    return scripts.run(APPEND_MESSAGE,
+        List.of(key("transcript", chatId), key("dedup", chatId)),
+        List.of(body.toString(), dedupField, clientId == null ? "0" : "1"))
+        .compose(r -> r == null
+            ? Future.failedFuture(new IllegalStateException("append_message answered nothing"))
+            : parse(r.toString(), ChatMessage.class));
+  }
+
+  @Override
+  public Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq) {
+    long start = Math.max(0, afterSeq);
+    return send(Request.cmd(Command.LRANGE).arg(key("transcript", chatId)).arg(start).arg(-1))
+        .compose(r -> {
+          List<ChatMessage> messages = new ArrayList<>();
+          if (r != null) {
+            for (Response item : r) {
+              messages.add(parseNow(item.toString(), ChatMessage.class));
+            }
+          }
+          return Future.succeededFuture(List.copyOf(messages));
+        });
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> scheduleTimer(String key, Instant due) {
+    return send(Request.cmd(Command.ZADD).arg(key("timers")).arg(micros(due)).arg(key)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> cancelTimer(String key) {
+    return send(Request.cmd(Command.ZREM).arg(key("timers")).arg(key)).mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> claimDueTimers(Instant now, int max) {
+    if (max <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return scripts.run(CLAIM_TIMERS, List.of(key("timers")), List.of(Long.toString(micros(now)), Integer.toString(max)))
+        .map(r -> {
+          List<String> keys = new ArrayList<>();
+          if (r != null) {
+            r.forEach(item -> keys.add(item.toString()));
+          }
+          return keys;
+        });
+  }
+
+  // ---- presence ----------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> setChosenQueues(String operatorId, Set<String> queues) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(new TreeSet<>(queues));
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return send(Request.cmd(Command.SET).arg(key("chosen", operatorId)).arg(json)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> setConnected(String operatorId, String nodeId, boolean connected) {
+    return scripts.run(PRESENCE,
+        List.of(key("presence", operatorId, nodeId), key("nodes", operatorId), key("operators")),
+        List.of(operatorId, nodeId, connected ? "1" : "0", Long.toString(presenceTtlMillis)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Map<String, Set<String>>> connectedOperators() {
+    return scripts.run(CONNECTED_OPERATORS, List.of(key("operators")), List.of(prefix))
+        .compose(r -> {
+          Map<String, Set<String>> result = new LinkedHashMap<>();
+          if (r != null) {
+            for (int i = 0; i + 1 < r.size(); i += 2) {
+              String chosen = r.get(i + 1) == null ? "" : r.get(i + 1).toString();
+              Set<String> queues = chosen.isEmpty() ? Set.of() : Set.copyOf(parseNow(chosen, STRING_LIST));
+              result.put(r.get(i).toString(), queues);
+            }
+          }
+          return Future.succeededFuture(result);
+        });
+  }
+
+  // ---- sessions ----------------------------------------------------------------------------
+
+  record StoredSession(String op, Instant exp) {}
+
+  @Override
+  public Future<Void> putSession(String tokenHash, String operatorId, Instant expiresAt) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(new StoredSession(operatorId, expiresAt));
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    // Redis drops the key at the end (rounded up to the millisecond); sessionOperator also
+    // compares with the caller's clock, as the in-memory store does.
+    long pxat = Math.max(1, ceilMillis(expiresAt));
+    return send(Request.cmd(Command.SET).arg(key("session", tokenHash)).arg(json).arg("PXAT").arg(pxat))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<String> sessionOperator(String tokenHash, Instant now) {
+    String k = key("session", tokenHash);
+    return send(Request.cmd(Command.GET).arg(k)).compose(r -> {
+      if (r == null) {
+        return Future.succeededFuture();
+      }
+      StoredSession s;
+      try {
+        s = JSON.readValue(r.toString(), StoredSession.class);
+      } catch (JsonProcessingException e) {
+        return Future.failedFuture(e);
+      }
+      if (s.exp() == null || !s.exp().isAfter(now)) {
+        return send(Request.cmd(Command.DEL).arg(k)).map(v -> (String) null);
+      }
+      return Future.succeededFuture(s.op());
+    });
+  }
+
+  @Override
+  public Future<Void> deleteSession(String tokenHash) {
+    return send(Request.cmd(Command.DEL).arg(key("session", tokenHash))).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return send(Request.cmd(Command.PING)).compose(r -> r != null && "PONG".equalsIgnoreCase(r.toString())
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("PING answered " + r)));
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  /** Epoch microseconds: exact in a sorted-set score (a double) until the year 2255. */
+  static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  private static long ceilMillis(Instant t) {
+    long ms = t.toEpochMilli();
+    return t.getNano() % 1_000_000 == 0 ? ms : ms + 1;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static <T> Future<T> parse(String json, Class<T> type) {
+    try {
+      return Future.succeededFuture(JSON.readValue(json, type));
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** For use inside compose: a bad stored value fails the returned future via the exception. */
+  private static <T> T parseNow(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable value in Redis: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static <T> T parseNow(String json, TypeReference<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable value in Redis: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisStateStore[prefix=" + prefix + ", node=" + nodeId + "]";
+  }
+}
