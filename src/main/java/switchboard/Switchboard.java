@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.LoginThrottle;
@@ -12,12 +13,14 @@ import switchboard.auth.OperatorAuth;
 import switchboard.bus.EventRelay;
 import switchboard.bus.LocalCodec;
 import switchboard.bus.LocalEventRelay;
+import switchboard.bus.RedisEventRelay;
 import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.http.HttpVerticle;
 import switchboard.presence.PresenceVerticle;
 import switchboard.routing.RoutingVerticle;
 import switchboard.store.InMemoryStateStore;
+import switchboard.store.RedisStateStore;
 import switchboard.store.StateStore;
 
 /** One running Switchboard node: its verticles deployed on a Vert.x instance. */
@@ -28,20 +31,49 @@ public final class Switchboard {
   private final List<String> deployments;
   private final String nodeId;
 
-  private Switchboard(Vertx vertx, HttpVerticle http, List<String> deployments, String nodeId) {
+  private final Supplier<Future<Void>> closeShared;
+
+  private Switchboard(Vertx vertx, HttpVerticle http, List<String> deployments, String nodeId,
+      Supplier<Future<Void>> closeShared) {
+    this.closeShared = closeShared;
     this.vertx = vertx;
     this.http = http;
     this.deployments = deployments;
     this.nodeId = nodeId;
   }
 
+  /** What nodes share: the state store and the way frames reach sockets on any node. */
+  private record Shared(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind) {}
+
+  private static Future<Shared> shared(Vertx vertx, AppConfig config) {
+    if (config.redisUrl() == null) {
+      return Future.succeededFuture(new Shared(new InMemoryStateStore(), new LocalEventRelay(vertx.eventBus()),
+          Future::succeededFuture, "in-memory state"));
+    }
+    return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
+        .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
+            .map(relay -> new Shared(store, relay,
+                () -> Future.join(relay.close(), store.close()).mapEmpty(),
+                "Redis state at " + redactedUrl(config.redisUrl()))));
+  }
+
+  /** Redis URLs may carry a password; logs get the host only. */
+  private static String redactedUrl(String url) {
+    int at = url.lastIndexOf('@');
+    return at < 0 ? url : url.substring(0, url.indexOf("://") + 3) + "…" + url.substring(at);
+  }
+
   /** Deploys every verticle of a node; port 0 in the config picks a free port. */
   public static Future<Switchboard> start(Vertx vertx, AppConfig config) {
     LocalCodec.registerAll(vertx.eventBus());
+    return shared(vertx, config).compose(shared -> deploy(vertx, config, shared));
+  }
+
+  private static Future<Switchboard> deploy(Vertx vertx, AppConfig config, Shared shared) {
     Clock clock = Clock.systemUTC();
     Directory directory = new Directory(config);
-    StateStore store = new InMemoryStateStore();
-    EventRelay relay = new LocalEventRelay(vertx.eventBus());
+    StateStore store = shared.store();
+    EventRelay relay = shared.relay();
     OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(), clock);
     HttpVerticle http = new HttpVerticle(config, directory, store, auth);
     List<String> deployments = new ArrayList<>();
@@ -50,10 +82,11 @@ public final class Switchboard {
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(http)).map(deployments::add)
         .map(v -> {
-          log.info("node {} up with {} queues, {} operators, in-memory state", config.nodeId(),
-              config.queues().size(), config.operators().size());
-          return new Switchboard(vertx, http, deployments, config.nodeId());
-        });
+          log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),
+              config.queues().size(), config.operators().size(), shared.kind());
+          return new Switchboard(vertx, http, deployments, config.nodeId(), shared.close());
+        })
+        .recover(e -> shared.close().get().transform(x -> Future.failedFuture(e)));
   }
 
   /** The HTTP port actually bound. */
@@ -72,6 +105,6 @@ public final class Switchboard {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return chain;
+    return chain.eventually(closeShared);
   }
 }

@@ -45,7 +45,8 @@ import switchboard.domain.ChatState;
  *       non-empty held set (to enumerate counts without SCAN)</li>
  *   <li>{@code unanswered} sorted set of waiting/offered chat ids, score = waitingSince in epoch µs</li>
  *   <li>{@code transcript:{chatId}} list of message JSON (index = seq - 1);
- *       {@code dedup:{chatId}} hash {@code from:clientId} → message JSON</li>
+ *       {@code dedup:{chatId}} hash {@code from:clientId} → JSON of the last message with that
+ *       clientId (a resend with the same text gets it back)</li>
  *   <li>{@code timers} sorted set of timer keys, score = due time in epoch µs</li>
  *   <li>{@code chosen:{operatorId}} JSON array of the queues set available</li>
  *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
@@ -279,7 +280,8 @@ public final class RedisStateStore implements StateStore {
     String dedupField = clientId == null ? "" : from + ":" + clientId;
     return scripts.run(APPEND_MESSAGE,
         List.of(key("transcript", chatId), key("dedup", chatId)),
-        List.of(body.toString(), dedupField, clientId == null ? "0" : "1"))
+        List.of(body.toString(), dedupField, clientId == null ? "0" : "1", text == null ? "" : text,
+            text == null ? "1" : "0"))
         .compose(r -> r == null
             ? Future.failedFuture(new IllegalStateException("append_message answered nothing"))
             : parse(r.toString(), ChatMessage.class));

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +21,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AcceptRaceTest {
   static final int ROUNDS = 200;
+
+  private final ExecutorService senders = Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void stopSenders() {
+    senders.shutdownNow();
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void getQuietly(Future<?> f) {
+    try {
+      f.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("sending accept failed", e);
+    }
+  }
 
   @Test
   void exactlyOneOperatorWinsEachRace(Vertx vertx) {
@@ -37,9 +65,13 @@ class AcceptRaceTest {
       carol.offerFor(chatId);
 
       JsonObject accept = new JsonObject().put("type", "accept").put("chatId", chatId);
-      // Both accepts leave back to back, without waiting for either answer.
-      alice.send(accept);
-      carol.send(accept);
+      // Both accepts leave at the same instant, from two threads released together.
+      CountDownLatch go = new CountDownLatch(1);
+      Future<?> a1 = senders.submit(() -> { awaitLatch(go); alice.send(accept); });
+      Future<?> c1 = senders.submit(() -> { awaitLatch(go); carol.send(accept); });
+      go.countDown();
+      getQuietly(a1);
+      getQuietly(c1);
 
       Predicate<JsonObject> outcome = f ->
           ("accepted".equals(f.getString("type")) && chatId.equals(f.getString("chatId")))

@@ -149,4 +149,29 @@ class ChatFlowTest {
     assertThat(withdrawn.getString("reason")).isEqualTo("accepted");
     assertThat(guest.next("joined").getString("operator")).isEqualTo("Carol");
   }
+
+  @Test
+  void guestClosingAnOfferedChatWithdrawsTheOffers(Vertx vertx) {
+    TestNode node = TestNode.start(vertx);
+    FrameClient alice = FrameClient.operator(node, "alice");
+    FrameClient carol = FrameClient.operator(node, "carol");
+    alice.available("ill", true);
+    carol.available("ill", true);
+    node.awaitPresence("ill", true);
+
+    FrameClient guest = FrameClient.guest(node);
+    String chatId = guest.start("ill", "Hasty").getString("chatId");
+    alice.offerFor(chatId);
+    carol.offerFor(chatId);
+
+    guest.send(new JsonObject().put("type", "close"));
+    assertThat(alice.nextFor("offer_withdrawn", chatId).getString("reason")).isEqualTo("abandoned");
+    assertThat(carol.nextFor("offer_withdrawn", chatId).getString("reason")).isEqualTo("abandoned");
+
+    // Too late to accept it.
+    alice.send(new JsonObject().put("type", "accept").put("chatId", chatId));
+    JsonObject late = alice.next("error");
+    assertThat(late.getString("code")).as("accepting a chat the guest left: %s", late).isIn("not_found", "already_taken");
+    guest.expectNone("joined", QUIET);
+  }
 }

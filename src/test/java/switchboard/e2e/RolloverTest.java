@@ -81,6 +81,25 @@ class RolloverTest {
   }
 
   @Test
+  void operatorComingInWhileAChatRingsIsOfferedItToo(Vertx vertx) {
+    TestNode node = TestNode.start(vertx);
+    FrameClient carol = FrameClient.operator(node, "carol");
+    FrameClient alice = FrameClient.operator(node, "alice");
+    carol.available("ill", true);
+    node.awaitPresence("ill", true);
+
+    FrameClient guest = FrameClient.guest(node);
+    String chatId = guest.start("ill", "Sky").getString("chatId");
+    carol.offerFor(chatId);
+    assertThat(alice.pending("offer", chat(chatId))).isEmpty();
+
+    alice.available("ill", true);
+    assertThat(alice.offerFor(chatId).getString("offeredOn")).isEqualTo("ill");
+    alice.accept(chatId);
+    assertThat(carol.next("offer_withdrawn", chat(chatId), TestNode.TIMEOUT).getString("reason")).isEqualTo("accepted");
+  }
+
+  @Test
   void waitingChatIsOfferedOnABackupQueueWhenOnlyItsOperatorComesIn(Vertx vertx) {
     TestNode node = TestNode.start(vertx); // rollover 60 s: never fires here
     FrameClient bob = FrameClient.operator(node, "bob");

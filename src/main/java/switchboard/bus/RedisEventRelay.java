@@ -1,0 +1,451 @@
+package switchboard.bus;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Frames across nodes over Redis pub/sub, on the channel {@code {prefix}events}.
+ *
+ * <p>{@link #toGuest}/{@link #toOperator} publish on the local event bus at once (the sockets
+ * of this node get the frame with no round trip), then PUBLISH
+ * {@code nodeId \n g|o \n targetId \n frame}. Publishes go through one ordered queue, sent in
+ * pipelined batches on the pooled client, so frames leave a node in the order they were
+ * relayed (a pool would otherwise spread them over connections and let them overtake).
+ *
+ * <p>A dedicated connection (its own client, never the pool the commands use) SUBSCRIBEs to the
+ * channel and re-publishes each frame from another node on the local event bus; its own
+ * frames are skipped. The Vert.x Redis client does not reconnect by itself: when that
+ * connection ends or fails, or when a self-addressed probe (sent every {@link #PROBE_INTERVAL_MS})
+ * does not come back within the next interval (a half-open connection), the relay reconnects with exponential backoff
+ * (100 ms doubling to 5 s) and subscribes again. Pub/sub is at-most-once: frames published
+ * while a subscriber is away are lost for its node (guests resume with lastSeq, operators sync).
+ */
+public final class RedisEventRelay implements EventRelay {
+  private static final Logger log = LoggerFactory.getLogger(RedisEventRelay.class);
+
+  static final long MIN_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5_000;
+  static final long COMMAND_TIMEOUT_MS = 2_000;
+  static final long PROBE_INTERVAL_MS = 5_000;
+  private static final int MAX_QUEUED = 10_000;
+  private static final int MAX_BATCH = 256;
+  private static final char GUEST = 'g';
+  private static final char OPERATOR = 'o';
+  private static final char PROBE = 'h';
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final String redisUrl;
+  private final String channel;
+  private final String nodeId;
+  private final Redis publisher;
+  private final Context context;
+  private final long probeIntervalMs;
+
+  // publishing (any thread)
+  private final ConcurrentLinkedQueue<String> outbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicLong dropped = new AtomicLong();
+  private volatile boolean publishFailing;
+
+  // subscribing (guarded by this)
+  private Redis subscriberClient;
+  private volatile RedisConnection subscriber;
+  private long backoffMs = MIN_BACKOFF_MS;
+  private long lostAt; // 0 = not in a loss
+  private long retryTimer = -1;
+  private long confirmTimer = -1;
+  private long probeTimer = -1;
+  private long probeSeq;
+  private long pendingProbe = -1;
+  private long pendingProbeSentAt;
+  private long lastProbeEcho = -1;
+  private Promise<Void> firstSubscription;
+  private volatile boolean subscribed;
+  private volatile int subscriptions;
+  private volatile boolean deafForTest;
+  private volatile boolean closed;
+
+  private RedisEventRelay(Vertx vertx, String redisUrl, String keyPrefix, String nodeId, long probeIntervalMs) {
+    this.probeIntervalMs = probeIntervalMs;
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.redisUrl = redisUrl;
+    this.channel = (keyPrefix == null || keyPrefix.isEmpty() ? "switchboard:" : keyPrefix) + "events";
+    this.nodeId = nodeId;
+    this.publisher = Redis.createClient(vertx, options(redisUrl));
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Starts the relay; succeeds once the subscriber is subscribed, fails when Redis cannot be
+   * reached at start. Later losses are repaired in the background.
+   */
+  public static Future<RedisEventRelay> start(Vertx vertx, String redisUrl, String keyPrefix, String nodeId) {
+    return start(vertx, redisUrl, keyPrefix, nodeId, PROBE_INTERVAL_MS);
+  }
+
+  /** As {@link #start(Vertx, String, String, String)} with another probe interval (tests). */
+  static Future<RedisEventRelay> start(Vertx vertx, String redisUrl, String keyPrefix, String nodeId,
+      long probeIntervalMs) {
+    Objects.requireNonNull(redisUrl, "redisUrl");
+    Objects.requireNonNull(nodeId, "nodeId");
+    if (nodeId.indexOf('\n') >= 0 || nodeId.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("bad node id " + nodeId));
+    }
+    RedisEventRelay relay = new RedisEventRelay(vertx, redisUrl, keyPrefix, nodeId, probeIntervalMs);
+    Promise<Void> first = Promise.promise();
+    relay.context.runOnContext(v -> relay.begin(first));
+    return first.future()
+        .timeout(3 * COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .map(v -> {
+          log.info("Redis event relay subscribed to {} (node {})", relay.channel, nodeId);
+          return relay;
+        })
+        .recover(err -> relay.close().transform(ignored -> Future.failedFuture(
+            new IllegalStateException("cannot subscribe to Redis channel " + relay.channel + ": " + err.getMessage(),
+                err))));
+  }
+
+  private synchronized void begin(Promise<Void> first) {
+    firstSubscription = first;
+    connectSubscriber();
+    probeTimer = vertx.setPeriodic(probeIntervalMs, id -> probe());
+  }
+
+  private static RedisOptions options(String redisUrl) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(redisUrl)
+        .setMaxPoolSize(4)
+        .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(4096);
+    options.getNetClientOptions()
+        .setConnectTimeout((int) COMMAND_TIMEOUT_MS)
+        .setTcpKeepAlive(true)
+        .setTcpNoDelay(true);
+    return options;
+  }
+
+  /** True while the dedicated connection is subscribed (frames from other nodes arrive). */
+  public boolean isSubscribed() {
+    return subscribed;
+  }
+
+  public String channel() {
+    return channel;
+  }
+
+  /** How many times the subscriber got subscribed (1 after start, +1 per recovery). */
+  int subscriptions() {
+    return subscriptions;
+  }
+
+  /** Test hook: the current subscriber silently stops hearing anything (a half-open connection). */
+  void goDeafForTest() {
+    deafForTest = true;
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  @Override
+  public void toGuest(String chatId, String frame) {
+    bus.publish(Addresses.toGuest(chatId), frame);
+    relay(GUEST, chatId, frame);
+  }
+
+  @Override
+  public void toOperator(String operatorId, String frame) {
+    bus.publish(Addresses.toOperator(operatorId), frame);
+    relay(OPERATOR, operatorId, frame);
+  }
+
+  private void relay(char kind, String target, String frame) {
+    if (closed) {
+      return;
+    }
+    if (target == null || target.indexOf('\n') >= 0) {
+      log.warn("Not relaying a frame to other nodes: bad target {}", target);
+      return;
+    }
+    enqueue(nodeId + '\n' + kind + '\n' + target + '\n' + frame);
+  }
+
+  private void enqueue(String payload) {
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      if (dropped.getAndIncrement() == 0) {
+        log.warn("Redis publish queue full ({} frames): dropping frames for other nodes", MAX_QUEUED);
+      }
+      return;
+    }
+    outbox.add(payload);
+    drain();
+  }
+
+  /** Sends what is queued as one pipelined batch; one batch in flight at a time keeps the order. */
+  private void drain() {
+    while (true) {
+      if (outbox.isEmpty() || !draining.compareAndSet(false, true)) {
+        return;
+      }
+      List<Request> batch = new ArrayList<>();
+      String payload;
+      while (batch.size() < MAX_BATCH && (payload = outbox.poll()) != null) {
+        batch.add(Request.cmd(Command.PUBLISH).arg(channel).arg(payload));
+      }
+      if (batch.isEmpty()) {
+        draining.set(false);
+        continue; // something may have arrived between the check and the CAS
+      }
+      queued.addAndGet(-batch.size());
+      Future<?> sent = batch.size() == 1 ? publisher.send(batch.get(0)) : publisher.batch(batch);
+      int size = batch.size();
+      sent.timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
+        if (ar.failed()) {
+          if (!publishFailing) {
+            publishFailing = true;
+            log.warn("Redis publish failed, frames for other nodes are lost until Redis answers: {}",
+                ar.cause().toString());
+          }
+          dropped.addAndGet(size);
+        } else if (publishFailing) {
+          publishFailing = false;
+          log.info("Redis publish works again ({} frames for other nodes were lost)", dropped.getAndSet(0));
+        }
+        draining.set(false);
+        drain();
+      });
+      return;
+    }
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  /** A fresh client and connection, then SUBSCRIBE; the confirmation completes it. */
+  private synchronized void connectSubscriber() {
+    retryTimer = -1;
+    if (closed) {
+      return;
+    }
+    deafForTest = false;
+    Redis client = Redis.createClient(vertx, options(redisUrl).setMaxPoolSize(1));
+    subscriberClient = client;
+    client.connect()
+        .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .compose(conn -> {
+          if (closed || subscriberClient != client) {
+            conn.close();
+            return Future.failedFuture("relay closed");
+          }
+          subscriber = conn;
+          conn.handler(r -> onPubSub(conn, r));
+          conn.exceptionHandler(err -> lost(conn, err));
+          conn.endHandler(v -> lost(conn, null));
+          confirmTimer = vertx.setTimer(COMMAND_TIMEOUT_MS,
+              id -> lost(conn, new TimeoutException("no SUBSCRIBE confirmation")));
+          return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+        })
+        .onFailure(err -> {
+          if (subscriberClient == client) {
+            lostClient(err);
+          }
+        });
+  }
+
+  private void onPubSub(RedisConnection conn, Response r) {
+    if (conn != subscriber || r == null || r.size() < 3 || deafForTest) {
+      return;
+    }
+    String type = r.get(0).toString();
+    if ("subscribe".equals(type) && channel.equals(r.get(1).toString())) {
+      onSubscribed();
+    } else if ("message".equals(type) && channel.equals(r.get(1).toString())) {
+      Response payload = r.get(2);
+      if (payload != null) {
+        onMessage(payload.toString());
+      }
+    }
+  }
+
+  private synchronized void onSubscribed() {
+    if (confirmTimer != -1) {
+      vertx.cancelTimer(confirmTimer);
+      confirmTimer = -1;
+    }
+    subscribed = true;
+    subscriptions++;
+    backoffMs = MIN_BACKOFF_MS;
+    pendingProbe = -1;
+    if (lostAt != 0) {
+      log.info("Redis event relay subscribed again to {} after {} ms", channel, System.currentTimeMillis() - lostAt);
+      lostAt = 0;
+    }
+    if (firstSubscription != null) {
+      Promise<Void> p = firstSubscription;
+      firstSubscription = null;
+      p.tryComplete();
+    }
+  }
+
+  private void onMessage(String payload) {
+    int a = payload.indexOf('\n');
+    int b = a < 0 ? -1 : payload.indexOf('\n', a + 1);
+    int c = b < 0 ? -1 : payload.indexOf('\n', b + 1);
+    if (c < 0 || b != a + 2) {
+      log.debug("Ignoring a malformed relay message");
+      return;
+    }
+    String from = payload.substring(0, a);
+    char kind = payload.charAt(a + 1);
+    String target = payload.substring(b + 1, c);
+    if (from.equals(nodeId)) {
+      if (kind == PROBE) {
+        probeEcho(target);
+      }
+      return; // our own frames were delivered locally already
+    }
+    String frame = payload.substring(c + 1);
+    if (kind == GUEST) {
+      bus.publish(Addresses.toGuest(target), frame);
+    } else if (kind == OPERATOR) {
+      bus.publish(Addresses.toOperator(target), frame);
+    }
+  }
+
+  private synchronized void probeEcho(String id) {
+    try {
+      long n = Long.parseLong(id);
+      lastProbeEcho = n;
+      if (n == pendingProbe) {
+        pendingProbe = -1;
+      }
+    } catch (NumberFormatException e) {
+      // not ours
+    }
+  }
+
+  /** Periodic: a probe that did not come back means the subscription is dead. */
+  private synchronized void probe() {
+    if (closed || !subscribed || subscriber == null) {
+      return;
+    }
+    if (pendingProbe != -1) {
+      if (System.currentTimeMillis() - pendingProbeSentAt >= probeIntervalMs) {
+        lost(subscriber, new TimeoutException("own probe did not come back"));
+      }
+      return;
+    }
+    long id = ++probeSeq;
+    publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(nodeId + '\n' + PROBE + '\n' + id + '\n'))
+        .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> probeSent(id, ar.succeeded()));
+  }
+
+  /** A publish that failed proves nothing about the subscriber: no verdict then. */
+  private synchronized void probeSent(long id, boolean ok) {
+    if (ok && subscribed && pendingProbe == -1 && probeSeq == id && !probeEchoed(id)) {
+      pendingProbe = id;
+      pendingProbeSentAt = System.currentTimeMillis();
+    }
+  }
+
+  private boolean probeEchoed(long id) {
+    return lastProbeEcho == id;
+  }
+
+  private synchronized void lost(RedisConnection conn, Throwable cause) {
+    if (conn != subscriber) {
+      return; // a connection already replaced
+    }
+    subscriber = null;
+    lostClient(cause);
+  }
+
+  private synchronized void lostClient(Throwable cause) {
+    if (confirmTimer != -1) {
+      vertx.cancelTimer(confirmTimer);
+      confirmTimer = -1;
+    }
+    subscribed = false;
+    pendingProbe = -1;
+    Redis client = subscriberClient;
+    subscriberClient = null;
+    RedisConnection conn = subscriber;
+    subscriber = null;
+    if (conn != null) {
+      conn.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (closed || retryTimer != -1) {
+      return;
+    }
+    if (firstSubscription == null) {
+      if (lostAt == 0) {
+        lostAt = System.currentTimeMillis();
+        log.warn("Redis event relay lost its subscription to {} ({}); reconnecting", channel,
+            cause == null ? "connection closed" : cause.toString());
+      } else {
+        log.debug("Redis event relay reconnect failed: {}", cause == null ? "connection closed" : cause.toString());
+      }
+    }
+    long delay = backoffMs;
+    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    retryTimer = vertx.setTimer(delay, id -> connectSubscriber());
+  }
+
+  /** Stops subscribing and publishing. */
+  public Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    closeNow(done);
+    return done.future();
+  }
+
+  private synchronized void closeNow(Promise<Void> done) {
+    closed = true;
+    subscribed = false;
+    for (long timer : new long[] {retryTimer, confirmTimer, probeTimer}) {
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+      }
+    }
+    retryTimer = confirmTimer = probeTimer = -1;
+    if (firstSubscription != null) {
+      firstSubscription.tryFail("relay closed");
+      firstSubscription = null;
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    if (subscriber != null) {
+      closing.add(subscriber.close().recover(err -> Future.succeededFuture()));
+      subscriber = null;
+    }
+    if (subscriberClient != null) {
+      closing.add(subscriberClient.close().recover(err -> Future.succeededFuture()));
+      subscriberClient = null;
+    }
+    closing.add(publisher.close().recover(err -> Future.succeededFuture()));
+    Future.all(closing).onComplete(ar -> done.complete());
+  }
+}
