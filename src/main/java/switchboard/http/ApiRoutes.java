@@ -5,8 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Arrays;
-import java.util.List;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
@@ -14,7 +12,6 @@ import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
 import switchboard.domain.Chat;
 import switchboard.domain.Directory;
-import switchboard.routing.Availability;
 import switchboard.store.StateStore;
 
 /** The JSON API of DESIGN §4 that this node serves so far. */
@@ -35,15 +32,13 @@ final class ApiRoutes {
     router.post("/api/v1/login").handler(this::login);
     router.post("/api/v1/logout").handler(this::logout);
     router.get("/api/v1/queues").handler(this::queues);
-    router.get("/api/v1/presence/:queue").handler(this::presenceOfOne);
-    router.get("/api/v1/presence").handler(this::presenceOfList);
     router.get("/api/v1/chats/:id").handler(this::transcript);
-    router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
+    router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
     router.get("/health/ready").handler(this::ready);
   }
 
   private void login(RoutingContext rc) {
-    JsonObject body = jsonBody(rc);
+    JsonObject body = Http.jsonBody(rc);
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;
     if (username == null || password == null || username.length() > 64 || password.length() > 1024) {
@@ -55,7 +50,7 @@ final class ApiRoutes {
   }
 
   private void logout(RoutingContext rc) {
-    String token = bearer(rc);
+    String token = Http.bearer(rc);
     respond(rc, auth.verify(token).compose(op -> auth.logout(token)).map(v -> new JsonObject().put("ok", true)));
   }
 
@@ -72,51 +67,9 @@ final class ApiRoutes {
         .end(list.encode());
   }
 
-  private void presenceOfOne(RoutingContext rc) {
-    String queue = rc.pathParam("queue");
-    if (directory.queue(queue).isEmpty()) {
-      throw new ClientError(ErrorCode.unknown_queue, "no queue named " + queue);
-    }
-    availability().onSuccess(av -> {
-      boolean available = av.isAvailable(queue);
-      rc.response().putHeader("Access-Control-Allow-Origin", "*").putHeader("Cache-Control", "no-store");
-      if ("text".equals(rc.queryParams().get("format"))) {
-        rc.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(available ? "available" : "unavailable");
-      } else {
-        json(rc, 200, new JsonObject().put("queue", queue).put("available", available));
-      }
-    }).onFailure(rc::fail);
-  }
-
-  private void presenceOfList(RoutingContext rc) {
-    String param = rc.queryParams().get("queues");
-    if (param == null || param.isBlank()) {
-      throw new ClientError(ErrorCode.bad_request, "give ?queues=a,b,c");
-    }
-    List<String> names = Arrays.stream(param.split(",")).map(String::trim).filter(s -> !s.isEmpty()).limit(50).toList();
-    for (String name : names) {
-      if (directory.queue(name).isEmpty()) {
-        throw new ClientError(ErrorCode.unknown_queue, "no queue named " + name);
-      }
-    }
-    availability().onSuccess(av -> {
-      JsonArray list = new JsonArray();
-      String first = null;
-      for (String name : names) {
-        boolean available = av.isAvailable(name);
-        list.add(new JsonObject().put("queue", name).put("available", available));
-        if (available && first == null) {
-          first = name;
-        }
-      }
-      rc.response().putHeader("Access-Control-Allow-Origin", "*").putHeader("Cache-Control", "no-store");
-      json(rc, 200, new JsonObject().put("queues", list).put("firstAvailable", first));
-    }).onFailure(rc::fail);
-  }
-
   private void transcript(RoutingContext rc) {
     String id = rc.pathParam("id");
-    respond(rc, auth.verify(bearer(rc)).compose(op -> store.chat(id).compose(chat -> {
+    respond(rc, auth.verify(Http.bearer(rc)).compose(op -> store.chat(id).compose(chat -> {
       if (chat == null) {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
@@ -131,14 +84,9 @@ final class ApiRoutes {
 
   private void ready(RoutingContext rc) {
     store.ping()
-        .onSuccess(v -> json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)))
-        .onFailure(e -> json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
+        .onSuccess(v -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)))
+        .onFailure(e -> Http.json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
             .put("reason", "state store: " + e.getMessage())));
-  }
-
-  private Future<Availability> availability() {
-    return Future.all(store.connectedOperators(), store.heldCounts())
-        .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1)));
   }
 
   private static JsonObject chatJson(Chat chat) {
@@ -161,33 +109,8 @@ final class ApiRoutes {
         .put("queues", new JsonArray(op.queues())).put("maxChats", op.maxChats());
   }
 
-  private static String bearer(RoutingContext rc) {
-    String header = rc.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new ClientError(ErrorCode.unauthorized, "sign in: send Authorization: Bearer TOKEN");
-    }
-    return header.substring(7).trim();
-  }
-
-  private static JsonObject jsonBody(RoutingContext rc) {
-    try {
-      JsonObject body = rc.body().asJsonObject();
-      if (body == null) {
-        throw new ClientError(ErrorCode.bad_request, "send a JSON object");
-      }
-      return body;
-    } catch (ClientError e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new ClientError(ErrorCode.bad_request, "the body is not a JSON object");
-    }
-  }
-
   private static void respond(RoutingContext rc, Future<JsonObject> result) {
-    result.onSuccess(body -> json(rc, 200, body)).onFailure(rc::fail);
+    result.onSuccess(body -> Http.json(rc, 200, body)).onFailure(rc::fail);
   }
 
-  private static void json(RoutingContext rc, int status, JsonObject body) {
-    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
-  }
 }

@@ -1,6 +1,7 @@
 package switchboard.http;
 
 import io.vertx.core.Future;
+import java.time.Clock;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -10,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +51,15 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route("/ws/guest").handler(rc -> upgrade(rc, true));
     router.route("/ws/operator").handler(rc -> upgrade(rc, false));
+    // what library pages call from their own origin
+    router.route("/api/v1/presence*").handler(publicCors());
+    router.route("/api/v1/queues").handler(publicCors());
+    router.route("/api/v1/offline").handler(publicCors());
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     new ApiRoutes(directory, store, auth, config.nodeId()).mount(router);
+    new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
+    new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
+    router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);
 
@@ -60,6 +70,11 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
+  private static CorsHandler publicCors() {
+    return CorsHandler.create().addOrigin("*").allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
+        .allowedHeader("Content-Type").maxAgeSeconds(600);
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
@@ -67,7 +82,8 @@ public final class HttpVerticle extends VerticleBase {
   private void upgrade(RoutingContext rc, boolean guest) {
     HttpServerRequest request = rc.request();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin, request.authority() == null ? null : request.authority().toString())) {
+    String authority = request.authority() == null ? null : request.authority().toString();
+    if (guest ? !origins.allowsGuest(origin, authority) : !origins.allowsOperator(origin, authority)) {
       log.warn("refused a {} socket from origin {}", guest ? "guest" : "operator", origin);
       rc.response().setStatusCode(403).end("origin not allowed");
       return;

@@ -5,25 +5,32 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which pages may open our sockets: the server's own origin, the configured ones, and
- * non-browser clients (no Origin header; a browser always sends one, so pages elsewhere
- * cannot ride an operator's session).
+ * Which pages may open our sockets. Guests: any page by default, since the widget is
+ * embedded on the library's own sites; a configured list narrows that. Operators: only
+ * the server's own pages (the console) and origins listed by name, never "*", so a page
+ * elsewhere cannot ride an operator's session. A client that sends no Origin header is
+ * not a browser page and is let through (it has to present a token anyway).
  */
 final class OriginCheck {
-  private final Set<String> allowed;
-  private final boolean anyOrigin;
+  private final Set<String> listed;
+  private final boolean anyGuestOrigin;
 
   OriginCheck(List<String> allowedOrigins) {
-    this.allowed = Set.copyOf(allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList());
-    this.anyOrigin = allowed.contains("*");
+    this.listed = Set.copyOf(allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList());
+    this.anyGuestOrigin = listed.isEmpty() || listed.contains("*");
   }
 
-  boolean allows(String origin, String authority) {
-    if (origin == null || anyOrigin) {
-      return true;
-    }
+  boolean allowsGuest(String origin, String authority) {
+    return origin == null || anyGuestOrigin || isListedOrSame(origin, authority);
+  }
+
+  boolean allowsOperator(String origin, String authority) {
+    return origin == null || isListedOrSame(origin, authority);
+  }
+
+  private boolean isListedOrSame(String origin, String authority) {
     String normalized = origin.toLowerCase(Locale.ROOT);
-    if (allowed.contains(normalized)) {
+    if (listed.contains(normalized)) {
       return true;
     }
     // same host as the request; the scheme is not compared because a TLS proxy may sit in front

@@ -441,8 +441,13 @@ public final class RoutingVerticle extends VerticleBase {
 
   /** Re-plans one chat's offers; {@code widen} when its rollover deadline has passed. */
   private Future<Transition> replan(String chatId, Availability av, boolean widen) {
+    return replan(chatId, null, av, widen);
+  }
+
+  /** As above, starting from {@code known} (a recent read) to save a round trip when it is still current. */
+  private Future<Transition> replan(String chatId, Chat known, Availability av, boolean widen) {
     OfferPlanner.Plan[] plan = new OfferPlanner.Plan[1];
-    return change(chatId, chat -> {
+    return change(chatId, known, Integer.MAX_VALUE, chat -> {
       plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
       return plan[0].chat();
     }).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
@@ -467,7 +472,7 @@ public final class RoutingVerticle extends VerticleBase {
         announceQueueAvailability(av);
         Future<?> chain = Future.succeededFuture();
         for (Chat chat : chats) {
-          chain = chain.eventually(() -> replan(chat.id(), av, false));
+          chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
         }
         return chain;
       }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
@@ -503,7 +508,11 @@ public final class RoutingVerticle extends VerticleBase {
   record Transition(Chat before, Chat after) {}
 
   private Future<Transition> change(String chatId, Function<Chat, Chat> edit) {
-    return change(chatId, Integer.MAX_VALUE, edit);
+    return change(chatId, null, Integer.MAX_VALUE, edit);
+  }
+
+  private Future<Transition> change(String chatId, int capacity, Function<Chat, Chat> edit) {
+    return change(chatId, null, capacity, edit);
   }
 
   /**
@@ -511,8 +520,8 @@ public final class RoutingVerticle extends VerticleBase {
    * change, then announces the result. {@code edit} may throw a {@link ClientError} or
    * return the chat unchanged.
    */
-  private Future<Transition> change(String chatId, int capacity, Function<Chat, Chat> edit) {
-    return attempt(chatId, capacity, edit, 1).onSuccess(t -> {
+  private Future<Transition> change(String chatId, Chat known, int capacity, Function<Chat, Chat> edit) {
+    return attempt(chatId, known, capacity, edit, 1).onSuccess(t -> {
       announcer.announce(t.before(), t.after());
       if (t.before() != t.after()) {
         afterChange(t);
@@ -520,8 +529,9 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private Future<Transition> attempt(String chatId, int capacity, Function<Chat, Chat> edit, int tries) {
-    return store.chat(chatId).compose(before -> {
+  private Future<Transition> attempt(String chatId, Chat known, int capacity, Function<Chat, Chat> edit, int tries) {
+    Future<Chat> current = known != null ? Future.succeededFuture(known) : store.chat(chatId);
+    return current.compose(before -> {
       if (before == null) {
         return Future.failedFuture(new ClientError(ErrorCode.not_found, "no such chat"));
       }
@@ -533,7 +543,7 @@ public final class RoutingVerticle extends VerticleBase {
         case REPLACED -> Future.succeededFuture(new Transition(before, after));
         case AT_CAPACITY -> Future.failedFuture(
             new ClientError(ErrorCode.forbidden, "you already hold as many chats as you may"));
-        case STALE -> tries < MAX_CAS_TRIES ? attempt(chatId, capacity, edit, tries + 1)
+        case STALE -> tries < MAX_CAS_TRIES ? attempt(chatId, null, capacity, edit, tries + 1)
             : Future.failedFuture(new IllegalStateException("chat " + chatId + " kept changing"));
       });
     });

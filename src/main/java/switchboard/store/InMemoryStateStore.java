@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
+import switchboard.domain.OfflineMessage;
 
 /**
  * State of a single node, in this JVM. Methods are synchronized so verticles on
@@ -29,6 +30,7 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Set<String>> chosen = new HashMap<>();
   private final Map<String, Set<String>> connectedNodes = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, OfflineMessage> offline = new HashMap<>();
 
   private record Session(String operatorId, Instant expiresAt) {}
 
@@ -185,6 +187,30 @@ public final class InMemoryStateStore implements StateStore {
       }
     });
     return Future.succeededFuture(result);
+  }
+
+  @Override
+  public synchronized Future<Void> addOfflineMessage(OfflineMessage message) {
+    offline.put(message.id(), message);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<OfflineMessage>> offlineMessages() {
+    List<OfflineMessage> list = new ArrayList<>(offline.values());
+    list.sort(Comparator.comparing(OfflineMessage::createdAt).reversed());
+    return Future.succeededFuture(list);
+  }
+
+  @Override
+  public synchronized Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
+    OfflineMessage message = offline.get(id);
+    if (message == null) {
+      return Future.succeededFuture(null);
+    }
+    OfflineMessage done = message.done() ? message : message.markDone(operatorId, at);
+    offline.put(id, done);
+    return Future.succeededFuture(done);
   }
 
   @Override

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
+import switchboard.domain.OfflineMessage;
 
 /**
  * {@link StateStore} shared by several nodes through one Redis (standalone, not cluster: the
@@ -461,5 +462,47 @@ public final class RedisStateStore implements StateStore {
   @Override
   public String toString() {
     return "RedisStateStore[prefix=" + prefix + ", node=" + nodeId + "]";
+  }
+
+  // ---- offline messages --------------------------------------------------------------------
+  // One hash, id → JSON: few enough to read whole; marking done is idempotent, so a plain
+  // read-then-write is safe without a script.
+
+  @Override
+  public Future<Void> addOfflineMessage(OfflineMessage message) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(message);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return send(Request.cmd(Command.HSET).arg(key("offline")).arg(message.id()).arg(json)).mapEmpty();
+  }
+
+  @Override
+  public Future<List<OfflineMessage>> offlineMessages() {
+    return send(Request.cmd(Command.HVALS).arg(key("offline"))).map(r -> {
+      List<OfflineMessage> list = new ArrayList<>();
+      if (r != null) {
+        r.forEach(item -> list.add(parseNow(item.toString(), OfflineMessage.class)));
+      }
+      list.sort(java.util.Comparator.comparing(OfflineMessage::createdAt).reversed());
+      return list;
+    });
+  }
+
+  @Override
+  public Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
+    return send(Request.cmd(Command.HGET).arg(key("offline")).arg(id)).compose(r -> {
+      if (r == null) {
+        return Future.succeededFuture(null);
+      }
+      OfflineMessage message = parseNow(r.toString(), OfflineMessage.class);
+      if (message.done()) {
+        return Future.succeededFuture(message);
+      }
+      OfflineMessage done = message.markDone(operatorId, at);
+      return addOfflineMessage(done).map(done);
+    });
   }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
+import switchboard.domain.OfflineMessage;
 
 /**
  * Everything nodes share. Each method that decides something several nodes could race on
@@ -77,6 +78,16 @@ public interface StateStore {
 
   /** Connected operators and the queues each has set available. */
   Future<Map<String, Set<String>>> connectedOperators();
+
+  // ---- offline messages --------------------------------------------------------------------
+
+  Future<Void> addOfflineMessage(OfflineMessage message);
+
+  /** Every kept offline message, newest first. */
+  Future<List<OfflineMessage>> offlineMessages();
+
+  /** Marks a message done and returns it, or null when there is none with that id. */
+  Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at);
 
   // ---- sessions --------------------------------------------------------------------------
 

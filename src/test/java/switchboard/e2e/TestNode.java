@@ -52,11 +52,20 @@ public final class TestNode {
   private final WebSocketClient wsClient;
   private final String config;
 
-  private TestNode(Vertx vertx, Switchboard switchboard, String config) {
+  private TestNode(Vertx vertx, Switchboard switchboard, String config, Vertx clientVertx) {
     this.vertx = vertx;
     this.switchboard = switchboard;
     this.config = config;
-    this.wsClient = vertx.createWebSocketClient();
+    this.wsClient = clientVertx.createWebSocketClient();
+  }
+
+  /** Undeploys the node (a clean stop; to kill one, close the Vert.x instance it runs on). */
+  public void stop() {
+    await(switchboard.stop(), Duration.ofSeconds(10));
+  }
+
+  public String nodeId() {
+    return switchboard.nodeId();
   }
 
   public static TestNode start(Vertx vertx) {
@@ -74,6 +83,11 @@ public final class TestNode {
     private int guestGraceSeconds = 2;
     private int operatorGraceSeconds = 2;
     private final Map<String, Integer> maxChats = new HashMap<>();
+    private String redisUrl;
+    private String redisPrefix;
+    private String nodeId;
+    private int extraOperators;
+    private Vertx clientVertx;
 
     private Builder(Vertx vertx) {
       this.vertx = vertx;
@@ -92,6 +106,30 @@ public final class TestNode {
 
     public Builder operatorGraceSeconds(int seconds) {
       this.operatorGraceSeconds = seconds;
+      return this;
+    }
+
+    /** Shared state in Redis under its own key prefix (several nodes of one test share the prefix). */
+    public Builder redis(String url, String prefix) {
+      this.redisUrl = url;
+      this.redisPrefix = prefix;
+      return this;
+    }
+
+    /** Sockets of this node's test clients live on another Vert.x instance, so they outlive a killed node. */
+    public Builder clientVertx(Vertx clients) {
+      this.clientVertx = clients;
+      return this;
+    }
+
+    public Builder nodeId(String id) {
+      this.nodeId = id;
+      return this;
+    }
+
+    /** Adds operators op01, op02, … staffing general (for storms). */
+    public Builder extraOperators(int count) {
+      this.extraOperators = count;
       return this;
     }
 
@@ -118,6 +156,9 @@ public final class TestNode {
       ops.put("bob", List.of("general"));
       ops.put("carol", List.of("ill"));
       ops.put("dave", List.of("general"));
+      for (int i = 1; i <= extraOperators; i++) {
+        ops.put(String.format("op%02d", i), List.of("general"));
+      }
       JsonArray operators = new JsonArray();
       ops.forEach((id, qs) -> {
         JsonObject op = new JsonObject()
@@ -129,7 +170,14 @@ public final class TestNode {
             .put("passwordHash", hash);
         operators.add(op);
       });
-      return new JsonObject()
+      JsonObject config = new JsonObject();
+      if (redisUrl != null) {
+        config.put("redis", new JsonObject().put("url", redisUrl).put("prefix", redisPrefix));
+      }
+      if (nodeId != null) {
+        config.put("nodeId", nodeId);
+      }
+      return config
           .put("http", new JsonObject().put("port", 0))
           .put("chats", new JsonObject()
               .put("guestGraceSeconds", guestGraceSeconds)
@@ -144,7 +192,7 @@ public final class TestNode {
       AppConfig cfg = ConfigLoader.parse(json, "test-config", Map.of());
       Switchboard node = await(Switchboard.start(vertx, cfg), Duration.ofSeconds(30));
       assertThat(node.port()).as("bound port").isPositive();
-      return new TestNode(vertx, node, json);
+      return new TestNode(vertx, node, json, clientVertx == null ? vertx : clientVertx);
     }
   }
 

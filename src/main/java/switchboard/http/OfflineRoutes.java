@@ -1,0 +1,118 @@
+package switchboard.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.OperatorAuth;
+import switchboard.auth.Tokens;
+import switchboard.bus.ClientError;
+import switchboard.bus.ErrorCode;
+import switchboard.config.OperatorConfig;
+import switchboard.domain.Directory;
+import switchboard.domain.OfflineMessage;
+import switchboard.store.StateStore;
+
+/**
+ * The leave-a-message form's endpoint (guests, any origin) and the inbox operators read
+ * and mark done. Operators see the messages of the queues they staff; admins see all.
+ */
+final class OfflineRoutes {
+  private static final Logger log = LoggerFactory.getLogger(OfflineRoutes.class);
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
+  static final int PER_ADDRESS_PER_TEN_MINUTES = 5;
+
+  private final Directory directory;
+  private final StateStore store;
+  private final OperatorAuth auth;
+  private final Clock clock;
+  private final Map<String, Window> recentByAddress = new ConcurrentHashMap<>();
+
+  private record Window(Instant start, int count) {}
+
+  OfflineRoutes(Directory directory, StateStore store, OperatorAuth auth, Clock clock) {
+    this.directory = directory;
+    this.store = store;
+    this.auth = auth;
+    this.clock = clock;
+  }
+
+  void mount(Router router) {
+    router.post("/api/v1/offline").handler(this::leave);
+    router.get("/api/v1/offline").handler(this::inbox);
+    router.post("/api/v1/offline/:id/done").handler(this::markDone);
+  }
+
+  private void leave(RoutingContext rc) {
+    JsonObject body = Http.jsonBody(rc);
+    String queue = Http.string(body, "queue", 64, true);
+    if (directory.queue(queue).isEmpty()) {
+      throw new ClientError(ErrorCode.unknown_queue, "no queue named " + queue);
+    }
+    String name = Http.string(body, "name", 80, false);
+    String email = Http.string(body, "email", 254, true);
+    if (!EMAIL.matcher(email).matches()) {
+      throw new ClientError(ErrorCode.bad_request, "email: give an address we can answer, like pat@example.org");
+    }
+    String question = Http.string(body, "question", 4096, true);
+    String page = Http.string(body, "page", 2048, false);
+    admit(rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress());
+    OfflineMessage message = new OfflineMessage(Tokens.newId(), queue, name, email, question, page,
+        clock.instant(), false, null, null);
+    store.addOfflineMessage(message).onSuccess(v -> {
+      log.info("offline message {} left on {}", message.id(), queue);
+      Http.json(rc, 201, new JsonObject().put("id", message.id()));
+    }).onFailure(rc::fail);
+  }
+
+  /** A few messages per address and ten minutes: enough for a person, not for a script. */
+  private void admit(String address) {
+    Instant now = clock.instant();
+    Window window = recentByAddress.compute(address, (k, w) ->
+        w == null || w.start().plus(Duration.ofMinutes(10)).isBefore(now) ? new Window(now, 1)
+            : new Window(w.start(), w.count() + 1));
+    if (window.count() > PER_ADDRESS_PER_TEN_MINUTES) {
+      throw new ClientError(ErrorCode.rate_limited, "you have left several messages already; please wait a while");
+    }
+    if (recentByAddress.size() > 10_000) {
+      recentByAddress.entrySet().removeIf(e -> e.getValue().start().plus(Duration.ofMinutes(10)).isBefore(now));
+    }
+  }
+
+  private void inbox(RoutingContext rc) {
+    auth.verify(Http.bearer(rc)).compose(op -> store.offlineMessages().map(all -> {
+      JsonArray list = new JsonArray();
+      all.stream().filter(m -> canSee(op, m)).forEach(m -> list.add(json(m)));
+      return new JsonObject().put("messages", list);
+    })).onSuccess(body -> Http.json(rc, 200, body)).onFailure(rc::fail);
+  }
+
+  private void markDone(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    auth.verify(Http.bearer(rc)).compose(op -> store.offlineMessages().compose(all -> {
+      OfflineMessage message = all.stream().filter(m -> m.id().equals(id)).findFirst()
+          .filter(m -> canSee(op, m))
+          .orElseThrow(() -> new ClientError(ErrorCode.not_found, "no such message"));
+      return store.markOfflineMessageDone(message.id(), op.id(), clock.instant());
+    })).onSuccess(m -> Http.json(rc, 200, json(m))).onFailure(rc::fail);
+  }
+
+  private static boolean canSee(OperatorConfig op, OfflineMessage m) {
+    return op.isAdmin() || op.queues().contains(m.queue());
+  }
+
+  static JsonObject json(OfflineMessage m) {
+    return new JsonObject().put("id", m.id()).put("queue", m.queue()).put("name", m.name()).put("email", m.email())
+        .put("question", m.question()).put("page", m.page()).put("createdAt", m.createdAt().toString())
+        .put("done", m.done()).put("doneBy", m.doneBy())
+        .put("doneAt", m.doneAt() == null ? null : m.doneAt().toString());
+  }
+}

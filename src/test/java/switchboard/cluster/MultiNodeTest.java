@@ -1,0 +1,145 @@
+package switchboard.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static switchboard.e2e.FrameClient.forChat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import switchboard.e2e.FrameClient;
+import switchboard.e2e.TestNode;
+import switchboard.store.RedisServer;
+
+/**
+ * Two nodes, each on its own Vert.x instance (so nothing is shared but Redis), as behind a
+ * load balancer: guests and operators on different nodes chat, and a node that dies loses
+ * no chat and no rollover.
+ */
+class MultiNodeTest {
+  private static RedisServer redis;
+  private Vertx vertxA;
+  private Vertx vertxB;
+  private Vertx clients;
+  private String prefix;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void vertxInstances() {
+    vertxA = Vertx.vertx();
+    vertxB = Vertx.vertx();
+    clients = Vertx.vertx();
+    prefix = "test-" + UUID.randomUUID() + ":";
+  }
+
+  @AfterEach
+  void closeAll() {
+    for (Vertx v : new Vertx[] {vertxA, vertxB, clients}) {
+      TestNode.await(v.close(), Duration.ofSeconds(15));
+    }
+  }
+
+  private TestNode.Builder node(Vertx vertx, String id) {
+    return TestNode.builder(vertx).redis(redis.url(), prefix).nodeId(id).clientVertx(clients);
+  }
+
+  @Test
+  void aGuestOnOneNodeChatsWithAnOperatorOnTheOther() {
+    TestNode a = node(vertxA, "node-a").start();
+    TestNode b = node(vertxB, "node-b").start();
+
+    FrameClient alice = FrameClient.operator(b, "alice");
+    alice.available("ill", true);
+    a.awaitPresence("ill", true);
+
+    FrameClient guest = FrameClient.guest(a);
+    String chatId = guest.start("ill", "Pat").getString("chatId");
+    assertThat(guest.say("Is my loan renewed?").getInteger("seq")).isEqualTo(1);
+    alice.offerFor(chatId);
+    JsonObject accepted = alice.accept(chatId);
+    assertThat(accepted.getJsonArray("history")).hasSize(1);
+    assertThat(guest.next("joined").getString("operator")).isEqualTo("Alice");
+
+    assertThat(alice.say(chatId, "Yes, until Friday.").getInteger("seq")).isEqualTo(2);
+    JsonObject atGuest = guest.next("message");
+    assertThat(atGuest.getString("text")).isEqualTo("Yes, until Friday.");
+    assertThat(atGuest.getInteger("seq")).isEqualTo(2);
+
+    guest.send(new JsonObject().put("type", "typing").put("typing", true));
+    assertThat(alice.next("typing", forChat(chatId), TestNode.TIMEOUT).getBoolean("typing")).isTrue();
+
+    assertThat(guest.say("Thanks!").getInteger("seq")).isEqualTo(3);
+    assertThat(alice.next("message", forChat(chatId), TestNode.TIMEOUT).getString("text")).isEqualTo("Thanks!");
+
+    guest.send(new JsonObject().put("type", "close"));
+    assertThat(alice.next("closed", forChat(chatId), TestNode.TIMEOUT).getString("by")).isEqualTo("guest");
+    JsonObject record = a.chat(chatId, a.login("alice"));
+    assertThat(record.getString("state")).isEqualTo("closed");
+    assertThat(record.getJsonArray("messages")).hasSize(3);
+  }
+
+  @Test
+  void whenANodeDiesItsRolloverFiresOnTheOtherAndItsGuestResumesThere() {
+    TestNode a = node(vertxA, "node-a").rolloverAfterSeconds(2).guestGraceSeconds(30).start();
+    TestNode b = node(vertxB, "node-b").rolloverAfterSeconds(2).guestGraceSeconds(30).start();
+
+    FrameClient carol = FrameClient.operator(a, "carol"); // ill only, on the node that will die
+    FrameClient dave = FrameClient.operator(b, "dave"); // general only, on the survivor
+    carol.available("ill", true);
+    dave.available("general", true);
+    b.awaitPresence("ill", true);
+    b.awaitPresence("general", true);
+
+    FrameClient guest = FrameClient.guest(a);
+    JsonObject started = guest.start("ill", "Pat");
+    String chatId = started.getString("chatId");
+    carol.offerFor(chatId);
+    assertThat(guest.say("first, before the crash").getInteger("seq")).isEqualTo(1);
+    assertThat(guest.say("second, before the crash").getInteger("seq")).isEqualTo(2);
+
+    // node A goes away with its sockets and its timers' poller; the deadline is in Redis
+    TestNode.await(vertxA.close(), Duration.ofSeconds(15));
+
+    JsonObject offer = dave.next("offer", forChat(chatId), Duration.ofSeconds(10));
+    assertThat(offer.getString("offeredOn")).isEqualTo("general");
+    JsonObject accepted = dave.accept(chatId);
+    assertThat(accepted.getJsonArray("history").stream().map(m -> ((JsonObject) m).getString("text")))
+        .containsExactly("first, before the crash", "second, before the crash");
+    assertThat(dave.say(chatId, "Dave here, on the other node").getInteger("seq")).isEqualTo(3);
+
+    // the guest's page reconnects through the load balancer and lands on node B
+    FrameClient back = FrameClient.guest(b);
+    back.send(new JsonObject().put("type", "resume").put("chatId", chatId)
+        .put("token", started.getString("token")).put("lastSeq", 2));
+    JsonObject missed = back.next("message");
+    assertThat(missed.getInteger("seq")).isEqualTo(3);
+    assertThat(missed.getString("text")).isEqualTo("Dave here, on the other node");
+    JsonObject resumed = back.next("resumed");
+    assertThat(resumed.getString("state")).isEqualTo("active");
+    assertThat(resumed.getString("operator")).isEqualTo("Dave");
+    back.expectNone("message", FrameClient.QUIET);
+
+    assertThat(back.say("glad you are there").getInteger("seq")).isEqualTo(4);
+    assertThat(dave.next("message", forChat(chatId), TestNode.TIMEOUT).getString("text"))
+        .isEqualTo("glad you are there");
+
+    JsonObject record = b.chat(chatId, b.login("alice"));
+    assertThat(record.getString("recordedQueue")).isEqualTo("ill");
+    assertThat(record.getString("answeredQueue")).isEqualTo("general");
+    assertThat(record.getJsonArray("messages")).hasSize(4);
+  }
+}
