@@ -25,10 +25,13 @@
   const MAX_TEXT = 4096;
   const MAX_PAGE = 2048;
   const DEFAULT_ACCENT = '#1d4e89';
+  const DEFAULT_GREETING = 'Hello! Type your question below and we will answer as soon as we can.';
 
-  if (document.getElementById(WIDGET_ID) || window.Switchboard) {
+  const LOADED = Symbol.for('switchboard.widget');
+  if (window[LOADED]) {
     return; // the snippet was pasted twice
   }
+  window[LOADED] = true;
 
   const script = document.currentScript
     || [...document.querySelectorAll('script[src]')].find((s) => /\/widget\.js(?:[?#]|$)/.test(s.src));
@@ -156,8 +159,9 @@
   text-align: left;
 }
 .sb [hidden] { display: none !important; }
-.sb button, .sb input, .sb textarea { font: inherit; color: inherit; }
-.sb :focus { outline: none; }
+/* no specificity, so each control's own class sets its colours */
+:where(.sb) :where(button, input, textarea) { font: inherit; color: inherit; }
+:where(.sb) :focus { outline: none; }
 .sb :focus-visible { outline: 3px solid var(--sb-focus); outline-offset: 2px; }
 .sb-visually-hidden {
   position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
@@ -264,6 +268,8 @@
   }
   .sb[data-mode="widget"] .sb-launcher[aria-expanded="true"] { display: none; }
 }
+/* only a chat needs the full height; notices and forms take what they need */
+.sb[data-mode="widget"] .sb-panel:not([data-view="ready"]):not([data-view="chat"]) { height: auto; min-height: 220px; }
 /* page mode: the chat box fills its container */
 .sb[data-mode="page"] { height: 100%; }
 .sb[data-mode="page"] .sb-panel {
@@ -298,6 +304,7 @@
       this.chat = null; // {chatId, token, queue, lastSeq, unacked:[{clientId,text}], operator, name}
       this.rows = new Map(); // seq -> row element
       this.pendingRows = new Map(); // clientId -> row element
+      this.adopted = new Map(); // clientId -> seq of the replayed message its pending row became
       this.ws = null;
       this.live = false; // started/resumed on the current socket: messages may flow
       this.ended = false;
@@ -307,7 +314,6 @@
       this.typingSentAt = 0;
       this.typingIdleTimer = null;
       this.typingShownTimer = null;
-      this.statusBase = '';
       this.unread = 0;
       this.isOpen = false;
       this.nextOpening = null;
@@ -318,7 +324,7 @@
 
     build(container) {
       const ids = (name) => `sb-${name}`;
-      this.title = h('h2', { class: 'sb-title', id: ids('title'), tabindex: '-1', text: 'Chat with us' });
+      this.title = h('h2', { class: 'sb-title', id: ids('title'), 'data-sb': 'title', tabindex: '-1', text: 'Chat with us' });
       this.minimise = h('button', {
         type: 'button', class: 'sb-icon-btn', 'data-sb': 'close', 'aria-label': 'Minimise the chat window',
         onclick: () => this.close(),
@@ -393,11 +399,14 @@
       if (this.mode === 'widget') {
         this.dot = h('span', { class: 'sb-dot', 'aria-hidden': 'true' });
         this.launcherLabel = h('span', { text: 'Chat with us' });
+        this.launcherIcon = svgIcon(ICON_CHAT);
+        this.launcherIconOpen = svgIcon(ICON_DOWN);
+        this.launcherIconOpen.style.display = 'none';
         this.badge = h('span', { class: 'sb-badge', hidden: true });
         this.launcher = h('button', {
           type: 'button', class: 'sb-launcher', 'data-sb': 'open', 'aria-expanded': 'false',
           'aria-controls': ids('panel'), onclick: () => (this.isOpen ? this.close() : this.open()),
-        }, svgIcon(ICON_CHAT), this.launcherLabel, this.dot, this.badge);
+        }, this.launcherIcon, this.launcherIconOpen, this.launcherLabel, this.dot, this.badge);
         this.root.append(this.panel, this.launcher);
       } else {
         this.root.append(this.panel);
@@ -438,6 +447,7 @@
     /** Shows one of: loading, unset, error, offline, thanks, ready, chat. */
     setView(view) {
       this.view = view;
+      this.panel.dataset.view = view;
       const chatting = view === 'ready' || view === 'chat';
       this.notice.hidden = !(view === 'unset' || view === 'error' || view === 'loading');
       this.retry.hidden = view !== 'error';
@@ -454,9 +464,8 @@
       this.noticeText.textContent = text;
     }
 
-    setStatus(text, keep) {
+    setStatus(text) {
       this.status.textContent = text;
-      if (keep !== false) this.statusBase = text;
     }
 
     showAlert(text) {
@@ -466,18 +475,21 @@
 
     // ---------------------------------------------------------------- open / close
 
-    open() {
+    /** Opens the panel; `takeFocus` false leaves the focus where it is (a reload must not pull it away). */
+    open(takeFocus = true) {
       if (this.mode !== 'widget') return;
       if (!this.isOpen) {
         this.isOpen = true;
         this.panel.hidden = false;
         this.launcher.setAttribute('aria-expanded', 'true');
-        this.launcherLabel.textContent = 'Close chat';
+        this.launcherLabel.textContent = 'Hide chat';
+        this.launcherIcon.style.display = 'none';
+        this.launcherIconOpen.style.display = '';
         this.unread = 0;
         this.badge.hidden = true;
         if (!this.chat && this.canRecheck()) this.checkPresence(true);
       }
-      this.focusInside();
+      if (takeFocus) this.focusInside();
       this.scrollToEnd();
     }
 
@@ -488,6 +500,8 @@
       this.panel.hidden = true;
       this.launcher.setAttribute('aria-expanded', 'false');
       this.launcherLabel.textContent = 'Chat with us';
+      this.launcherIcon.style.display = '';
+      this.launcherIconOpen.style.display = 'none';
       if (hadFocus && hadFocus !== this.launcher) this.launcher.focus();
     }
 
@@ -635,9 +649,9 @@
       } else if (textColor) {
         this.root.style.setProperty('--sb-on-accent', textColor);
       }
-      const greeting = typeof skin.greeting === 'string' ? skin.greeting : '';
+      const greeting = typeof skin.greeting === 'string' && skin.greeting.trim() ? skin.greeting : DEFAULT_GREETING;
       this.greeting.textContent = greeting;
-      this.greeting.hidden = !greeting;
+      this.greeting.hidden = false;
     }
 
     /** Black or white, whichever reads better on the given background. */
@@ -782,7 +796,7 @@
       this.setStatus('Reconnecting to your chat…');
       for (const m of this.chat.unacked) this.renderPending(m);
       this.connect();
-      if (this.mode === 'widget') this.open();
+      if (this.mode === 'widget') this.open(false);
     }
 
     saveChat() {
@@ -837,7 +851,7 @@
       if (this.reconnectTimer || this.ended) return;
       const delay = Math.max(this.reconnectDelay, this.holdUntil - Date.now());
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-      this.setStatus('Connection lost. Reconnecting…', false);
+      this.setStatus('Connection lost. Reconnecting…');
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
         this.connect();
@@ -965,7 +979,7 @@
     showTyping(typing) {
       clearTimeout(this.typingShownTimer);
       if (typing && this.chat.operator) {
-        this.setStatus(`${this.chat.operator} is typing…`, false);
+        this.setStatus(`${this.chat.operator} is typing…`);
         this.typingShownTimer = setTimeout(() => this.showTyping(false), TYPING_SHOWN_MAX_MS);
       } else if (this.chat.operator && !this.ended) {
         this.setStatus(`Chatting with ${this.chat.operator}`);
@@ -978,6 +992,7 @@
       const seq = Number(f.seq);
       if (!Number.isInteger(seq) || seq < 1 || this.rows.has(seq)) return; // a replay of what we show already
       const from = ['guest', 'operator', 'system'].includes(f.from) ? f.from : 'system';
+      if (from === 'guest' && !this.live && this.adoptPending(seq, f)) return;
       const row = this.messageRow(from, f.text, from === 'operator' ? f.name || this.chat.operator : null, f.at);
       this.placeRow(seq, row);
       this.advanceLastSeq();
@@ -992,11 +1007,38 @@
       }
     }
 
+    /**
+     * A replay (before `resumed`) brings back a message of ours whose ack was lost with the socket:
+     * the pending row becomes that message instead of showing it twice. Unacked messages went out
+     * in order, so the first pending one with the same text is it. It stays unacked and is sent
+     * again; the server answers with its seq, which onAck checks.
+     */
+    adoptPending(seq, f) {
+      const m = this.chat.unacked.find((u) => u.text === f.text && this.pendingRows.has(u.clientId));
+      if (!m) return false;
+      const row = this.pendingRows.get(m.clientId);
+      this.pendingRows.delete(m.clientId);
+      this.adopted.set(m.clientId, seq);
+      row.classList.remove('sb-row--pending');
+      row.querySelector('.sb-meta').textContent = `You · ${clockTime(f.at)}`;
+      this.placeRow(seq, row);
+      this.advanceLastSeq();
+      return true;
+    }
+
     onAck(f) {
       const row = this.pendingRows.get(f.clientId);
       const seq = Number(f.seq);
+      const message = this.chat.unacked.find((m) => m.clientId === f.clientId);
+      const adoptedSeq = this.adopted.get(f.clientId);
       this.chat.unacked = this.chat.unacked.filter((m) => m.clientId !== f.clientId);
       this.pendingRows.delete(f.clientId);
+      this.adopted.delete(f.clientId);
+      if (adoptedSeq !== undefined && adoptedSeq !== seq && message && Number.isInteger(seq) && !this.rows.has(seq)) {
+        // the replayed message was an older one with the same words; this one is new
+        const fresh = this.messageRow('guest', message.text, null, null);
+        this.placeRow(seq, fresh);
+      }
       if (row && Number.isInteger(seq)) {
         if (this.rows.has(seq)) {
           row.remove(); // the replay already showed it
@@ -1099,6 +1141,7 @@
         row.querySelector('.sb-meta').textContent = 'You · not delivered';
       }
       this.pendingRows.clear();
+      this.adopted.clear();
       const who = by === 'guest' ? 'You ended the chat.'
         : by === 'operator' && this.chat.operator ? `${this.chat.operator} ended the chat.` : 'The chat has ended.';
       this.addNote(who);
@@ -1131,6 +1174,7 @@
       }
       this.rows.clear();
       this.pendingRows.clear();
+      this.adopted.clear();
     }
 
     restart() {
@@ -1147,6 +1191,14 @@
 
   // ------------------------------------------------------------------ mounting
 
+  function safeDecode(text) {
+    try {
+      return decodeURIComponent(text);
+    } catch (e) {
+      return text;
+    }
+  }
+
   function listAttr(value) {
     const list = (value || '').split(',').map((s) => s.trim()).filter(Boolean);
     return list.length ? list : null;
@@ -1160,7 +1212,7 @@
       const queues = listAttr(pageHost.dataset.queues);
       box = new ChatBox({
         mode: 'page',
-        queue: pageHost.dataset.queue || (fromPath ? decodeURIComponent(fromPath[1]) : null),
+        queue: pageHost.dataset.queue || (fromPath ? safeDecode(fromPath[1]) : null),
         queues,
       });
       installStyles(document);
@@ -1181,15 +1233,17 @@
       document.body.append(host);
     }
     window.addEventListener('online', () => box.reconnectNow());
-    Object.defineProperty(window, 'Switchboard', {
-      value: Object.freeze({
-        open: () => box.open(),
-        close: () => box.close(),
-        /** For integration tests: drops the socket as a network failure would, and waits holdMs before reconnecting. */
-        _debugDropSocket: (holdMs) => box.dropSocket(holdMs),
-      }),
-      configurable: true,
-    });
+    if (!('Switchboard' in window)) { // a page that has its own keeps it
+      Object.defineProperty(window, 'Switchboard', {
+        value: Object.freeze({
+          open: () => box.open(),
+          close: () => box.close(),
+          /** For integration tests: drops the socket as a network failure would, and waits holdMs before reconnecting. */
+          _debugDropSocket: (holdMs) => box.dropSocket(holdMs),
+        }),
+        configurable: true,
+      });
+    }
     box.start();
   }
 

@@ -54,7 +54,8 @@ public final class Switchboard {
         .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
             .map(relay -> new Shared(store, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
-                "Redis state at " + redactedUrl(config.redisUrl()))));
+                "Redis state at " + redactedUrl(config.redisUrl())))
+            .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
   }
 
   /** Redis URLs may carry a password; logs get the host only. */
@@ -75,7 +76,7 @@ public final class Switchboard {
     StateStore store = shared.store();
     EventRelay relay = shared.relay();
     OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(), clock);
-    HttpVerticle http = new HttpVerticle(config, directory, store, auth);
+    HttpVerticle http = new HttpVerticle(config, directory, store, relay, auth);
     List<String> deployments = new ArrayList<>();
     return vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId())).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock)))

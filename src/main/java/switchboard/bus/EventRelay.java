@@ -9,4 +9,9 @@ public interface EventRelay {
   void toGuest(String chatId, String frame);
 
   void toOperator(String operatorId, String frame);
+
+  /** Whether frames from other nodes reach this one now; a node that is cut off is not ready. */
+  default boolean receivesOtherNodes() {
+    return true;
+  }
 }

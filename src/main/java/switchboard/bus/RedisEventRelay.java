@@ -35,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>A dedicated connection (its own client, never the pool the commands use) SUBSCRIBEs to the
  * channel and re-publishes each frame from another node on the local event bus; its own
  * frames are skipped. The Vert.x Redis client does not reconnect by itself: when that
- * connection ends or fails, or when a self-addressed probe (sent every {@link #PROBE_INTERVAL_MS})
- * does not come back within the next interval (a half-open connection), the relay reconnects with exponential backoff
- * (100 ms doubling to 5 s) and subscribes again. Pub/sub is at-most-once: frames published
- * while a subscriber is away are lost for its node (guests resume with lastSeq, operators sync).
+ * connection ends or fails, when Redis does not confirm the SUBSCRIBE, or when a
+ * self-addressed probe (sent every {@link #PROBE_INTERVAL_MS}) does not come back within the
+ * next interval (a half-open connection), the relay drops that client, reconnects with
+ * exponential backoff (100 ms doubling to 5 s) and subscribes again; the first loss and the
+ * recovery are logged once each. Pub/sub is at-most-once: frames published while a
+ * subscriber is away are lost for its node (guests resume with lastSeq, operators sync).
  */
 public final class RedisEventRelay implements EventRelay {
   private static final Logger log = LoggerFactory.getLogger(RedisEventRelay.class);
@@ -148,6 +150,11 @@ public final class RedisEventRelay implements EventRelay {
   }
 
   /** True while the dedicated connection is subscribed (frames from other nodes arrive). */
+  @Override
+  public boolean receivesOtherNodes() {
+    return isSubscribed();
+  }
+
   public boolean isSubscribed() {
     return subscribed;
   }

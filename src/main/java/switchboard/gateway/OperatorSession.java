@@ -38,6 +38,10 @@ public final class OperatorSession {
   public static final short CLOSE_UNAUTHORIZED = 4401;
   static final long AUTH_TIMEOUT_MS = 10_000;
   static final int OPERATOR_FRAMES_PER_TEN_SECONDS = 1000;
+  /** How often an open console's token is checked again, so a revoked or expired one ends it. */
+  static final long RECHECK_MS = 15_000;
+  /** Sent on an operator's address when one of their sessions ends; never forwarded to a socket. */
+  public static final String SIGNED_OUT_PREFIX = "{\"type\":\"signed_out\"";
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -51,6 +55,8 @@ public final class OperatorSession {
   private boolean authenticating;
   private MessageConsumer<String> events;
   private long authTimer;
+  private long recheckTimer;
+  private String token;
   private boolean closed;
 
   public OperatorSession(Vertx vertx, ServerWebSocket ws, OperatorAuth auth, ChatSettings settings) {
@@ -115,6 +121,7 @@ public final class OperatorSession {
     }
     authenticating = true;
     String token = FrameFields.requiredString(frame, "token", 256);
+    this.token = token;
     auth.verify(token)
         .onSuccess(this::signedIn)
         .onFailure(e -> refuse("invalid or expired token"));
@@ -126,7 +133,8 @@ public final class OperatorSession {
     }
     operator = op;
     vertx.cancelTimer(authTimer);
-    events = bus.consumer(Addresses.toOperator(op.id()), msg -> write(msg.body()));
+    recheckTimer = vertx.setPeriodic(RECHECK_MS, id -> recheck());
+    events = bus.consumer(Addresses.toOperator(op.id()), msg -> deliver(msg.body()));
     events.completion()
         .compose(v -> bus.<ChosenQueues>request(Addresses.PRESENCE_CONNECTED, new PresenceConnected(op.id(), connectionId)))
         .compose(reply -> {
@@ -140,6 +148,24 @@ public final class OperatorSession {
           log.error("console of {} could not be set up", op.id(), e);
           sendError(ErrorCode.unavailable, "the console could not be set up; reconnect", null);
         });
+  }
+
+  private void deliver(String frame) {
+    if (frame.startsWith(SIGNED_OUT_PREFIX)) {
+      if (frame.contains(Tokens.hash(token))) {
+        refuse("signed out");
+      }
+      return;
+    }
+    write(frame);
+  }
+
+  private void recheck() {
+    auth.verify(token).onFailure(e -> {
+      if (ClientError.from(e).code == ErrorCode.unauthorized) {
+        refuse("session expired or revoked; sign in again");
+      }
+    });
   }
 
   private void availability(JsonObject frame) {
@@ -198,6 +224,7 @@ public final class OperatorSession {
   private void onClose() {
     closed = true;
     vertx.cancelTimer(authTimer);
+    vertx.cancelTimer(recheckTimer);
     if (operator != null) {
       events.unregister();
       bus.send(Addresses.PRESENCE_DISCONNECTED, new PresenceDisconnected(operator.id(), connectionId));

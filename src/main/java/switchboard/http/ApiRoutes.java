@@ -6,6 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import switchboard.auth.OperatorAuth;
+import switchboard.auth.Tokens;
+import switchboard.bus.Addresses;
+import switchboard.bus.EventRelay;
+import switchboard.gateway.OperatorSession;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
 import switchboard.config.OperatorConfig;
@@ -21,7 +25,10 @@ final class ApiRoutes {
   private final OperatorAuth auth;
   private final String nodeId;
 
-  ApiRoutes(Directory directory, StateStore store, OperatorAuth auth, String nodeId) {
+  private final EventRelay relay;
+
+  ApiRoutes(Directory directory, StateStore store, EventRelay relay, OperatorAuth auth, String nodeId) {
+    this.relay = relay;
     this.directory = directory;
     this.store = store;
     this.auth = auth;
@@ -51,7 +58,12 @@ final class ApiRoutes {
 
   private void logout(RoutingContext rc) {
     String token = Http.bearer(rc);
-    respond(rc, auth.verify(token).compose(op -> auth.logout(token)).map(v -> new JsonObject().put("ok", true)));
+    respond(rc, auth.verify(token).compose(op -> auth.logout(token).map(v -> {
+      // consoles open with this token on this node close at once; on other nodes at their next check
+      rc.vertx().eventBus().publish(Addresses.toOperator(op.id()),
+          OperatorSession.SIGNED_OUT_PREFIX + ",\"session\":\"" + Tokens.hash(token) + "\"}");
+      return new JsonObject().put("ok", true);
+    })));
   }
 
   private void queues(RoutingContext rc) {
@@ -82,9 +94,17 @@ final class ApiRoutes {
     })));
   }
 
+  /** Ready when the store answers and frames from other nodes arrive, so a balancer can route around it. */
   private void ready(RoutingContext rc) {
     store.ping()
-        .onSuccess(v -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)))
+        .onSuccess(v -> {
+          if (relay.receivesOtherNodes()) {
+            Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId));
+          } else {
+            Http.json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
+                .put("reason", "not subscribed to events from other nodes"));
+          }
+        })
         .onFailure(e -> Http.json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
             .put("reason", "state store: " + e.getMessage())));
   }

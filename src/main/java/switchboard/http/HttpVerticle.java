@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
+import switchboard.bus.EventRelay;
 import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.gateway.GuestSession;
@@ -38,7 +39,10 @@ public final class HttpVerticle extends VerticleBase {
   private final OriginCheck origins;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, Directory directory, StateStore store, OperatorAuth auth) {
+  private final EventRelay relay;
+
+  public HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth) {
+    this.relay = relay;
     this.config = config;
     this.directory = directory;
     this.store = store;
@@ -56,7 +60,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/v1/queues").handler(publicCors());
     router.route("/api/v1/offline").handler(publicCors());
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-    new ApiRoutes(directory, store, auth, config.nodeId()).mount(router);
+    new ApiRoutes(directory, store, relay, auth, config.nodeId()).mount(router);
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));

@@ -76,6 +76,7 @@ public final class RoutingVerticle extends VerticleBase {
   private boolean replanQueued;
   private long pollTimer;
   private long sweepTimer;
+  private boolean timersFailing;
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock) {
     this.directory = directory;
@@ -395,8 +396,19 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void fireDueTimers() {
     store.claimDueTimers(now(), 200)
-        .onSuccess(keys -> keys.forEach(this::fire))
-        .onFailure(e -> log.warn("timers not read: {}", e.getMessage()));
+        .onSuccess(keys -> {
+          if (timersFailing) {
+            timersFailing = false;
+            log.info("timers are read again");
+          }
+          keys.forEach(this::fire);
+        })
+        .onFailure(e -> {
+          if (!timersFailing) {
+            timersFailing = true;
+            log.warn("timers not read: {}; retrying every {} ms", e.getMessage(), TIMER_POLL_MS);
+          }
+        });
   }
 
   private void fire(String key) {

@@ -17,6 +17,7 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -53,6 +54,7 @@ import switchboard.domain.OfflineMessage;
  *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
  *       the heartbeat; {@code nodes:{operatorId}} set of node ids and {@code operators} set of
  *       operator ids: the index that finds presence keys without SCAN (pruned as keys expire)</li>
+ *   <li>{@code offline} hash: offline message id → JSON</li>
  *   <li>{@code session:{tokenHash}} JSON {@code {"op","exp"}} expiring (PXAT) at the session's end</li>
  * </ul>
  *
@@ -84,6 +86,7 @@ public final class RedisStateStore implements StateStore {
   private static final String CLAIM_TIMERS = "claim_timers";
   private static final String PRESENCE = "presence";
   private static final String CONNECTED_OPERATORS = "connected_operators";
+  private static final String MARK_OFFLINE_DONE = "mark_offline_done";
 
   private final Redis redis;
   private final String prefix;
@@ -97,7 +100,7 @@ public final class RedisStateStore implements StateStore {
     this.nodeId = nodeId;
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
-        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS);
+        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -465,8 +468,8 @@ public final class RedisStateStore implements StateStore {
   }
 
   // ---- offline messages --------------------------------------------------------------------
-  // One hash, id → JSON: few enough to read whole; marking done is idempotent, so a plain
-  // read-then-write is safe without a script.
+  // One hash, id → JSON: few enough to read whole. Marking done is a script so that, of two
+  // operators marking at once, the first is recorded and both get that record back.
 
   @Override
   public Future<Void> addOfflineMessage(OfflineMessage message) {
@@ -486,7 +489,7 @@ public final class RedisStateStore implements StateStore {
       if (r != null) {
         r.forEach(item -> list.add(parseNow(item.toString(), OfflineMessage.class)));
       }
-      list.sort(java.util.Comparator.comparing(OfflineMessage::createdAt).reversed());
+      list.sort(Comparator.comparing(OfflineMessage::createdAt).reversed());
       return list;
     });
   }
@@ -501,8 +504,14 @@ public final class RedisStateStore implements StateStore {
       if (message.done()) {
         return Future.succeededFuture(message);
       }
-      OfflineMessage done = message.markDone(operatorId, at);
-      return addOfflineMessage(done).map(done);
+      String json;
+      try {
+        json = JSON.writeValueAsString(message.markDone(operatorId, at));
+      } catch (JsonProcessingException e) {
+        return Future.failedFuture(e);
+      }
+      return scripts.run(MARK_OFFLINE_DONE, List.of(key("offline")), List.of(id, json))
+          .map(stored -> stored == null ? null : parseNow(stored.toString(), OfflineMessage.class));
     });
   }
 }

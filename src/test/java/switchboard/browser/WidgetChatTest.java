@@ -93,6 +93,16 @@ class WidgetChatTest extends BrowserTestBase {
     until(d -> hook("open").getText().contains("1") ? true : null, "an unread count on the launcher");
     hook("open").click();
     waitForMessage("operator", "Still there?");
+
+    // the operator ends the chat: the guest sees so, and can start a new one
+    alice.send(new JsonObject().put("type", "close").put("chatId", chatId));
+    waitForStatus("The chat has ended");
+    assertThat(hook("log").getText()).contains("Alice ended the chat.");
+    assertThat(hook("input").isEnabled()).isFalse();
+    hook("restart").click();
+    waitForStatus("Someone is available");
+    assertThat(messages()).isEmpty();
+    assertThat(hook("name").getAttribute("value")).as("the name is remembered").isEqualTo("Pat");
   }
 
   @Test
@@ -125,6 +135,18 @@ class WidgetChatTest extends BrowserTestBase {
     waitForMessage("guest", "Thanks!");
     assertThat(messages()).extracting(Shown::text)
         .containsExactly("First question", "First answer", "Second question", "After the reload", "Thanks!");
+
+    // once the guest ends it, a reload starts afresh
+    hook("end").click();
+    alice.next("closed", f -> chatId.equals(f.getString("chatId")), FrameClient.TIMEOUT);
+    waitForStatus("The chat has ended");
+    assertThat(hook("log").getText()).contains("You ended the chat.");
+    driver.navigate().refresh();
+    hook("open");
+    assertThat(shown("input")).as("no chat to reopen").isFalse();
+    openWidget();
+    waitForStatus("Someone is available");
+    assertThat(messages()).isEmpty();
   }
 
   @Test
@@ -134,11 +156,18 @@ class WidgetChatTest extends BrowserTestBase {
     String token = node.login("alice");
     String chatId = chatWithAlice(alice, "Before the drop");
 
+    // counts, at every change of the log, how often each text is shown: a duplicate must never show, even briefly
+    js("const r = " + root + "; window.__mostShown = {};"
+        + "new MutationObserver(() => { const seen = {};"
+        + "  r.querySelectorAll('[data-sb=message]').forEach(e => { seen[e.textContent] = (seen[e.textContent] || 0) + 1;"
+        + "    window.__mostShown[e.textContent] = Math.max(window.__mostShown[e.textContent] || 0, seen[e.textContent]); });"
+        + "}).observe(r.querySelector('[data-sb=log]'), {childList: true, subtree: true});");
+
     // the guest's message leaves, then the line drops before its ack can come back
     js("const r = " + root + ";"
         + "r.querySelector('[data-sb=input]').value = 'Sent as the line dropped';"
         + "r.querySelector('[data-sb=send]').click();"
-        + "window.Switchboard._debugDropSocket(2500);");
+        + "window.Switchboard._debugDropSocket(1500);");
     waitForStatus("Reconnecting");
 
     // while the guest is away: the operator writes, the guest writes too
@@ -159,6 +188,8 @@ class WidgetChatTest extends BrowserTestBase {
     alice.expectNone("message", f -> chatId.equals(f.getString("chatId"))
         && List.of("Sent as the line dropped", "Typed while offline").contains(f.getString("text")), FrameClient.QUIET);
 
+    assertThat(js("return Math.max(...Object.values(window.__mostShown))")).as("most copies of one message ever shown: %s",
+        js("return JSON.stringify(window.__mostShown)")).isEqualTo(1L);
     List<Shown> shown = messages();
     assertThat(shown).extracting(Shown::text).containsExactlyInAnyOrder("Before the drop", "Sent as the line dropped",
         "While you were away 1", "While you were away 2", "Typed while offline");

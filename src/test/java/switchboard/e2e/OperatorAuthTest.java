@@ -50,10 +50,13 @@ class OperatorAuthTest {
   void logoutRevokesTheToken(Vertx vertx) {
     TestNode node = TestNode.start(vertx);
     String token = node.login("bob");
-    FrameClient.operator(node, "bob", token); // works before logout
+    FrameClient open = FrameClient.operator(node, "bob", token); // works before logout
+    FrameClient otherSession = FrameClient.operator(node, "bob"); // bob's second sign-in, elsewhere
 
     TestNode.Http logout = node.post("/api/v1/logout", new JsonObject(), token);
     assertThat(logout.status()).as("logout: %s", logout).isBetween(200, 299);
+    assertThat(open.awaitClose(TestNode.TIMEOUT)).as("the console open with the revoked token").isEqualTo(UNAUTHORIZED);
+    otherSession.assertOpen();
 
     FrameClient again = FrameClient.operatorSocket(node, token, "bob-after-logout");
     assertThat(again.awaitClose(TestNode.TIMEOUT)).isEqualTo(UNAUTHORIZED);

@@ -26,6 +26,7 @@ public final class RedisServer implements AutoCloseable {
   private final String externalUrl;
   private final int port;
   private final Path logFile;
+  private Path dataDir;
   private Process process;
 
   private RedisServer(String externalUrl, int port, Path logFile) {
@@ -35,6 +36,18 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public static RedisServer start() {
+    return start(false);
+  }
+
+  /**
+   * A server that keeps its data across {@link #restart()} in an append-only file synced
+   * on every write, as a production Redis should be set up.
+   */
+  public static RedisServer startPersistent() {
+    return start(true);
+  }
+
+  private static RedisServer start(boolean persistent) {
     String external = System.getenv(ENV_URL);
     if (external != null && !external.isBlank()) {
       return new RedisServer(external.trim(), -1, null);
@@ -49,6 +62,9 @@ public final class RedisServer implements AutoCloseable {
       RedisServer server;
       try {
         server = new RedisServer(null, freePort(), Files.createTempFile("redis-test-", ".log"));
+        if (persistent) {
+          server.dataDir = Files.createTempDirectory("redis-test-data-");
+        }
       } catch (IOException e) {
         throw new IllegalStateException("cannot prepare redis-server", e);
       }
@@ -141,8 +157,12 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private synchronized void launch(String binary) {
-    ProcessBuilder pb = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--daemonize", "no"))
+    List<String> persistence = dataDir == null ? List.of("--appendonly", "no")
+        : List.of("--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString());
+    List<String> command = new java.util.ArrayList<>(List.of(binary, "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--daemonize", "no"));
+    command.addAll(persistence);
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     try {

@@ -23,6 +23,7 @@ import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Guest;
+import switchboard.domain.OfflineMessage;
 import switchboard.store.StateStore.ReplaceResult;
 
 /**
@@ -455,5 +456,41 @@ public abstract class StateStoreContractTest {
     assertThat(held).isEqualTo(won);
     assertThat(await(store.unansweredChats())).hasSize(7);
     assertThat(await(store.heldCounts())).containsEntry("alice", 3);
+  }
+
+  // ---- offline messages --------------------------------------------------------------------
+
+  private static OfflineMessage offline(String id, Instant at) {
+    return new OfflineMessage(id, "ill", "Pat", "pat@example.org", "Where is my book?", "https://x", at, false, null,
+        null);
+  }
+
+  @Test
+  void offlineMessagesNewestFirstAndMarkedDoneOnce() {
+    assertThat(await(store.offlineMessages())).isEmpty();
+    await(store.addOfflineMessage(offline("m1", T0)));
+    await(store.addOfflineMessage(offline("m2", T0.plusSeconds(5))));
+    await(store.addOfflineMessage(offline("m3", T0.plusSeconds(1))));
+    assertThat(await(store.offlineMessages())).extracting(OfflineMessage::id).containsExactly("m2", "m3", "m1");
+
+    OfflineMessage done = await(store.markOfflineMessageDone("m1", "alice", T0.plusSeconds(60)));
+    assertThat(done).isEqualTo(offline("m1", T0).markDone("alice", T0.plusSeconds(60)));
+    // marking again (by anyone) keeps the first record
+    assertThat(await(store.markOfflineMessageDone("m1", "bob", T0.plusSeconds(90)))).isEqualTo(done);
+    assertThat(await(store.markOfflineMessageDone("nope", "bob", T0))).isNull();
+    assertThat(await(store.offlineMessages())).filteredOn(OfflineMessage::done).containsExactly(done);
+  }
+
+  @Test
+  void concurrentMarksAgreeOnWhoHandledTheMessage() {
+    await(store.addOfflineMessage(offline("m1", T0)));
+    List<Future<OfflineMessage>> marks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      marks.add(store.markOfflineMessageDone("m1", "op" + i, T0.plusSeconds(i)));
+    }
+    List<OfflineMessage> results = awaitAll(marks);
+    assertThat(results).allMatch(OfflineMessage::done);
+    assertThat(results.stream().map(OfflineMessage::doneBy).distinct()).hasSize(1);
+    assertThat(await(store.offlineMessages())).containsExactly(results.get(0));
   }
 }
