@@ -99,6 +99,7 @@ public final class Main {
     try {
       // Block the main thread rather than exit from a callback: System.exit on an event-loop thread
       // would wait for the shutdown hook, which needs that event loop to close Vert.x.
+      NodeIdConverter.set(first.config().nodeId());
       node = Switchboard.start(vertx, first.config()).toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
       System.err.println("Start failed: " + describe(e));

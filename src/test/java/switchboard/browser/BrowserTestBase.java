@@ -329,6 +329,7 @@ abstract class BrowserTestBase {
 
   protected <T> T until(Function<WebDriver, T> condition, String what) {
     return new WebDriverWait(driver, SHOWS_WITHIN)
+        .pollingEvery(Duration.ofMillis(50))
         .ignoring(NoSuchShadowRootException.class)
         .ignoring(StaleElementReferenceException.class)
         .withMessage(() -> "waiting for " + what)
