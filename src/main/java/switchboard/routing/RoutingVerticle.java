@@ -496,9 +496,11 @@ public final class RoutingVerticle extends VerticleBase {
     directory.queues().forEach(q -> now.put(q.name(), av.isAvailable(q.name())));
     now.forEach((queue, available) -> {
       if (!available.equals(lastQueueAvailability.get(queue))) {
+        // each node tells its own consoles (every node re-plans at least every sweep), so a
+        // console hears each change once rather than once per node
         String frame = Frames.presence(queue, available);
         directory.operators().stream().filter(o -> o.queues().contains(queue))
-            .forEach(o -> relay.toOperator(o.id(), frame));
+            .forEach(o -> vertx.eventBus().publish(Addresses.toOperator(o.id()), frame));
       }
     });
     lastQueueAvailability = now;
