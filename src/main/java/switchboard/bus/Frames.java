@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 
 /** Server → client frames of the wire protocol (DESIGN §3), each encoded once. */
@@ -66,13 +67,35 @@ public final class Frames {
     return frame("offer_withdrawn").put("chatId", chatId).put("reason", reason).encode();
   }
 
-  public static String accepted(Chat chat, List<ChatMessage> history) {
+  public static String accepted(Chat chat, List<ChatMessage> history, List<ChatEvent> timeline) {
     JsonArray messages = new JsonArray();
     history.forEach(m -> messages.add(messageJson(m)));
     return frame("accepted").put("chatId", chat.id()).put("queue", chat.queue())
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("email", chat.guest().email())
             .put("page", chat.guest().page()))
-        .put("history", messages).encode();
+        .put("history", messages).put("timeline", timelineJson(timeline)).encode();
+  }
+
+  public static String timeline(String chatId, ChatEvent event) {
+    return frame("timeline").put("chatId", chatId).put("event", eventJson(event)).encode();
+  }
+
+  public static JsonArray timelineJson(List<ChatEvent> timeline) {
+    JsonArray events = new JsonArray();
+    timeline.forEach(e -> events.add(eventJson(e)));
+    return events;
+  }
+
+  private static JsonObject eventJson(ChatEvent e) {
+    return new JsonObject().put("at", iso(e.at())).put("kind", e.kind()).put("queue", e.queue())
+        .put("operator", e.operator());
+  }
+
+  /** What a console shows for a queue: whether it is open, who could take a chat, how many wait. */
+  public static String queueStatus(String queue, boolean available, List<JsonObject> operators, int waiting) {
+    return frame("queue_status").put("queue", queue).put("available", available)
+        .put("operatorsAvailable", operators.size()).put("waiting", waiting)
+        .put("operators", new JsonArray(operators)).encode();
   }
 
   public static String operatorAck(String chatId, String clientId, long seq) {

@@ -15,6 +15,9 @@ import switchboard.bus.ErrorCode;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+import switchboard.bus.Frames;
+import java.util.List;
 import switchboard.domain.Directory;
 import switchboard.store.StateStore;
 
@@ -88,9 +91,14 @@ final class ApiRoutes {
       if (!op.isAdmin() && !op.id().equals(chat.operatorId())) {
         throw new ClientError(ErrorCode.forbidden, "only the operator who held this chat, or an admin, may read it");
       }
-      return store.messagesAfter(id, 0).map(messages -> chatJson(chat).put("messages",
-          new JsonArray(messages.stream().map(m -> new JsonObject().put("seq", m.seq()).put("from", m.from())
-              .put("name", m.name()).put("text", m.text()).put("at", m.at().toString())).toList())));
+      return Future.all(store.messagesAfter(id, 0), store.chatEvents(id)).map(all -> {
+        List<ChatMessage> messages = all.resultAt(0);
+        return chatJson(chat)
+            .put("messages", new JsonArray(messages.stream().map(m -> new JsonObject().put("seq", m.seq())
+                .put("from", m.from()).put("name", m.name()).put("text", m.text()).put("at", m.at().toString()))
+                .toList()))
+            .put("timeline", Frames.timelineJson(all.resultAt(1)));
+      });
     })));
   }
 

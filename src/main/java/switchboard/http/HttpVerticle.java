@@ -63,6 +63,7 @@ public final class HttpVerticle extends VerticleBase {
     new ApiRoutes(directory, store, relay, auth, config.nodeId()).mount(router);
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
+    new CannedRoutes(directory, store, auth).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);

@@ -1,12 +1,17 @@
 package switchboard.routing;
 
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.EventRelay;
 import switchboard.bus.Frames;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.store.StateStore;
@@ -28,20 +33,27 @@ final class ChatAnnouncer {
     this.store = store;
   }
 
-  void announce(Chat before, Chat after) {
+  /** {@code why}: steps the command that made the change names itself (a transfer, a return), recorded first. */
+  void announce(Chat before, Chat after, Instant now, List<ChatEvent> why) {
     if (before == after) {
       return;
     }
     announceOffers(before, after);
+    List<ChatEvent> steps = new ArrayList<>(why);
+    steps.addAll(timelineSteps(before, after, now));
+    Future<Void> recorded = recordTimeline(after.id(), steps);
     boolean holderChanged = after.state() == ChatState.active
         && (before.state() != ChatState.active || !after.operatorId().equals(before.operatorId()));
     if (holderChanged) {
       log.info("chat {} accepted by {} on {} (asked {})", after.id(), after.operatorId(), after.answeredQueue(),
           after.recordedQueue());
       relay.toGuest(after.id(), Frames.joined(after.operatorName()));
-      store.messagesAfter(after.id(), 0)
-          .onSuccess(history -> relay.toOperator(after.operatorId(), Frames.accepted(after, history)))
+      // after the steps are stored, so the operator's timeline includes this acceptance
+      recorded.compose(v -> acceptedFrame(after))
+          .onSuccess(frame -> relay.toOperator(after.operatorId(), frame))
           .onFailure(e -> log.warn("chat {}: history for accept not read: {}", after.id(), e.getMessage()));
+    } else if (after.state() == ChatState.active) {
+      steps.forEach(step -> relay.toOperator(after.operatorId(), Frames.timeline(after.id(), step)));
     }
     if (before.state() == ChatState.active && !after.state().isEnded()
         && !before.operatorId().equals(after.operatorId())) {
@@ -55,6 +67,46 @@ final class ChatAnnouncer {
         relay.toOperator(before.operatorId(), Frames.closedToOperator(after.id(), after.endedBy()));
       }
     }
+  }
+
+  /** The `accepted` frame with the history and timeline so far, for the winner or a reconnecting console. */
+  Future<String> acceptedFrame(Chat chat) {
+    return Future.all(store.messagesAfter(chat.id(), 0), store.chatEvents(chat.id()))
+        .map(all -> Frames.accepted(chat, all.resultAt(0), all.resultAt(1)));
+  }
+
+  Future<Void> recordTimeline(String chatId, List<ChatEvent> steps) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ChatEvent step : steps) {
+      chain = chain.compose(v -> store.appendChatEvent(chatId, step));
+    }
+    return chain.onFailure(e -> log.warn("chat {}: timeline not recorded: {}", chatId, e.getMessage()));
+  }
+
+  /**
+   * What the change means for the rollover timeline (DESIGN §2): the steps a report or
+   * console shows. Transfers and returns are recorded by the command that makes them,
+   * which knows which one it is.
+   */
+  static List<ChatEvent> timelineSteps(Chat before, Chat after, Instant now) {
+    List<ChatEvent> steps = new ArrayList<>();
+    List<String> was = before.offeredQueues();
+    List<String> is = after.offeredQueues();
+    if (after.state() == ChatState.offered && after.directOperator() == null) {
+      if (was.isEmpty() && !is.isEmpty()) {
+        steps.add(new ChatEvent(now, ChatEvent.OFFERED, is.get(0), null));
+      } else if (is.size() > was.size() && is.subList(0, was.size()).equals(was)) {
+        is.subList(was.size(), is.size()).forEach(q -> steps.add(new ChatEvent(now, ChatEvent.WIDENED, q, null)));
+      }
+    }
+    boolean wasHeld = before.state() == ChatState.active;
+    if (after.state() == ChatState.active && (!wasHeld || !after.operatorId().equals(before.operatorId()))) {
+      steps.add(new ChatEvent(now, ChatEvent.ACCEPTED, after.answeredQueue(), after.operatorId()));
+    }
+    if (after.state().isEnded() && !before.state().isEnded()) {
+      steps.add(new ChatEvent(now, after.state().name(), null, wasHeld ? before.operatorId() : null));
+    }
+    return steps;
   }
 
   private void announceOffers(Chat before, Chat after) {

@@ -3,6 +3,7 @@ package switchboard.routing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ import switchboard.config.ChatSettings;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
@@ -72,6 +75,7 @@ public final class RoutingVerticle extends VerticleBase {
   /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
   private final Map<String, Integer> guestSockets = new HashMap<>();
   private Map<String, Boolean> lastQueueAvailability = Map.of();
+  private Map<String, String> lastQueueStatus = Map.of();
   private Future<?> replanning = Future.succeededFuture();
   private boolean replanQueued;
   private long pollTimer;
@@ -140,12 +144,16 @@ public final class RoutingVerticle extends VerticleBase {
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
     return store.createChat(chat)
         .compose(v -> maxWaitTimer(chat, queue))
+        .compose(v -> announcer.recordTimeline(chat.id(),
+            List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
         .map(v -> {
           log.info("chat {} started on {} by guest {}", chat.id(), queue.name(), guest.name());
           guestSockets.merge(chat.id(), 1, Integer::sum);
-          // after the reply so the guest sees `started` before `queued` and offers go out
-          vertx.runOnContext(x -> availability().compose(av -> replan(chat.id(), av, false))
-              .onComplete(r -> announcePositions()));
+          // after the reply, so the guest sees `started` before `queued` and the offers
+          vertx.runOnContext(x -> {
+            replanAll();
+            announcePositions();
+          });
           return new GuestStarted(chat.id(), token, queue.name());
         });
   }
@@ -290,7 +298,7 @@ public final class RoutingVerticle extends VerticleBase {
     return change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
       return chat.edit().backToWaiting().queue(target.name()).build();
-    }).compose(t -> {
+    }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null))).compose(t -> {
       log.info("chat {} transferred by {} to queue {}", t.after().id(), op.id(), target.name());
       return systemMessage(t.after(), "Transferring you to " + target.title() + ".")
           .compose(v -> availability())
@@ -312,7 +320,7 @@ public final class RoutingVerticle extends VerticleBase {
         checkHolder(from, chat);
         return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
             .offeredTo(Set.of(target.id())).build();
-      });
+      }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, after.queue(), target.id())));
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();
@@ -327,17 +335,20 @@ public final class RoutingVerticle extends VerticleBase {
     Future<List<String>> held = store.heldChats(op.id()).compose(ids -> {
       List<Future<String>> frames = new ArrayList<>();
       for (String id : ids) {
-        frames.add(store.chat(id).compose(chat ->
-            store.messagesAfter(id, 0).map(history -> Frames.accepted(chat, history))));
+        frames.add(store.chat(id).compose(announcer::acceptedFrame));
       }
       return Future.all(frames).map(all -> all.<String>list());
     });
+    Future<List<String>> statuses = Future.all(availability(), store.unansweredChats())
+        .map(all -> queueStatusFrames(all.resultAt(0), all.resultAt(1)).entrySet().stream()
+            .filter(e -> op.queues().contains(e.getKey())).map(Map.Entry::getValue).toList());
     Future<List<String>> offers = store.unansweredChats().map(chats -> chats.stream()
         .filter(c -> c.state() == ChatState.offered && c.offeredTo().contains(op.id()))
         .map(c -> Frames.offer(c, announcer.offeredOn(c, op.id())))
         .toList());
-    return Future.all(held, offers).map(all -> {
-      List<String> frames = new ArrayList<>(held.result());
+    return Future.all(held, offers, statuses).map(all -> {
+      List<String> frames = new ArrayList<>(statuses.result());
+      frames.addAll(held.result());
       frames.addAll(offers.result());
       return new SyncFrames(frames);
     });
@@ -429,7 +440,8 @@ public final class RoutingVerticle extends VerticleBase {
   /** An operator did not come back in time: their chat goes back to its queue. */
   private Future<?> returnToQueue(String chatId) {
     return availability().compose(av -> change(chatId, chat -> chat.state() == ChatState.active
-            && !av.isConnected(chat.operatorId()) ? chat.edit().backToWaiting().build() : chat))
+            && !av.isConnected(chat.operatorId()) ? chat.edit().backToWaiting().build() : chat,
+            (before, after) -> List.of(new ChatEvent(now(), ChatEvent.RETURNED, after.queue(), before.operatorId()))))
         .compose(t -> t.before() == t.after() ? Future.succeededFuture()
             : systemMessage(t.after(), "Finding someone else to help you.")
                 .compose(v -> availability()).compose(av -> replan(chatId, av, false)))
@@ -462,7 +474,7 @@ public final class RoutingVerticle extends VerticleBase {
     return change(chatId, known, Integer.MAX_VALUE, chat -> {
       plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
       return plan[0].chat();
-    }).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
+    }, NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
         ? Future.succeededFuture(t)
         : store.scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
   }
@@ -482,6 +494,7 @@ public final class RoutingVerticle extends VerticleBase {
         Availability av = all.resultAt(0);
         List<Chat> chats = all.resultAt(1);
         announceQueueAvailability(av);
+        announceQueueStatus(av, chats);
         Future<?> chain = Future.succeededFuture();
         for (Chat chat : chats) {
           chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
@@ -506,6 +519,33 @@ public final class RoutingVerticle extends VerticleBase {
     lastQueueAvailability = now;
   }
 
+  /** queue → its `queue_status` frame, as consoles show it. */
+  private Map<String, String> queueStatusFrames(Availability av, List<Chat> unanswered) {
+    Map<String, Integer> waiting = new HashMap<>();
+    unanswered.forEach(c -> waiting.merge(c.queue(), 1, Integer::sum));
+    Map<String, String> frames = new LinkedHashMap<>();
+    for (QueueConfig queue : directory.queues()) {
+      List<JsonObject> operators = av.operatorsOn(queue.name()).stream()
+          .map(id -> new JsonObject().put("id", id).put("name", directory.operator(id).map(OperatorConfig::name).orElse(id)))
+          .toList();
+      frames.put(queue.name(), Frames.queueStatus(queue.name(), !operators.isEmpty(), operators,
+          waiting.getOrDefault(queue.name(), 0)));
+    }
+    return frames;
+  }
+
+  /** Like presence: each node tells its own consoles what changed since it last looked. */
+  private void announceQueueStatus(Availability av, List<Chat> unanswered) {
+    Map<String, String> now = queueStatusFrames(av, unanswered);
+    now.forEach((queue, frame) -> {
+      if (!frame.equals(lastQueueStatus.get(queue))) {
+        directory.operators().stream().filter(o -> o.queues().contains(queue))
+            .forEach(o -> vertx.eventBus().publish(Addresses.toOperator(o.id()), frame));
+      }
+    });
+    lastQueueStatus = now;
+  }
+
   /** Sends each unanswered chat its place in line; gateways drop repeats of the same place. */
   private void announcePositions() {
     store.unansweredChats().onSuccess(chats -> {
@@ -521,12 +561,20 @@ public final class RoutingVerticle extends VerticleBase {
 
   record Transition(Chat before, Chat after) {}
 
+  /** Reasons a command gives for its change, recorded in the timeline before the derived steps. */
+  private static final BiFunction<Chat, Chat, List<ChatEvent>> NO_REASON = (before, after) -> List.of();
+
   private Future<Transition> change(String chatId, Function<Chat, Chat> edit) {
-    return change(chatId, null, Integer.MAX_VALUE, edit);
+    return change(chatId, null, Integer.MAX_VALUE, edit, NO_REASON);
+  }
+
+  private Future<Transition> change(String chatId, Function<Chat, Chat> edit,
+      BiFunction<Chat, Chat, List<ChatEvent>> why) {
+    return change(chatId, null, Integer.MAX_VALUE, edit, why);
   }
 
   private Future<Transition> change(String chatId, int capacity, Function<Chat, Chat> edit) {
-    return change(chatId, null, capacity, edit);
+    return change(chatId, null, capacity, edit, NO_REASON);
   }
 
   /**
@@ -534,9 +582,11 @@ public final class RoutingVerticle extends VerticleBase {
    * change, then announces the result. {@code edit} may throw a {@link ClientError} or
    * return the chat unchanged.
    */
-  private Future<Transition> change(String chatId, Chat known, int capacity, Function<Chat, Chat> edit) {
+  private Future<Transition> change(String chatId, Chat known, int capacity, Function<Chat, Chat> edit,
+      BiFunction<Chat, Chat, List<ChatEvent>> why) {
     return attempt(chatId, known, capacity, edit, 1).onSuccess(t -> {
-      announcer.announce(t.before(), t.after());
+      announcer.announce(t.before(), t.after(), now(),
+          t.before() == t.after() ? List.of() : why.apply(t.before(), t.after()));
       if (t.before() != t.after()) {
         afterChange(t);
       }
@@ -567,10 +617,12 @@ public final class RoutingVerticle extends VerticleBase {
     Chat before = t.before();
     Chat after = t.after();
     boolean capacityChanged = before.state() == ChatState.active || after.state() == ChatState.active;
-    if (before.state().isUnanswered() != after.state().isUnanswered() || !before.queue().equals(after.queue())) {
+    boolean lineChanged = before.state().isUnanswered() != after.state().isUnanswered()
+        || !before.queue().equals(after.queue());
+    if (lineChanged) {
       announcePositions();
     }
-    if (capacityChanged) {
+    if (capacityChanged || lineChanged) {
       replanAll();
     }
     if (after.state().isEnded()) {

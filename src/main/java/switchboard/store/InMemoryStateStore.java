@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.OfflineMessage;
@@ -31,6 +33,8 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Set<String>> connectedNodes = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, OfflineMessage> offline = new HashMap<>();
+  private final Map<String, List<ChatEvent>> timelines = new HashMap<>();
+  private final Map<String, CannedResponse> canned = new LinkedHashMap<>();
 
   private record Session(String operatorId, Instant expiresAt) {}
 
@@ -187,6 +191,33 @@ public final class InMemoryStateStore implements StateStore {
       }
     });
     return Future.succeededFuture(result);
+  }
+
+  @Override
+  public synchronized Future<Void> appendChatEvent(String chatId, ChatEvent event) {
+    timelines.computeIfAbsent(chatId, k -> new ArrayList<>()).add(event);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<ChatEvent>> chatEvents(String chatId) {
+    return Future.succeededFuture(List.copyOf(timelines.getOrDefault(chatId, List.of())));
+  }
+
+  @Override
+  public synchronized Future<Void> putCannedResponse(CannedResponse response) {
+    canned.put(response.id(), response);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Boolean> deleteCannedResponse(String id) {
+    return Future.succeededFuture(canned.remove(id) != null);
+  }
+
+  @Override
+  public synchronized Future<List<CannedResponse>> cannedResponses() {
+    return Future.succeededFuture(List.copyOf(canned.values()));
   }
 
   @Override

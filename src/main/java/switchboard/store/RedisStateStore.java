@@ -29,7 +29,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.OfflineMessage;
@@ -465,6 +467,57 @@ public final class RedisStateStore implements StateStore {
   @Override
   public String toString() {
     return "RedisStateStore[prefix=" + prefix + ", node=" + nodeId + "]";
+  }
+
+  // ---- timelines and canned responses ------------------------------------------------------
+
+  @Override
+  public Future<Void> appendChatEvent(String chatId, ChatEvent event) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(event);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return send(Request.cmd(Command.RPUSH).arg(key("timeline", chatId)).arg(json)).mapEmpty();
+  }
+
+  @Override
+  public Future<List<ChatEvent>> chatEvents(String chatId) {
+    return send(Request.cmd(Command.LRANGE).arg(key("timeline", chatId)).arg(0).arg(-1)).map(r -> {
+      List<ChatEvent> events = new ArrayList<>();
+      if (r != null) {
+        r.forEach(item -> events.add(parseNow(item.toString(), ChatEvent.class)));
+      }
+      return List.copyOf(events);
+    });
+  }
+
+  @Override
+  public Future<Void> putCannedResponse(CannedResponse response) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(response);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return send(Request.cmd(Command.HSET).arg(key("canned")).arg(response.id()).arg(json)).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> deleteCannedResponse(String id) {
+    return send(Request.cmd(Command.HDEL).arg(key("canned")).arg(id)).map(r -> r != null && r.toLong() > 0);
+  }
+
+  @Override
+  public Future<List<CannedResponse>> cannedResponses() {
+    return send(Request.cmd(Command.HVALS).arg(key("canned"))).map(r -> {
+      List<CannedResponse> list = new ArrayList<>();
+      if (r != null) {
+        r.forEach(item -> list.add(parseNow(item.toString(), CannedResponse.class)));
+      }
+      return List.copyOf(list);
+    });
   }
 
   // ---- offline messages --------------------------------------------------------------------

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.OfflineMessage;
 
@@ -78,6 +80,23 @@ public interface StateStore {
 
   /** Connected operators and the queues each has set available. */
   Future<Map<String, Set<String>>> connectedOperators();
+
+  // ---- timelines and canned responses ------------------------------------------------------
+
+  /** Adds a step to a chat's rollover timeline. */
+  Future<Void> appendChatEvent(String chatId, ChatEvent event);
+
+  /** The chat's timeline, oldest first. */
+  Future<List<ChatEvent>> chatEvents(String chatId);
+
+  /** Creates or replaces (same id) a canned response. */
+  Future<Void> putCannedResponse(CannedResponse response);
+
+  /** Deletes one; true when it existed. */
+  Future<Boolean> deleteCannedResponse(String id);
+
+  /** Every canned response, in no particular order (callers filter by owner and queue). */
+  Future<List<CannedResponse>> cannedResponses();
 
   // ---- offline messages --------------------------------------------------------------------
 

@@ -88,6 +88,7 @@ public final class TestNode {
     private String nodeId;
     private int extraOperators;
     private Vertx clientVertx;
+    private java.util.function.Consumer<JsonObject> edit = c -> { };
 
     private Builder(Vertx vertx) {
       this.vertx = vertx;
@@ -119,6 +120,12 @@ public final class TestNode {
     /** Sockets of this node's test clients live on another Vert.x instance, so they outlive a killed node. */
     public Builder clientVertx(Vertx clients) {
       this.clientVertx = clients;
+      return this;
+    }
+
+    /** Changes the generated config before the node starts (skins, extra queues, …). */
+    public Builder editConfig(java.util.function.Consumer<JsonObject> change) {
+      this.edit = this.edit.andThen(change);
       return this;
     }
 
@@ -177,14 +184,15 @@ public final class TestNode {
       if (nodeId != null) {
         config.put("nodeId", nodeId);
       }
-      return config
+      config
           .put("http", new JsonObject().put("port", 0))
           .put("chats", new JsonObject()
               .put("guestGraceSeconds", guestGraceSeconds)
               .put("operatorGraceSeconds", operatorGraceSeconds))
           .put("queues", queues)
-          .put("operators", operators)
-          .encodePrettily();
+          .put("operators", operators);
+      edit.accept(config);
+      return config.encodePrettily();
     }
 
     public TestNode start() {
@@ -278,6 +286,14 @@ public final class TestNode {
       b.header("Authorization", "Bearer " + token);
     }
     headers.forEach(b::header);
+    return send(b.build());
+  }
+
+  public Http delete(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).DELETE();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     return send(b.build());
   }
 

@@ -19,7 +19,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Guest;
@@ -463,6 +465,35 @@ public abstract class StateStoreContractTest {
   private static OfflineMessage offline(String id, Instant at) {
     return new OfflineMessage(id, "ill", "Pat", "pat@example.org", "Where is my book?", "https://x", at, false, null,
         null);
+  }
+
+  @Test
+  void timelinesKeepTheirStepsInOrderPerChat() {
+    assertThat(await(store.chatEvents("c1"))).isEmpty();
+    ChatEvent asked = new ChatEvent(T0, ChatEvent.ASKED, "ill", null);
+    ChatEvent offered = new ChatEvent(T0.plusSeconds(1), ChatEvent.OFFERED, "ill", null);
+    ChatEvent accepted = new ChatEvent(T0.plusSeconds(80), ChatEvent.ACCEPTED, "general", "bob");
+    await(store.appendChatEvent("c1", asked));
+    await(store.appendChatEvent("c2", offered));
+    await(store.appendChatEvent("c1", offered));
+    await(store.appendChatEvent("c1", accepted));
+    assertThat(await(store.chatEvents("c1"))).containsExactly(asked, offered, accepted);
+    assertThat(await(store.chatEvents("c2"))).containsExactly(offered);
+  }
+
+  @Test
+  void cannedResponsesAreCreatedReplacedAndDeleted() {
+    CannedResponse hours = new CannedResponse("r1", "ill", null, "hours", "We are open 9 to 5.");
+    CannedResponse mine = new CannedResponse("r2", null, "alice", "hi", "Hello, I'm Alice.");
+    await(store.putCannedResponse(hours));
+    await(store.putCannedResponse(mine));
+    assertThat(await(store.cannedResponses())).containsExactlyInAnyOrder(hours, mine);
+    CannedResponse changed = new CannedResponse("r1", "ill", null, "hours", "We are open 9 to 6.");
+    await(store.putCannedResponse(changed));
+    assertThat(await(store.cannedResponses())).containsExactlyInAnyOrder(changed, mine);
+    assertThat(await(store.deleteCannedResponse("r2"))).isTrue();
+    assertThat(await(store.deleteCannedResponse("r2"))).isFalse();
+    assertThat(await(store.cannedResponses())).containsExactly(changed);
   }
 
   @Test
