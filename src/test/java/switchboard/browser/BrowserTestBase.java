@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,9 +37,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import switchboard.Switchboard;
-import switchboard.config.AppConfig;
-import switchboard.config.ConfigLoader;
 import switchboard.e2e.FrameClient;
 import switchboard.e2e.TestNode;
 
@@ -166,49 +162,10 @@ abstract class BrowserTestBase {
     return node;
   }
 
-  /**
-   * A node whose configuration a test edits first (skins, say), which TestNode's builder does not
-   * offer: we start it ourselves and wrap it in a TestNode through its private constructor, so the
-   * e2e helpers (FrameClient, login, chat) work with it. A {@code TestNode.Builder} hook that edits
-   * the config JSON would make this go away.
-   */
+  /** A node whose configuration a test edits first (skins, say). */
   protected TestNode startNode(Consumer<JsonObject> edit) {
-    JsonObject config = new JsonObject(TestNode.builder(vertx).guestGraceSeconds(30).configJson());
-    edit.accept(config);
-    String json = config.encodePrettily();
-    AppConfig cfg = ConfigLoader.parse(json, "browser-test", Map.of());
-    Switchboard switchboard = TestNode.await(Switchboard.start(vertx, cfg), Duration.ofSeconds(30));
-    node = wrap(switchboard, json);
+    node = TestNode.builder(vertx).guestGraceSeconds(30).editConfig(edit).start();
     return node;
-  }
-
-  private TestNode wrap(Switchboard switchboard, String json) {
-    for (Constructor<?> c : TestNode.class.getDeclaredConstructors()) {
-      Class<?>[] types = c.getParameterTypes();
-      Object[] args = new Object[types.length];
-      boolean fits = true;
-      for (int i = 0; i < types.length && fits; i++) {
-        if (types[i] == Vertx.class) {
-          args[i] = vertx;
-        } else if (types[i] == Switchboard.class) {
-          args[i] = switchboard;
-        } else if (types[i] == String.class) {
-          args[i] = json;
-        } else {
-          fits = false;
-        }
-      }
-      if (fits) {
-        try {
-          c.setAccessible(true);
-          return (TestNode) c.newInstance(args);
-        } catch (ReflectiveOperationException e) {
-          throw new AssertionError("could not wrap a node in TestNode", e);
-        }
-      }
-    }
-    throw new AssertionError("no TestNode constructor of (Vertx, Switchboard, String[, Vertx]) left; "
-        + "update BrowserTestBase.wrap");
   }
 
   /** An operator signed in, available on {@code queues}, with the presence API already saying so. */

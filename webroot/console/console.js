@@ -1,0 +1,1861 @@
+/*
+ * Switchboard operator console (/console/): plain JavaScript, no build step.
+ *
+ * The console talks to the server over the operator socket (/ws/operator, DESIGN §3) and the JSON API
+ * (DESIGN §4). Every piece of text that comes from people or the server is set with textContent; the
+ * only URLs put in attributes are a guest's page (http/https only) and a mailto: address.
+ *
+ * Automation hooks (data-sb). The first group is the stable contract of DESIGN §4:
+ *   login-user, login-password, login-submit       sign-in form fields and button
+ *   availability [data-queue=NAME]                  checkbox: this operator available on NAME
+ *   offer [data-chat=ID] > accept                   a ringing chat and its Accept button
+ *   chat [data-chat=ID] > input, send, message      a chat pane, its box, button, and one element per
+ *                                                  message (data-from=guest|operator|system, data-seq)
+ * The console's own hooks (kept stable as far as we can):
+ *   login-view, login-form, login-error, login-notice   sign-in page; notice = why you are here again
+ *   console, operator-name, overall-state (Available|Away), overall-dot, overall-toggle, connection,
+ *   notify (turn on desktop alerts), logout, toasts
+ *   queues, queue [data-queue], queue-status [data-queue] ("2 available · 1 waiting")
+ *   offers, offer-count, offers-empty; inside an offer: offer-guest, offer-queue (asked), offer-offered-on,
+ *     offer-widened (shown when offered on a backup queue), offer-waited (m:ss), offer-page
+ *   tabs, chat-tab [data-chat] (aria-selected), unread (badge), tab-typing, panes, no-chats
+ *   inside a chat: chat-guest, chat-email, chat-page, chat-queue, messages, message-row, message-time,
+ *     typing (guest typing), chat-ended, chat-error, transfer-form, transfer-target (select; values
+ *     "queue:NAME", "operator:ID", "other"), transfer-operator (free operator id), transfer, close,
+ *     transcript, dismiss, timeline, timeline-event [data-kind], canned-suggestions, canned-option [data-id]
+ *   inbox, inbox-count, inbox-empty, inbox-refresh, offline-message [data-id][data-done], offline-name,
+ *     offline-email, offline-queue, offline-question, offline-page, offline-done (button), offline-done-by
+ *   recent, recent-empty, recent-chat [data-chat] (opens the transcript)
+ *   canned-manage, canned-dialog, canned-list, canned-item [data-id], canned-edit, canned-delete,
+ *     canned-form, canned-form-title, canned-shortcut, canned-queue, canned-text, canned-save,
+ *     canned-cancel, canned-error, canned-unavailable
+ *   transcript-dialog, transcript-title, transcript-meta, transcript, transcript-message, dialog-close
+ * The element [data-sb=console] counts the rings it played in data-rings (for tests).
+ */
+(() => {
+  'use strict';
+
+  const SESSION_KEY = 'switchboard.console.session';
+  const ACTIVE_KEY = 'switchboard.console.active';
+  const RECENT_KEY = 'switchboard.console.recent';
+  const SESSION_MS = 12 * 60 * 60 * 1000; // the server's session length
+  const RECONNECT_FIRST_MS = 500;
+  const RECONNECT_MAX_MS = 10000;
+  const RESYNC_GRACE_MS = 5000;
+  const TYPING_REPEAT_MS = 2000;
+  const TYPING_IDLE_MS = 3000;
+  const TYPING_SHOWN_MAX_MS = 10000;
+  const INBOX_POLL_MS = 30000;
+  const MAX_TEXT = 4096;
+  const MAX_SUGGESTIONS = 8;
+  const MAX_RECENT = 30;
+  const ENDED_NOTICE = 'Your session ended; sign in again.';
+
+  // Everything is relative to where console.js came from, so a server behind a path prefix works too.
+  const base = new URL('..', document.currentScript ? document.currentScript.src : location.href);
+  const apiUrl = (path) => new URL(path.replace(/^\//, ''), base).toString();
+
+  // ------------------------------------------------------------------ small helpers
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+  const hook = (name, root = document) => $(`[data-sb="${name}"]`, root);
+
+  /** Builds an element. `text` is set with textContent; `sb` becomes data-sb; other props become attributes. */
+  function h(tag, props, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value == null || value === false) continue;
+      if (key === 'text') el.textContent = value;
+      else if (key === 'class') el.className = value;
+      else if (key === 'sb') el.dataset.sb = value;
+      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children) {
+      if (child != null && child !== false) el.append(child);
+    }
+    return el;
+  }
+
+  const timeFormat = new Intl.DateTimeFormat(undefined, {
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  });
+  const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+    day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false,
+  });
+
+  function parseTime(iso) {
+    const t = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(t) ? null : new Date(t);
+  }
+
+  function clockTime(iso) {
+    const d = parseTime(iso);
+    return d ? timeFormat.format(d) : '';
+  }
+
+  function shortDateTime(iso) {
+    const d = parseTime(iso);
+    return d ? dateTimeFormat.format(d) : '';
+  }
+
+  function waited(iso) {
+    const d = parseTime(iso);
+    if (!d) return '';
+    const s = Math.max(0, Math.floor((Date.now() - d.getTime()) / 1000));
+    const m = Math.floor(s / 60);
+    if (m >= 60) return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+    return `${m}:${String(s % 60).padStart(2, '0')}`;
+  }
+
+  /** A guest's page as a link only when it is an http(s) URL; otherwise plain text. */
+  function safeHttpUrl(value) {
+    if (typeof value !== 'string' || !value) return null;
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function readJson(storage, key) {
+    try {
+      const raw = storage.getItem(key);
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function writeJson(storage, key, value) {
+    try {
+      if (value == null) storage.removeItem(key);
+      else storage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      // private mode or a full store: the console still works, it just forgets on reload
+    }
+  }
+
+  let clientIds = 0;
+  const newClientId = () => `c${Date.now().toString(36)}${(++clientIds).toString(36)}`;
+
+  // ------------------------------------------------------------------ state
+
+  const state = {
+    session: null, // {token, operator: {id, name, role, queues, maxChats}, expiresAt}
+    queueTitles: new Map(), // every queue's title, from /api/v1/queues
+    queues: new Map(), // the queues I staff: name -> {name, available (me), open, operatorsAvailable, waiting, operators}
+    names: new Map(), // operator id -> display name, as far as we have seen
+    offers: new Map(), // chatId -> {frame, el, notification}
+    chats: new Map(), // chatId -> chat (see newChat)
+    order: [], // chat ids, in tab order
+    active: null,
+    canned: [],
+    cannedAvailable: true,
+    inbox: [],
+    recent: [],
+    rings: 0,
+  };
+
+  let ws = null;
+  let wantSocket = false;
+  let reconnectDelay = RECONNECT_FIRST_MS;
+  let reconnectTimer = 0;
+  let resyncTimer = 0;
+  let expiryTimer = 0;
+  let inboxTimer = 0;
+  let tickTimer = 0;
+  let connected = false;
+
+  // ------------------------------------------------------------------ views
+
+  const loginView = hook('login-view');
+  const consoleView = hook('console');
+
+  function showLogin(notice) {
+    consoleView.hidden = true;
+    loginView.hidden = false;
+    const noticeEl = hook('login-notice');
+    noticeEl.textContent = notice || '';
+    noticeEl.hidden = !notice;
+    hook('login-error').hidden = true;
+    hook('login-password').value = '';
+    document.title = 'Sign in · Switchboard';
+    const user = hook('login-user');
+    (user.value ? hook('login-password') : user).focus();
+  }
+
+  function showConsole() {
+    loginView.hidden = true;
+    consoleView.hidden = false;
+    hook('operator-name').textContent = state.session.operator.name || state.session.operator.id;
+    updateNotifyButton();
+    updateTitle();
+  }
+
+  // ------------------------------------------------------------------ sign-in and session
+
+  function saveSession() {
+    writeJson(sessionStorage, SESSION_KEY, state.session);
+  }
+
+  function armExpiry() {
+    clearTimeout(expiryTimer);
+    const left = state.session.expiresAt - Date.now();
+    expiryTimer = setTimeout(() => sessionEnded(ENDED_NOTICE), Math.min(Math.max(left, 0), 0x7fffffff));
+  }
+
+  async function onLoginSubmit(event) {
+    event.preventDefault();
+    unlockAudio();
+    askNotificationPermission();
+    const user = hook('login-user').value.trim();
+    const password = hook('login-password').value;
+    const error = hook('login-error');
+    const submit = hook('login-submit');
+    if (!user || !password) {
+      showLoginError('Enter your username and password.');
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = 'Signing in…';
+    error.hidden = true;
+    try {
+      const response = await fetch(apiUrl('/api/v1/login'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: user, password }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok && body.token) {
+        startSession({ token: body.token, operator: body.operator, expiresAt: Date.now() + SESSION_MS });
+        return;
+      }
+      if (response.status === 401) showLoginError('That username and password do not match.');
+      else if (response.status === 429) showLoginError('Too many attempts. Wait a few minutes and try again.');
+      else showLoginError(body.message || 'Sign-in failed; please try again.');
+    } catch (e) {
+      showLoginError('The server cannot be reached. Check your connection and try again.');
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Sign in';
+    }
+  }
+
+  function showLoginError(text) {
+    const error = hook('login-error');
+    error.textContent = text;
+    error.hidden = false;
+    hook('login-notice').hidden = true;
+    hook('login-password').select();
+  }
+
+  function startSession(session) {
+    state.session = session;
+    saveSession();
+    armExpiry();
+    state.recent = readJson(sessionStorage, RECENT_KEY) || [];
+    state.active = readJson(sessionStorage, ACTIVE_KEY);
+    for (const name of session.operator.queues || []) ensureQueue(name);
+    renderQueues();
+    renderRecent();
+    showConsole();
+    loadQueueTitles();
+    loadCanned();
+    loadInbox();
+    clearInterval(inboxTimer);
+    inboxTimer = setInterval(loadInbox, INBOX_POLL_MS);
+    clearInterval(tickTimer);
+    tickTimer = setInterval(tick, 1000);
+    connect();
+  }
+
+  /** Back to the sign-in page, forgetting everything of this session. */
+  function sessionEnded(notice) {
+    wantSocket = false;
+    clearTimeout(reconnectTimer);
+    clearTimeout(resyncTimer);
+    clearTimeout(expiryTimer);
+    clearInterval(inboxTimer);
+    clearInterval(tickTimer);
+    if (ws) {
+      const socket = ws;
+      ws = null;
+      try { socket.close(1000, 'signed out'); } catch (e) { /* already closing */ }
+    }
+    connected = false;
+    for (const offer of state.offers.values()) closeNotification(offer);
+    state.session = null;
+    state.offers.clear();
+    state.chats.clear();
+    state.order = [];
+    state.active = null;
+    state.queues.clear();
+    state.canned = [];
+    state.inbox = [];
+    state.recent = [];
+    writeJson(sessionStorage, SESSION_KEY, null);
+    writeJson(sessionStorage, ACTIVE_KEY, null);
+    writeJson(sessionStorage, RECENT_KEY, null);
+    hook('offers').replaceChildren();
+    hook('tabs').replaceChildren();
+    $$('[data-sb="chat"]').forEach((el) => el.remove());
+    hook('queues').replaceChildren();
+    hook('inbox').replaceChildren();
+    hook('recent').replaceChildren();
+    $$('dialog[open]').forEach((d) => d.close());
+    renderOffersMeta();
+    renderChatsMeta();
+    showLogin(notice);
+  }
+
+  async function logout() {
+    const token = state.session && state.session.token;
+    // close our own socket first, so the server's 4401 for the revoked token is not read as an expiry
+    sessionEnded('You signed out.');
+    if (token) {
+      fetch(apiUrl('/api/v1/logout'), { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+        .catch(() => { /* the token expires by itself */ });
+    }
+  }
+
+  /** A JSON API call with the session's token. A 401 means the session is over. */
+  async function api(method, path, body) {
+    if (!state.session) throw new Error('signed out');
+    const headers = { Authorization: `Bearer ${state.session.token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(apiUrl(path), {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let json = null;
+    if (response.status !== 204) json = await response.json().catch(() => null);
+    if (response.status === 401 && state.session) {
+      sessionEnded(ENDED_NOTICE);
+    }
+    return { ok: response.ok, status: response.status, json };
+  }
+
+  // ------------------------------------------------------------------ the socket
+
+  function connect() {
+    wantSocket = true;
+    clearTimeout(reconnectTimer);
+    const url = new URL('ws/operator', base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    let socket;
+    try {
+      socket = new WebSocket(url.toString());
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    ws = socket;
+    setConnection('connecting', 'Connecting…');
+    socket.addEventListener('open', () => {
+      if (socket === ws && state.session) socket.send(JSON.stringify({ type: 'auth', token: state.session.token }));
+    });
+    socket.addEventListener('message', (event) => {
+      if (socket !== ws) return;
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (frame && typeof frame.type === 'string' && handlers[frame.type]) {
+        handlers[frame.type](frame);
+      }
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket !== ws) return;
+      ws = null;
+      connected = false;
+      if (event.code === 4401) {
+        sessionEnded(ENDED_NOTICE);
+        return;
+      }
+      if (wantSocket) scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    const delay = Math.round(reconnectDelay * (0.8 + Math.random() * 0.4));
+    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+    setConnection('down', `Connection lost; reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(connect, delay);
+    // offers are re-sent after the reconnect; until then nobody should accept stale ones
+    for (const offer of state.offers.values()) offer.el.classList.add('offer--stale');
+    renderComposerState();
+  }
+
+  function send(frame) {
+    if (!ws || ws.readyState !== WebSocket.OPEN || !connected) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function setConnection(kind, text) {
+    const el = hook('connection');
+    el.dataset.state = kind;
+    el.textContent = text || '';
+  }
+
+  const handlers = {
+    ready: onReady,
+    availability: onAvailability,
+    presence: onPresence,
+    queue_status: onQueueStatus,
+    offer: onOffer,
+    offer_withdrawn: onOfferWithdrawn,
+    accepted: onAccepted,
+    message: onMessage,
+    ack: onAck,
+    typing: onTyping,
+    closed: onClosed,
+    timeline: onTimeline,
+    error: onError,
+  };
+
+  function onReady(frame) {
+    connected = true;
+    reconnectDelay = RECONNECT_FIRST_MS;
+    setConnection('up', '');
+    const op = frame.operator || {};
+    if (op.name) {
+      state.session.operator.name = op.name;
+      saveSession();
+      hook('operator-name').textContent = op.name;
+    }
+    state.names.set(state.session.operator.id, state.session.operator.name);
+    for (const q of frame.queues || []) {
+      ensureQueue(q.name).available = !!q.available;
+    }
+    renderQueues();
+    // the server re-sends every offer and every chat we hold; anything not re-sent is gone
+    for (const offer of state.offers.values()) {
+      closeNotification(offer);
+      offer.el.remove();
+    }
+    state.offers.clear();
+    renderOffersMeta();
+    for (const chat of state.chats.values()) {
+      if (!chat.ended) chat.synced = false;
+    }
+    clearTimeout(resyncTimer);
+    resyncTimer = setTimeout(() => {
+      for (const chat of state.chats.values()) {
+        if (!chat.ended && !chat.synced) endChat(chat, 'This chat is no longer with you (the connection was lost).');
+      }
+    }, RESYNC_GRACE_MS);
+    renderComposerState();
+    loadInbox();
+  }
+
+  // ------------------------------------------------------------------ queues and availability
+
+  function ensureQueue(name) {
+    let q = state.queues.get(name);
+    if (!q) {
+      q = { name, available: false, open: null, operatorsAvailable: null, waiting: null, operators: [], el: null };
+      state.queues.set(name, q);
+    }
+    return q;
+  }
+
+  function queueTitle(name) {
+    return state.queueTitles.get(name) || name;
+  }
+
+  async function loadQueueTitles() {
+    try {
+      const response = await fetch(apiUrl('/api/v1/queues'));
+      const list = await response.json();
+      if (Array.isArray(list)) {
+        for (const q of list) {
+          if (q && typeof q.name === 'string') state.queueTitles.set(q.name, typeof q.title === 'string' ? q.title : q.name);
+        }
+      }
+    } catch (e) {
+      // names stand in for titles
+    }
+    renderQueues();
+    for (const chat of state.chats.values()) renderTransferOptions(chat);
+    renderCannedQueueOptions();
+  }
+
+  function renderQueues() {
+    const list = hook('queues');
+    for (const q of state.queues.values()) {
+      if (!q.el) {
+        const box = h('input', { type: 'checkbox', sb: 'availability', 'data-queue': q.name, class: 'switch' });
+        box.addEventListener('change', () => setAvailable(q.name, box.checked));
+        q.el = h('li', { class: 'queue', sb: 'queue', 'data-queue': q.name },
+          h('label', { class: 'queue__toggle' },
+            box,
+            h('span', { class: 'queue__names' },
+              h('span', { class: 'queue__title', sb: 'queue-title' }),
+              h('span', { class: 'queue__slug', text: q.name }))),
+          h('span', { class: 'queue__status', sb: 'queue-status', 'data-queue': q.name }));
+        list.append(q.el);
+      }
+      hook('queue-title', q.el).textContent = queueTitle(q.name);
+      const box = hook('availability', q.el);
+      if (!q.pending) box.checked = q.available;
+      box.setAttribute('aria-label', `Available on ${queueTitle(q.name)}`);
+      q.el.classList.toggle('queue--on', q.available);
+      hook('queue-status', q.el).textContent = queueStatusText(q);
+    }
+    const anyAvailable = [...state.queues.values()].some((q) => q.available);
+    hook('overall-state').textContent = anyAvailable ? 'Available' : 'Away';
+    hook('overall-dot').dataset.state = anyAvailable ? 'available' : 'away';
+    consoleView.dataset.overall = anyAvailable ? 'available' : 'away';
+    const toggle = hook('overall-toggle');
+    toggle.textContent = anyAvailable ? 'Go away' : 'Go available';
+    toggle.hidden = state.queues.size === 0;
+  }
+
+  function queueStatusText(q) {
+    if (q.operatorsAvailable != null) {
+      const waiting = q.waiting == null ? '' : ` · ${q.waiting} waiting`;
+      return `${q.operatorsAvailable} available${waiting}`;
+    }
+    if (q.open === true) return 'Open';
+    if (q.open === false) return 'Nobody available';
+    return '';
+  }
+
+  function setAvailable(name, available) {
+    const q = ensureQueue(name);
+    if (!send({ type: 'availability', queue: name, available })) {
+      toast('Not connected; try again in a moment.');
+      renderQueues();
+      return;
+    }
+    q.pending = true;
+  }
+
+  function onAvailability(frame) {
+    const q = ensureQueue(frame.queue);
+    q.available = !!frame.available;
+    q.pending = false;
+    renderQueues();
+  }
+
+  function onPresence(frame) {
+    if (!state.queues.has(frame.queue)) return;
+    const q = state.queues.get(frame.queue);
+    q.open = !!frame.available;
+    renderQueues();
+  }
+
+  function onQueueStatus(frame) {
+    if (typeof frame.queue !== 'string') return;
+    const q = ensureQueue(frame.queue);
+    if (typeof frame.available === 'boolean') q.open = frame.available;
+    if (typeof frame.operatorsAvailable === 'number') q.operatorsAvailable = frame.operatorsAvailable;
+    if (typeof frame.waiting === 'number') q.waiting = frame.waiting;
+    if (Array.isArray(frame.operators)) {
+      q.operators = frame.operators.filter((o) => o && typeof o.id === 'string');
+      for (const o of q.operators) state.names.set(o.id, typeof o.name === 'string' ? o.name : o.id);
+    }
+    renderQueues();
+    for (const chat of state.chats.values()) renderTransferOptions(chat);
+  }
+
+  function toggleOverall() {
+    const anyAvailable = [...state.queues.values()].some((q) => q.available);
+    for (const q of state.queues.values()) {
+      if (q.available === anyAvailable) setAvailable(q.name, !anyAvailable);
+    }
+  }
+
+  // ------------------------------------------------------------------ offers
+
+  function onOffer(frame) {
+    if (typeof frame.chatId !== 'string') return;
+    const guest = frame.guest || {};
+    let offer = state.offers.get(frame.chatId);
+    const isNew = !offer;
+    if (isNew) {
+      const accept = h('button', { type: 'button', class: 'btn btn--accept', sb: 'accept', text: 'Accept' });
+      accept.addEventListener('click', (e) => {
+        e.stopPropagation();
+        acceptOffer(frame.chatId);
+      });
+      const el = h('li', { class: 'offer', sb: 'offer', 'data-chat': frame.chatId, tabindex: '0' },
+        h('div', { class: 'offer__top' },
+          h('span', { class: 'offer__guest', sb: 'offer-guest' }),
+          h('span', { class: 'offer__wait', sb: 'offer-waited', title: 'Waiting for' })),
+        h('div', { class: 'offer__route' },
+          h('span', { text: 'Asked ' }),
+          h('span', { class: 'offer__q', sb: 'offer-queue' }),
+          h('span', { class: 'offer__on', sb: 'offer-on-label', text: ' · offered on ' }),
+          h('span', { class: 'offer__q', sb: 'offer-offered-on' }),
+          h('span', { class: 'tag tag--widened', sb: 'offer-widened', text: 'widened', hidden: true })),
+        h('div', { class: 'offer__page', sb: 'offer-page' }),
+        h('div', { class: 'offer__actions' }, accept));
+      el.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' && e.target === el) {
+          e.preventDefault();
+          acceptOffer(frame.chatId);
+        }
+      });
+      offer = { el, frame };
+      state.offers.set(frame.chatId, offer);
+      hook('offers').append(el);
+    }
+    offer.frame = { ...offer.frame, ...frame };
+    const f = offer.frame;
+    const el = offer.el;
+    el.classList.remove('offer--stale');
+    hook('offer-guest', el).textContent = guest.name || 'Guest';
+    hook('offer-queue', el).textContent = f.queue || '';
+    hook('offer-queue', el).title = queueTitle(f.queue);
+    hook('offer-offered-on', el).textContent = f.offeredOn || f.queue || '';
+    hook('offer-offered-on', el).title = queueTitle(f.offeredOn || f.queue);
+    const widened = !!f.offeredOn && f.offeredOn !== f.queue;
+    hook('offer-widened', el).hidden = !widened;
+    el.classList.toggle('offer--widened', widened);
+    el.dataset.offeredOn = f.offeredOn || '';
+    const page = guest.page || '';
+    hook('offer-page', el).textContent = page;
+    hook('offer-page', el).title = page;
+    hook('offer-page', el).hidden = !page;
+    hook('offer-waited', el).textContent = waited(f.waitingSince);
+    el.setAttribute('aria-label',
+      `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}. Press Enter to accept.`);
+    renderOffersMeta();
+    if (isNew) ring(offer);
+  }
+
+  function acceptOffer(chatId) {
+    const offer = state.offers.get(chatId);
+    if (!offer || offer.accepting) return;
+    if (!send({ type: 'accept', chatId })) {
+      toast('Not connected; try again in a moment.');
+      return;
+    }
+    offer.accepting = true;
+    offer.userAccepted = true;
+    const button = hook('accept', offer.el);
+    button.disabled = true;
+    button.textContent = 'Accepting…';
+  }
+
+  function removeOffer(chatId) {
+    const offer = state.offers.get(chatId);
+    if (!offer) return null;
+    closeNotification(offer);
+    const hadFocus = offer.el.contains(document.activeElement);
+    const next = offer.el.nextElementSibling || offer.el.previousElementSibling;
+    offer.el.remove();
+    state.offers.delete(chatId);
+    if (hadFocus && next) next.focus();
+    renderOffersMeta();
+    return offer;
+  }
+
+  function onOfferWithdrawn(frame) {
+    const offer = removeOffer(frame.chatId);
+    const chat = state.chats.get(frame.chatId);
+    if (frame.reason === 'transferred' && chat && !chat.ended) {
+      const to = chat.transferTo ? ` to ${chat.transferTo}` : '';
+      endChat(chat, `You transferred this chat${to}.`, 'transferred');
+      return;
+    }
+    if (offer && offer.accepting && frame.reason === 'accepted' && !state.chats.has(frame.chatId)) {
+      toast(`Another operator answered ${guestName(offer.frame)} first.`);
+    }
+  }
+
+  function renderOffersMeta() {
+    const count = state.offers.size;
+    hook('offer-count').textContent = String(count);
+    hook('offer-count').dataset.count = String(count);
+    hook('offers-empty').hidden = count > 0;
+    updateTitle();
+  }
+
+  const guestName = (frame) => (frame && frame.guest && frame.guest.name) || 'the guest';
+
+  // ------------------------------------------------------------------ ringing
+
+  let audio = null;
+
+  function unlockAudio() {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      if (!audio) audio = new Ctx();
+      if (audio.state === 'suspended') audio.resume().catch(() => {});
+    } catch (e) {
+      audio = null;
+    }
+  }
+
+  /** A soft two-note chime, made on the spot: no sound file to ship. */
+  function chime() {
+    if (!audio || audio.state !== 'running') return;
+    const start = audio.currentTime + 0.01;
+    [[880, 0], [1174.66, 0.16]].forEach(([freq, delay]) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = 'sine';
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, start + delay);
+      gain.gain.exponentialRampToValueAtTime(0.2, start + delay + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 0.35);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + delay);
+      osc.stop(start + delay + 0.4);
+    });
+  }
+
+  function ring(offer) {
+    state.rings += 1;
+    consoleView.dataset.rings = String(state.rings);
+    chime();
+    const el = offer.el;
+    el.classList.add('offer--new');
+    setTimeout(() => el.classList.remove('offer--new'), 2400);
+    if ('Notification' in window && Notification.permission === 'granted' && (document.hidden || !document.hasFocus())) {
+      try {
+        const f = offer.frame;
+        const n = new Notification(`${guestName(f)} is waiting`, {
+          body: `Asked ${queueTitle(f.queue)}${f.offeredOn && f.offeredOn !== f.queue ? `, offered on ${queueTitle(f.offeredOn)}` : ''}`,
+          tag: `switchboard-${f.chatId}`,
+        });
+        n.onclick = () => {
+          window.focus();
+          if (offer.el.isConnected) offer.el.focus();
+          n.close();
+        };
+        offer.notification = n;
+      } catch (e) {
+        // some browsers only allow notifications from a service worker
+      }
+    }
+  }
+
+  function closeNotification(offer) {
+    if (offer && offer.notification) {
+      try { offer.notification.close(); } catch (e) { /* gone */ }
+      offer.notification = null;
+    }
+  }
+
+  function askNotificationPermission() {
+    if (!('Notification' in window) || Notification.permission !== 'default') return;
+    try {
+      const asked = Notification.requestPermission(updateNotifyButton);
+      if (asked && asked.then) asked.then(updateNotifyButton, updateNotifyButton);
+    } catch (e) {
+      // older browsers without the promise form
+    }
+  }
+
+  function updateNotifyButton() {
+    const button = hook('notify');
+    button.hidden = !('Notification' in window) || Notification.permission !== 'default';
+  }
+
+  function updateTitle() {
+    if (!state.session) return;
+    const offers = state.offers.size;
+    let unread = 0;
+    for (const chat of state.chats.values()) unread += chat.unread;
+    const parts = [];
+    if (offers) parts.push(`${offers} waiting`);
+    if (unread) parts.push(`${unread} unread`);
+    document.title = `${parts.length ? `(${parts.join(', ')}) ` : ''}Switchboard console`;
+  }
+
+  // ------------------------------------------------------------------ chats
+
+  function newChat(id) {
+    const chat = {
+      id,
+      guest: {},
+      queue: null,
+      messages: new Map(), // seq -> row
+      pending: new Map(), // clientId -> {row, text}
+      timeline: [],
+      timelineKeys: new Set(),
+      unread: 0,
+      ended: false,
+      synced: true,
+      typingOut: false,
+      typingSentAt: 0,
+      typingIdleTimer: 0,
+      typingShownTimer: 0,
+      transferTo: null,
+      suggestions: [],
+      suggestionIndex: 0,
+      els: {},
+    };
+    buildChat(chat);
+    state.chats.set(id, chat);
+    state.order.push(id);
+    return chat;
+  }
+
+  function buildChat(chat) {
+    const id = chat.id;
+    const tab = h('button', {
+      type: 'button', role: 'tab', class: 'tab', sb: 'chat-tab', 'data-chat': id,
+      id: `tab-${id}`, 'aria-controls': `pane-${id}`, 'aria-selected': 'false', tabindex: '-1',
+    },
+    h('span', { class: 'tab__name', sb: 'tab-name' }),
+    h('span', { class: 'tab__typing', sb: 'tab-typing', 'aria-label': 'typing', hidden: true },
+      h('i'), h('i'), h('i')),
+    h('span', { class: 'badge', sb: 'unread', hidden: true }));
+    tab.addEventListener('click', () => activate(id, false));
+    tab.addEventListener('keydown', onTabKey);
+
+    const input = h('textarea', {
+      sb: 'input', class: 'composer__input', rows: '2', maxlength: String(MAX_TEXT),
+      placeholder: 'Type a reply; / for canned responses', 'aria-autocomplete': 'list',
+    });
+    const sendButton = h('button', { type: 'button', class: 'btn btn--primary', sb: 'send', text: 'Send' });
+    const suggestions = h('ul', { class: 'suggest', sb: 'canned-suggestions', role: 'listbox', hidden: true,
+      'aria-label': 'Canned responses' });
+    const target = h('select', { sb: 'transfer-target', class: 'transfer__target', 'aria-label': 'Transfer to' });
+    const otherOperator = h('input', { type: 'text', sb: 'transfer-operator', class: 'transfer__other',
+      placeholder: 'operator id', 'aria-label': 'Operator id', autocapitalize: 'off', spellcheck: 'false', hidden: true });
+    const transferButton = h('button', { type: 'submit', class: 'btn', sb: 'transfer', text: 'Transfer' });
+    const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferButton);
+    const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: 'End chat' });
+    const transcriptButton = h('button', { type: 'button', class: 'btn', sb: 'transcript', text: 'Transcript', hidden: true });
+    const dismissButton = h('button', { type: 'button', class: 'btn', sb: 'dismiss', text: 'Close tab', hidden: true });
+    const pageLink = h('a', { class: 'chat__page', sb: 'chat-page', target: '_blank', rel: 'noopener noreferrer' });
+
+    const pane = h('section', {
+      class: 'chat', sb: 'chat', 'data-chat': id, role: 'tabpanel', id: `pane-${id}`,
+      'aria-labelledby': `tab-${id}`, hidden: true,
+    },
+    h('header', { class: 'chat__head' },
+      h('div', { class: 'chat__who' },
+        h('h2', { class: 'chat__guest', sb: 'chat-guest' }),
+        h('div', { class: 'chat__facts' },
+          h('span', { class: 'chat__queue', sb: 'chat-queue' }),
+          h('span', { class: 'chat__email', sb: 'chat-email' }),
+          pageLink)),
+      h('div', { class: 'chat__actions' }, transferForm, closeButton, transcriptButton, dismissButton)),
+    h('div', { class: 'chat__body' },
+      h('div', { class: 'chat__conversation' },
+        h('ol', { class: 'messages', sb: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' }),
+        h('p', { class: 'chat__typing', sb: 'typing', hidden: true }),
+        h('p', { class: 'chat__error', sb: 'chat-error', role: 'alert', hidden: true }),
+        h('p', { class: 'chat__ended', sb: 'chat-ended', hidden: true }),
+        h('div', { class: 'composer' }, suggestions, input, sendButton)),
+      h('aside', { class: 'chat__side', 'aria-label': 'Timeline' },
+        h('h3', { class: 'chat__side-title', text: 'Timeline' }),
+        h('ol', { class: 'timeline', sb: 'timeline' }))));
+
+    input.addEventListener('keydown', (e) => onInputKey(chat, e));
+    input.addEventListener('input', () => onInputChange(chat));
+    input.addEventListener('blur', () => setTimeout(() => hideSuggestions(chat), 150));
+    sendButton.addEventListener('click', () => sendMessage(chat));
+    target.addEventListener('change', () => {
+      otherOperator.hidden = target.value !== 'other';
+      if (!otherOperator.hidden) otherOperator.focus();
+    });
+    transferForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      transfer(chat);
+    });
+    closeButton.addEventListener('click', () => closeChat(chat));
+    transcriptButton.addEventListener('click', () => openTranscript(chat.id));
+    dismissButton.addEventListener('click', () => dismissChat(chat));
+    pane.addEventListener('click', () => clearUnread(chat));
+
+    chat.els = {
+      tab, pane, input, sendButton, suggestions, target, otherOperator, transferButton, closeButton,
+      transcriptButton, dismissButton, pageLink, transferForm,
+      messages: hook('messages', pane),
+      typing: hook('typing', pane),
+      error: hook('chat-error', pane),
+      endedNote: hook('chat-ended', pane),
+      timeline: hook('timeline', pane),
+      unread: hook('unread', tab),
+      tabTyping: hook('tab-typing', tab),
+    };
+    hook('tabs').append(tab);
+    hook('panes').append(pane);
+    renderTransferOptions(chat);
+  }
+
+  function onAccepted(frame) {
+    if (typeof frame.chatId !== 'string') return;
+    const offer = removeOffer(frame.chatId);
+    let chat = state.chats.get(frame.chatId);
+    const fresh = !chat;
+    if (!chat) chat = newChat(frame.chatId);
+    chat.synced = true;
+    if (chat.ended) reopenChat(chat);
+    chat.guest = frame.guest || (offer && offer.frame.guest) || chat.guest || {};
+    chat.queue = frame.queue || (offer && offer.frame.queue) || chat.queue;
+    chat.offeredOn = offer && offer.frame.offeredOn;
+    renderChatHeader(chat);
+    for (const m of Array.isArray(frame.history) ? frame.history : []) addMessage(chat, m, false);
+    if (Array.isArray(frame.timeline)) {
+      chat.timeline = [];
+      chat.timelineKeys.clear();
+      chat.els.timeline.replaceChildren();
+      for (const event of frame.timeline) addTimelineEvent(chat, event);
+    }
+    renderTimelineEmpty(chat);
+    rememberRecent(chat);
+    // a chat accepted by this person now comes to the front; one re-sent after a reload stays where it was
+    if ((offer && offer.userAccepted) || !state.active || !state.chats.has(state.active) || state.active === chat.id) {
+      activate(chat.id, !!(offer && offer.userAccepted));
+    } else if (fresh) {
+      renderTabs();
+    }
+    renderChatsMeta();
+    renderComposerState();
+  }
+
+  function renderChatHeader(chat) {
+    const g = chat.guest || {};
+    const name = g.name || 'Guest';
+    chat.els.tab.querySelector('[data-sb="tab-name"]').textContent = name;
+    hook('chat-guest', chat.els.pane).textContent = name;
+    const answered = chat.offeredOn && chat.offeredOn !== chat.queue ? ` · answered on ${queueTitle(chat.offeredOn)}` : '';
+    hook('chat-queue', chat.els.pane).textContent = chat.queue ? `Asked ${queueTitle(chat.queue)}${answered}` : '';
+    const email = hook('chat-email', chat.els.pane);
+    email.textContent = g.email || '';
+    email.hidden = !g.email;
+    const link = chat.els.pageLink;
+    const url = safeHttpUrl(g.page);
+    link.textContent = g.page || '';
+    link.title = g.page || '';
+    link.hidden = !g.page;
+    if (url) link.href = url;
+    else link.removeAttribute('href');
+    chat.els.input.setAttribute('aria-label', `Reply to ${name}`);
+  }
+
+  function activate(id, focusInput) {
+    const chat = state.chats.get(id);
+    if (!chat) return;
+    state.active = id;
+    writeJson(sessionStorage, ACTIVE_KEY, id);
+    for (const other of state.chats.values()) {
+      const on = other.id === id;
+      other.els.tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      other.els.tab.tabIndex = on ? 0 : -1;
+      other.els.tab.classList.toggle('tab--active', on);
+      other.els.pane.hidden = !on;
+    }
+    clearUnread(chat);
+    scrollToEnd(chat);
+    renderChatsMeta();
+    if (focusInput && !chat.ended) chat.els.input.focus();
+  }
+
+  function renderTabs() {
+    if (state.active && state.chats.has(state.active)) {
+      activate(state.active, false);
+    }
+  }
+
+  function renderChatsMeta() {
+    hook('no-chats').hidden = state.chats.size > 0;
+    hook('tabs').hidden = state.chats.size === 0;
+    updateTitle();
+  }
+
+  function clearUnread(chat) {
+    if (!chat.unread) return;
+    chat.unread = 0;
+    renderUnread(chat);
+  }
+
+  function renderUnread(chat) {
+    chat.els.unread.textContent = String(chat.unread);
+    chat.els.unread.hidden = chat.unread === 0;
+    chat.els.unread.setAttribute('aria-label', `${chat.unread} unread`);
+    chat.els.tab.classList.toggle('tab--unread', chat.unread > 0);
+    updateTitle();
+  }
+
+  function onTabKey(e) {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    e.preventDefault();
+    const ids = state.order;
+    const at = ids.indexOf(state.active);
+    const next = ids[(at + (e.key === 'ArrowRight' ? 1 : -1) + ids.length) % ids.length];
+    activate(next, false);
+    state.chats.get(next).els.tab.focus();
+  }
+
+  /** Alt+N: the next chat, those with unread messages first. */
+  function nextChat() {
+    if (!state.order.length) return;
+    const ids = state.order;
+    const at = ids.indexOf(state.active);
+    const rotated = [...ids.slice(at + 1), ...ids.slice(0, at + 1)];
+    const unread = rotated.find((id) => state.chats.get(id).unread > 0 && id !== state.active);
+    const next = unread || rotated[0];
+    activate(next, true);
+    const chat = state.chats.get(next);
+    if (chat.ended) chat.els.tab.focus();
+  }
+
+  function scrollToEnd(chat) {
+    const list = chat.els.messages;
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // ---- messages
+
+  function messageRow(m, pending) {
+    const from = m.from === 'guest' || m.from === 'system' ? m.from : 'operator';
+    const row = h('li', { class: `msg msg--${from}${pending ? ' msg--pending' : ''}`, sb: 'message-row' });
+    if (from !== 'system') {
+      row.append(h('div', { class: 'msg__meta' },
+        h('span', { class: 'msg__name', text: m.name || (from === 'guest' ? 'Guest' : 'Operator') }),
+        h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at || null, text: m.at ? clockTime(m.at) : 'sending…' })));
+    }
+    const text = h('div', { class: 'msg__text', sb: 'message', 'data-from': from });
+    text.textContent = typeof m.text === 'string' ? m.text : '';
+    if (m.seq != null) text.dataset.seq = String(m.seq);
+    row.append(text);
+    if (from === 'system' && m.at) row.append(h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at, text: clockTime(m.at) }));
+    return row;
+  }
+
+  function insertRow(chat, row, seq) {
+    const list = chat.els.messages;
+    const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    // rows with a number stay in number order; unnumbered (sending) rows stay last
+    let before = null;
+    if (seq != null) {
+      for (const el of list.children) {
+        const s = Number(el.dataset.seq);
+        if (!el.dataset.seq || s > seq) {
+          before = el;
+          break;
+        }
+      }
+      row.dataset.seq = String(seq);
+    }
+    list.insertBefore(row, before);
+    if (nearEnd || seq == null) scrollToEnd(chat);
+  }
+
+  function addMessage(chat, m, live) {
+    if (!m || typeof m.seq !== 'number') return;
+    if (chat.messages.has(m.seq)) return;
+    // our own message may come back (another console of ours, or a history) before its ack
+    if (m.from === 'operator') {
+      for (const [clientId, p] of chat.pending) {
+        if (p.text === m.text) {
+          chat.pending.delete(clientId);
+          p.row.remove();
+          break;
+        }
+      }
+    }
+    const row = messageRow(m, false);
+    chat.messages.set(m.seq, row);
+    insertRow(chat, row, m.seq);
+    if (live && m.from !== 'operator') {
+      const looking = state.active === chat.id && !document.hidden && consoleView.contains(document.activeElement)
+        && chat.els.pane.contains(document.activeElement);
+      if (!looking) {
+        chat.unread += 1;
+        renderUnread(chat);
+      }
+    }
+  }
+
+  function onMessage(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (!chat) return;
+    if (frame.from === 'guest') showTyping(chat, false);
+    addMessage(chat, frame, true);
+  }
+
+  function sendMessage(chat) {
+    if (chat.ended) return;
+    const input = chat.els.input;
+    const text = input.value.replace(/\s+$/, '');
+    if (!text.trim()) return;
+    if (text.length > MAX_TEXT) {
+      showChatError(chat, `Messages can be at most ${MAX_TEXT} characters.`);
+      return;
+    }
+    const clientId = newClientId();
+    if (!send({ type: 'message', chatId: chat.id, text, clientId })) {
+      showChatError(chat, 'Not connected; your message was not sent. It is still in the box.');
+      return;
+    }
+    const row = messageRow({ from: 'operator', name: state.session.operator.name, text }, true);
+    chat.pending.set(clientId, { row, text });
+    insertRow(chat, row, null);
+    input.value = '';
+    hideSuggestions(chat);
+    stopTyping(chat);
+    showChatError(chat, null);
+    input.focus();
+  }
+
+  function onAck(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (!chat) return;
+    const p = chat.pending.get(frame.clientId);
+    if (!p) return;
+    chat.pending.delete(frame.clientId);
+    p.row.remove();
+    if (chat.messages.has(frame.seq)) return;
+    const row = messageRow({
+      seq: frame.seq, from: 'operator', name: state.session.operator.name, text: p.text, at: new Date().toISOString(),
+    }, false);
+    chat.messages.set(frame.seq, row);
+    insertRow(chat, row, frame.seq);
+  }
+
+  // ---- typing
+
+  function onTyping(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (chat) showTyping(chat, !!frame.typing);
+  }
+
+  function showTyping(chat, typing) {
+    clearTimeout(chat.typingShownTimer);
+    const name = (chat.guest && chat.guest.name) || 'The guest';
+    chat.els.typing.textContent = typing ? `${name} is typing…` : '';
+    chat.els.typing.hidden = !typing;
+    chat.els.tabTyping.hidden = !typing;
+    if (typing) chat.typingShownTimer = setTimeout(() => showTyping(chat, false), TYPING_SHOWN_MAX_MS);
+  }
+
+  function onInputChange(chat) {
+    updateSuggestions(chat);
+    if (chat.ended) return;
+    if (!chat.els.input.value) {
+      stopTyping(chat);
+      return;
+    }
+    const now = Date.now();
+    if (!chat.typingOut || now - chat.typingSentAt > TYPING_REPEAT_MS) {
+      if (send({ type: 'typing', chatId: chat.id, typing: true })) {
+        chat.typingOut = true;
+        chat.typingSentAt = now;
+      }
+    }
+    clearTimeout(chat.typingIdleTimer);
+    chat.typingIdleTimer = setTimeout(() => stopTyping(chat), TYPING_IDLE_MS);
+  }
+
+  function stopTyping(chat) {
+    clearTimeout(chat.typingIdleTimer);
+    if (chat.typingOut) {
+      chat.typingOut = false;
+      send({ type: 'typing', chatId: chat.id, typing: false });
+    }
+  }
+
+  function onInputKey(chat, e) {
+    const open = !chat.els.suggestions.hidden && chat.suggestions.length > 0;
+    if (open) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const n = chat.suggestions.length;
+        chat.suggestionIndex = (chat.suggestionIndex + (e.key === 'ArrowDown' ? 1 : -1) + n) % n;
+        renderSuggestions(chat);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        insertCanned(chat, chat.suggestions[chat.suggestionIndex]);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        hideSuggestions(chat);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      sendMessage(chat);
+    }
+  }
+
+  // ---- canned responses in the box
+
+  /** The `/abc` being typed just before the caret, if any. */
+  function cannedQuery(input) {
+    const caret = input.selectionStart;
+    if (caret == null || caret !== input.selectionEnd) return null;
+    const before = input.value.slice(0, caret);
+    const m = /(^|\s)\/([a-z0-9-]{0,32})$/i.exec(before);
+    if (!m) return null;
+    return { start: caret - m[2].length - 1, end: caret, q: m[2].toLowerCase() };
+  }
+
+  function updateSuggestions(chat) {
+    const query = chat.ended ? null : cannedQuery(chat.els.input);
+    if (!query || !state.canned.length) {
+      hideSuggestions(chat);
+      return;
+    }
+    const rank = (r) => (r.queue == null ? 0 : r.queue === chat.queue || r.queue === chat.offeredOn ? 1 : 2);
+    const matches = state.canned
+      .filter((r) => r.shortcut.startsWith(query.q) || (query.q.length > 1 && r.shortcut.includes(query.q)))
+      .sort((a, b) => (a.shortcut.startsWith(query.q) ? 0 : 1) - (b.shortcut.startsWith(query.q) ? 0 : 1)
+        || rank(a) - rank(b) || a.shortcut.localeCompare(b.shortcut))
+      .slice(0, MAX_SUGGESTIONS);
+    if (!matches.length) {
+      hideSuggestions(chat);
+      return;
+    }
+    chat.suggestions = matches;
+    chat.suggestionQuery = query;
+    chat.suggestionIndex = Math.min(chat.suggestionIndex, matches.length - 1);
+    renderSuggestions(chat);
+  }
+
+  function renderSuggestions(chat) {
+    const list = chat.els.suggestions;
+    list.replaceChildren(...chat.suggestions.map((r, i) => {
+      const option = h('li', {
+        role: 'option', class: `suggest__item${i === chat.suggestionIndex ? ' suggest__item--on' : ''}`,
+        sb: 'canned-option', 'data-id': r.id, 'aria-selected': i === chat.suggestionIndex ? 'true' : 'false',
+      },
+      h('span', { class: 'suggest__key', text: `/${r.shortcut}` }),
+      h('span', { class: 'suggest__scope', text: r.queue ? queueTitle(r.queue) : 'mine' }),
+      h('span', { class: 'suggest__text', text: r.text }));
+      option.addEventListener('mousedown', (e) => {
+        e.preventDefault();
+        insertCanned(chat, r);
+      });
+      return option;
+    }));
+    list.hidden = false;
+    chat.els.input.setAttribute('aria-expanded', 'true');
+  }
+
+  function hideSuggestions(chat) {
+    chat.suggestions = [];
+    chat.suggestionIndex = 0;
+    chat.els.suggestions.hidden = true;
+    chat.els.suggestions.replaceChildren();
+    chat.els.input.setAttribute('aria-expanded', 'false');
+  }
+
+  function insertCanned(chat, response) {
+    const input = chat.els.input;
+    const query = cannedQuery(input) || chat.suggestionQuery;
+    if (!response || !query) return;
+    const value = input.value;
+    input.value = value.slice(0, query.start) + response.text + value.slice(query.end);
+    const caret = query.start + response.text.length;
+    input.setSelectionRange(caret, caret);
+    hideSuggestions(chat);
+    input.focus();
+    onInputChange(chat);
+  }
+
+  // ---- transfer, close, end
+
+  function renderTransferOptions(chat) {
+    const select = chat.els.target;
+    const previous = select.value;
+    const queueNames = state.queueTitles.size ? [...state.queueTitles.keys()] : [...state.queues.keys()];
+    const me = state.session && state.session.operator.id;
+    const operators = new Map();
+    for (const q of state.queues.values()) {
+      for (const o of q.operators) {
+        if (o.id !== me) operators.set(o.id, o.name || o.id);
+      }
+    }
+    const options = [h('option', { value: '', text: 'Transfer to…' })];
+    const queues = h('optgroup', { label: 'A queue' },
+      ...queueNames.map((name) => h('option', { value: `queue:${name}`, text: queueTitle(name) })));
+    options.push(queues);
+    const people = h('optgroup', { label: 'An operator' },
+      ...[...operators].sort((a, b) => a[1].localeCompare(b[1]))
+        .map(([id, name]) => h('option', { value: `operator:${id}`, text: `${name} (available)` })),
+      h('option', { value: 'other', text: 'Another operator…' }));
+    options.push(people);
+    select.replaceChildren(...options);
+    if ([...select.options].some((o) => o.value === previous)) select.value = previous;
+    chat.els.otherOperator.hidden = select.value !== 'other';
+  }
+
+  function transfer(chat) {
+    if (chat.ended) return;
+    const value = chat.els.target.value;
+    let frame = null;
+    let label = '';
+    if (value.startsWith('queue:')) {
+      const queue = value.slice('queue:'.length);
+      frame = { type: 'transfer', chatId: chat.id, queue };
+      label = queueTitle(queue);
+    } else if (value.startsWith('operator:')) {
+      const operator = value.slice('operator:'.length);
+      frame = { type: 'transfer', chatId: chat.id, operator };
+      label = state.names.get(operator) || operator;
+    } else if (value === 'other') {
+      const operator = chat.els.otherOperator.value.trim();
+      if (!operator) {
+        showChatError(chat, 'Type the id of the operator to transfer to.');
+        chat.els.otherOperator.focus();
+        return;
+      }
+      frame = { type: 'transfer', chatId: chat.id, operator };
+      label = state.names.get(operator) || operator;
+    } else {
+      showChatError(chat, 'Choose a queue or an operator to transfer to.');
+      chat.els.target.focus();
+      return;
+    }
+    if (!send(frame)) {
+      showChatError(chat, 'Not connected; try again in a moment.');
+      return;
+    }
+    stopTyping(chat);
+    chat.transferTo = label;
+    chat.els.transferButton.disabled = true;
+    chat.els.transferButton.textContent = 'Transferring…';
+    showChatError(chat, null);
+  }
+
+  function closeChat(chat) {
+    if (chat.ended) return;
+    if (!send({ type: 'close', chatId: chat.id })) {
+      showChatError(chat, 'Not connected; try again in a moment.');
+      return;
+    }
+    stopTyping(chat);
+    chat.els.closeButton.disabled = true;
+  }
+
+  function onClosed(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (!chat) {
+      removeOffer(frame.chatId);
+      return;
+    }
+    const name = (chat.guest && chat.guest.name) || 'The guest';
+    let note = 'The chat has ended.';
+    if (frame.by === 'guest') note = `${name} left the chat.`;
+    else if (frame.by === 'operator') note = 'You ended the chat.';
+    endChat(chat, note, 'closed');
+  }
+
+  function endChat(chat, note, why) {
+    chat.ended = true;
+    chat.synced = true;
+    stopTyping(chat);
+    showTyping(chat, false);
+    hideSuggestions(chat);
+    chat.els.pane.classList.add('chat--ended');
+    chat.els.tab.classList.add('tab--ended');
+    chat.els.pane.dataset.state = why || 'ended';
+    chat.els.endedNote.textContent = note;
+    chat.els.endedNote.hidden = false;
+    chat.els.input.disabled = true;
+    chat.els.sendButton.disabled = true;
+    chat.els.transferForm.hidden = true;
+    chat.els.closeButton.hidden = true;
+    chat.els.transcriptButton.hidden = false;
+    chat.els.dismissButton.hidden = false;
+    showChatError(chat, null);
+    for (const p of chat.pending.values()) p.row.classList.add('msg--failed');
+  }
+
+  /** A chat that came back to us (a transfer back, or a resync after we thought it gone). */
+  function reopenChat(chat) {
+    chat.ended = false;
+    chat.els.pane.classList.remove('chat--ended');
+    chat.els.tab.classList.remove('tab--ended');
+    delete chat.els.pane.dataset.state;
+    chat.els.endedNote.hidden = true;
+    chat.els.input.disabled = false;
+    chat.els.sendButton.disabled = false;
+    chat.els.transferForm.hidden = false;
+    chat.els.closeButton.hidden = false;
+    chat.els.closeButton.disabled = false;
+    chat.els.transferButton.disabled = false;
+    chat.els.transferButton.textContent = 'Transfer';
+    chat.els.transcriptButton.hidden = true;
+    chat.els.dismissButton.hidden = true;
+    chat.transferTo = null;
+  }
+
+  function dismissChat(chat) {
+    const at = state.order.indexOf(chat.id);
+    state.order.splice(at, 1);
+    state.chats.delete(chat.id);
+    clearTimeout(chat.typingShownTimer);
+    chat.els.tab.remove();
+    chat.els.pane.remove();
+    if (state.active === chat.id) {
+      state.active = null;
+      const next = state.order[Math.min(at, state.order.length - 1)];
+      if (next) activate(next, true);
+      else writeJson(sessionStorage, ACTIVE_KEY, null);
+    }
+    renderChatsMeta();
+  }
+
+  function showChatError(chat, text) {
+    chat.els.error.textContent = text || '';
+    chat.els.error.hidden = !text;
+  }
+
+  function renderComposerState() {
+    for (const chat of state.chats.values()) {
+      chat.els.sendButton.disabled = chat.ended || !connected;
+    }
+  }
+
+  // ---- timeline
+
+  const TIMELINE_TEXT = {
+    asked: (e) => `Asked on ${e.queue || '?'}`,
+    offered: (e) => `Offered on ${e.queue || '?'}`,
+    widened: (e) => `Widened to ${e.queue || '?'}`,
+    accepted: (e) => `Accepted by ${operatorName(e.operator)}${e.queue ? ` on ${e.queue}` : ''}`,
+    transferred: (e) => (e.operator ? `Transferred to ${operatorName(e.operator)}` : `Transferred to ${e.queue || 'a queue'}`),
+    returned: (e) => `Returned to ${e.queue || 'the queue'}${e.operator ? ` (${operatorName(e.operator)} lost the connection)` : ''}`,
+    closed: (e) => `Closed${e.operator ? ` by ${operatorName(e.operator)}` : ''}`,
+    abandoned: () => 'Abandoned by the guest',
+    missed: () => 'Missed',
+  };
+
+  function operatorName(id) {
+    if (!id) return 'someone';
+    return state.names.get(id) || id;
+  }
+
+  function addTimelineEvent(chat, event) {
+    if (!event || typeof event.kind !== 'string') return;
+    const key = `${event.at}|${event.kind}|${event.queue}|${event.operator}`;
+    if (chat.timelineKeys.has(key)) return;
+    chat.timelineKeys.add(key);
+    chat.timeline.push(event);
+    const describe = TIMELINE_TEXT[event.kind] || ((e) => e.kind);
+    const li = h('li', { class: `timeline__step timeline__step--${event.kind.replace(/[^a-z-]/g, '')}`,
+      sb: 'timeline-event', 'data-kind': event.kind },
+    h('span', { class: 'timeline__what', text: describe(event) }),
+    h('time', { class: 'timeline__at', datetime: event.at || null, text: event.at ? ` at ${clockTime(event.at)}` : '' }));
+    const list = chat.els.timeline;
+    // keep time order when a live step overtakes a stored one
+    const t = parseTime(event.at);
+    let before = null;
+    if (t) {
+      for (const el of list.children) {
+        const other = parseTime(el.querySelector('time').getAttribute('datetime'));
+        if (other && other > t) {
+          before = el;
+          break;
+        }
+      }
+    }
+    list.insertBefore(li, before);
+    renderTimelineEmpty(chat);
+  }
+
+  function renderTimelineEmpty(chat) {
+    chat.els.pane.classList.toggle('chat--no-timeline', chat.timeline.length === 0);
+  }
+
+  function onTimeline(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (chat) addTimelineEvent(chat, frame.event);
+  }
+
+  // ---- errors
+
+  const ERROR_TEXT = {
+    queue_unavailable: 'That operator or queue cannot take the chat right now.',
+    unknown_queue: 'There is no such queue.',
+    forbidden: 'You are not allowed to do that.',
+    not_found: 'That chat is no longer there.',
+    rate_limited: 'Slow down a little; too much at once.',
+    too_large: 'That is too long.',
+    unavailable: 'The server could not do that just now; please retry.',
+  };
+
+  function onError(frame) {
+    const chatId = typeof frame.chatId === 'string' ? frame.chatId : null;
+    const offer = chatId ? state.offers.get(chatId) : null;
+    if (frame.code === 'already_taken') {
+      const removed = removeOffer(chatId);
+      toast(`Another operator answered ${guestName(removed && removed.frame)} first.`);
+      return;
+    }
+    if (offer && offer.accepting) {
+      offer.accepting = false;
+      const button = hook('accept', offer.el);
+      button.disabled = false;
+      button.textContent = 'Accept';
+      if (frame.code === 'not_found' || frame.code === 'forbidden') removeOffer(chatId);
+      toast(frame.message || ERROR_TEXT[frame.code] || 'Could not accept that chat.');
+      return;
+    }
+    const chat = chatId ? state.chats.get(chatId) : null;
+    if (chat) {
+      if (chat.transferTo) {
+        chat.transferTo = null;
+        chat.els.transferButton.disabled = false;
+        chat.els.transferButton.textContent = 'Transfer';
+      }
+      chat.els.closeButton.disabled = false;
+      const text = ERROR_TEXT[frame.code] || frame.message || 'That did not work.';
+      showChatError(chat, frame.message && ERROR_TEXT[frame.code] ? `${text} (${frame.message})` : text);
+      return;
+    }
+    if (frame.code === 'unauthorized') return; // the close with 4401 follows
+    toast(frame.message || ERROR_TEXT[frame.code] || 'Something went wrong.');
+  }
+
+  // ------------------------------------------------------------------ toasts
+
+  function toast(text) {
+    const box = hook('toasts');
+    const el = h('div', { class: 'toast', sb: 'toast', role: 'status', text });
+    box.append(el);
+    while (box.children.length > 3) box.firstElementChild.remove();
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  // ------------------------------------------------------------------ inbox (offline messages)
+
+  async function loadInbox() {
+    if (!state.session) return;
+    try {
+      const r = await api('GET', '/api/v1/offline');
+      if (r.ok && r.json && Array.isArray(r.json.messages)) {
+        state.inbox = r.json.messages;
+        renderInbox();
+      }
+    } catch (e) {
+      // the next poll tries again
+    }
+  }
+
+  function renderInbox() {
+    const list = hook('inbox');
+    const open = state.inbox.filter((m) => !m.done)
+      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+    const done = state.inbox.filter((m) => m.done)
+      .sort((a, b) => String(b.doneAt || '').localeCompare(String(a.doneAt || ''))).slice(0, 10);
+    list.replaceChildren(...open.map(inboxItem), ...done.map(inboxItem));
+    hook('inbox-count').textContent = String(open.length);
+    hook('inbox-count').dataset.count = String(open.length);
+    hook('inbox-empty').hidden = open.length + done.length > 0;
+  }
+
+  function inboxItem(m) {
+    const email = typeof m.email === 'string' ? m.email : '';
+    const mail = h('a', { class: 'note__email', sb: 'offline-email', text: email });
+    if (email && !/[\s?&]/.test(email)) mail.href = `mailto:${email}`;
+    const li = h('li', { class: `note${m.done ? ' note--done' : ''}`, sb: 'offline-message', 'data-id': m.id,
+      'data-done': m.done ? 'true' : 'false' },
+    h('div', { class: 'note__head' },
+      h('span', { class: 'note__name', sb: 'offline-name', text: m.name || 'Guest' }),
+      h('span', { class: 'note__queue', sb: 'offline-queue', text: m.queue || '', title: queueTitle(m.queue) }),
+      h('time', { class: 'note__at', datetime: m.createdAt || null, text: shortDateTime(m.createdAt) })),
+    mail,
+    h('p', { class: 'note__question', sb: 'offline-question', text: m.question || '' }),
+    m.page ? h('div', { class: 'note__page', sb: 'offline-page', text: m.page, title: m.page }) : null);
+    if (m.done) {
+      li.append(h('div', { class: 'note__done', sb: 'offline-done-by',
+        text: `Done${m.doneBy ? ` by ${operatorName(m.doneBy)}` : ''}${m.doneAt ? `, ${shortDateTime(m.doneAt)}` : ''}` }));
+    } else {
+      const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'offline-done', text: 'Mark done' });
+      button.addEventListener('click', () => markDone(m, button));
+      li.append(h('div', { class: 'note__actions' }, button));
+    }
+    return li;
+  }
+
+  async function markDone(message, button) {
+    button.disabled = true;
+    try {
+      const r = await api('POST', `/api/v1/offline/${encodeURIComponent(message.id)}/done`);
+      if (r.ok && r.json) {
+        state.inbox = state.inbox.map((m) => (m.id === message.id ? r.json : m));
+        renderInbox();
+        return;
+      }
+      toast((r.json && r.json.message) || 'Could not mark it done.');
+    } catch (e) {
+      toast('The server cannot be reached; try again.');
+    }
+    button.disabled = false;
+  }
+
+  // ------------------------------------------------------------------ chats this session, transcripts
+
+  function rememberRecent(chat) {
+    const entry = {
+      id: chat.id, name: (chat.guest && chat.guest.name) || 'Guest', queue: chat.queue, at: new Date().toISOString(),
+    };
+    state.recent = [entry, ...state.recent.filter((r) => r.id !== chat.id)].slice(0, MAX_RECENT);
+    writeJson(sessionStorage, RECENT_KEY, state.recent);
+    renderRecent();
+  }
+
+  function renderRecent() {
+    const list = hook('recent');
+    list.replaceChildren(...state.recent.map((r) => {
+      const button = h('button', { type: 'button', class: 'recent__item', sb: 'recent-chat', 'data-chat': r.id },
+        h('span', { class: 'recent__name', text: r.name }),
+        h('span', { class: 'recent__meta', text: `${r.queue || ''} · ${clockTime(r.at)}` }));
+      button.addEventListener('click', () => openTranscript(r.id));
+      return h('li', null, button);
+    }));
+    hook('recent-empty').hidden = state.recent.length > 0;
+  }
+
+  async function openTranscript(chatId) {
+    const dialog = hook('transcript-dialog');
+    const list = hook('transcript', dialog);
+    const meta = hook('transcript-meta', dialog);
+    hook('transcript-title', dialog).textContent = 'Transcript';
+    meta.textContent = 'Loading…';
+    list.replaceChildren();
+    if (!dialog.open) dialog.showModal();
+    try {
+      const r = await api('GET', `/api/v1/chats/${encodeURIComponent(chatId)}`);
+      if (!r.ok || !r.json) {
+        meta.textContent = (r.json && r.json.message) || 'The transcript could not be loaded.';
+        return;
+      }
+      const c = r.json;
+      const guest = c.guest || {};
+      hook('transcript-title', dialog).textContent = `Chat with ${guest.name || 'a guest'}`;
+      const facts = [
+        c.queue ? `asked ${c.queue}` : null,
+        c.answeredQueue && c.answeredQueue !== c.queue ? `answered on ${c.answeredQueue}` : null,
+        c.operator ? `by ${operatorName(c.operator)}` : null,
+        c.state ? `${c.state}` : null,
+        c.createdAt ? `started ${shortDateTime(c.createdAt)}` : null,
+        c.endedAt ? `ended ${clockTime(c.endedAt)}` : null,
+        guest.email || null,
+        guest.page || null,
+      ].filter(Boolean);
+      meta.textContent = facts.join(' · ');
+      const rows = (Array.isArray(c.messages) ? c.messages : []).map((m) => h('li', {
+        class: `transcript__msg transcript__msg--${m.from === 'guest' || m.from === 'system' ? m.from : 'operator'}`,
+        sb: 'transcript-message', 'data-from': m.from, 'data-seq': m.seq },
+      h('span', { class: 'transcript__at', text: clockTime(m.at) }),
+      h('span', { class: 'transcript__name', text: m.from === 'system' ? '—' : (m.name || m.from) }),
+      h('span', { class: 'transcript__text', text: m.text })));
+      if (Array.isArray(c.timeline) && c.timeline.length) {
+        const describe = (e) => (TIMELINE_TEXT[e.kind] || ((x) => x.kind))(e);
+        rows.unshift(h('li', { class: 'transcript__timeline' },
+          ...c.timeline.map((e) => h('span', { text: `${describe(e)} at ${clockTime(e.at)}` }))));
+      }
+      list.replaceChildren(...rows);
+    } catch (e) {
+      meta.textContent = 'The server cannot be reached; try again.';
+    }
+  }
+
+  // ------------------------------------------------------------------ canned responses (management)
+
+  let editing = null;
+
+  async function loadCanned() {
+    try {
+      const r = await api('GET', '/api/v1/canned');
+      if (r.ok && r.json && Array.isArray(r.json.responses)) {
+        state.cannedAvailable = true;
+        state.canned = r.json.responses.filter((x) => x && typeof x.shortcut === 'string' && typeof x.text === 'string');
+      } else if (r.status === 404 || r.status === 405) {
+        state.cannedAvailable = false;
+      }
+    } catch (e) {
+      // the dialog says so when opened
+    }
+    renderCannedList();
+  }
+
+  function renderCannedQueueOptions() {
+    const select = hook('canned-queue');
+    const previous = select.value;
+    const mine = state.session ? state.session.operator.queues || [] : [];
+    select.replaceChildren(h('option', { value: '', text: 'Just me' }),
+      ...mine.map((q) => h('option', { value: q, text: `Everyone on ${queueTitle(q)}` })));
+    if ([...select.options].some((o) => o.value === previous)) select.value = previous;
+  }
+
+  function renderCannedList() {
+    const list = hook('canned-list');
+    if (!state.cannedAvailable) {
+      list.replaceChildren(h('li', { class: 'empty', sb: 'canned-unavailable',
+        text: 'This server does not offer canned responses yet.' }));
+      return;
+    }
+    const me = state.session && state.session.operator;
+    const sorted = [...state.canned].sort((a, b) => (a.queue || '').localeCompare(b.queue || '')
+      || a.shortcut.localeCompare(b.shortcut));
+    if (!sorted.length) {
+      list.replaceChildren(h('li', { class: 'empty', text: 'None yet. Add one below.' }));
+      return;
+    }
+    list.replaceChildren(...sorted.map((r) => {
+      const mayEdit = r.queue == null ? (!r.owner || (me && r.owner === me.id))
+        : (me && ((me.queues || []).includes(r.queue) || me.role === 'admin'));
+      const edit = h('button', { type: 'button', class: 'btn btn--small', sb: 'canned-edit', text: 'Edit' });
+      const del = h('button', { type: 'button', class: 'btn btn--small btn--danger', sb: 'canned-delete', text: 'Delete' });
+      edit.addEventListener('click', () => editCanned(r));
+      del.addEventListener('click', () => deleteCanned(r, del));
+      return h('li', { class: 'canned-item', sb: 'canned-item', 'data-id': r.id },
+        h('div', { class: 'canned-item__head' },
+          h('span', { class: 'canned-item__key', text: `/${r.shortcut}` }),
+          h('span', { class: 'canned-item__scope', text: r.queue ? `Everyone on ${queueTitle(r.queue)}` : 'Just me' })),
+        h('p', { class: 'canned-item__text', text: r.text }),
+        mayEdit ? h('div', { class: 'canned-item__actions' }, edit, del) : null);
+    }));
+  }
+
+  function openCannedDialog() {
+    renderCannedQueueOptions();
+    resetCannedForm();
+    renderCannedList();
+    const dialog = hook('canned-dialog');
+    if (!dialog.open) dialog.showModal();
+    loadCanned();
+    hook('canned-shortcut').focus();
+  }
+
+  function resetCannedForm() {
+    editing = null;
+    hook('canned-form-title').textContent = 'New response';
+    hook('canned-shortcut').value = '';
+    hook('canned-text').value = '';
+    hook('canned-queue').value = '';
+    hook('canned-cancel').hidden = true;
+    hook('canned-error').hidden = true;
+  }
+
+  function editCanned(r) {
+    editing = r;
+    hook('canned-form-title').textContent = `Edit /${r.shortcut}`;
+    hook('canned-shortcut').value = r.shortcut;
+    hook('canned-text').value = r.text;
+    renderCannedQueueOptions();
+    hook('canned-queue').value = r.queue || '';
+    hook('canned-cancel').hidden = false;
+    hook('canned-error').hidden = true;
+    hook('canned-text').focus();
+  }
+
+  async function saveCanned(event) {
+    event.preventDefault();
+    const shortcut = hook('canned-shortcut').value.trim().toLowerCase().replace(/^\//, '');
+    const text = hook('canned-text').value;
+    const queue = hook('canned-queue').value || null;
+    const error = hook('canned-error');
+    if (!/^[a-z0-9-]{1,32}$/.test(shortcut)) {
+      error.textContent = 'A shortcut is 1 to 32 lowercase letters, digits or dashes.';
+      error.hidden = false;
+      return;
+    }
+    if (!text.trim()) {
+      error.textContent = 'Write the text to insert.';
+      error.hidden = false;
+      return;
+    }
+    const save = hook('canned-save');
+    save.disabled = true;
+    try {
+      const body = { queue, shortcut, text };
+      const r = editing
+        ? await api('PUT', `/api/v1/canned/${encodeURIComponent(editing.id)}`, body)
+        : await api('POST', '/api/v1/canned', body);
+      if (r.ok) {
+        resetCannedForm();
+        await loadCanned();
+        hook('canned-shortcut').focus();
+      } else {
+        error.textContent = (r.json && r.json.message) || `Could not save (${r.status}).`;
+        error.hidden = false;
+      }
+    } catch (e) {
+      error.textContent = 'The server cannot be reached; try again.';
+      error.hidden = false;
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  async function deleteCanned(r, button) {
+    button.disabled = true;
+    try {
+      const result = await api('DELETE', `/api/v1/canned/${encodeURIComponent(r.id)}`);
+      if (result.ok) {
+        if (editing && editing.id === r.id) resetCannedForm();
+        await loadCanned();
+        return;
+      }
+      toast((result.json && result.json.message) || 'Could not delete it.');
+    } catch (e) {
+      toast('The server cannot be reached; try again.');
+    }
+    button.disabled = false;
+  }
+
+  // ------------------------------------------------------------------ every second
+
+  function tick() {
+    for (const offer of state.offers.values()) {
+      hook('offer-waited', offer.el).textContent = waited(offer.frame.waitingSince);
+    }
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  hook('login-form').addEventListener('submit', onLoginSubmit);
+  hook('logout').addEventListener('click', logout);
+  hook('overall-toggle').addEventListener('click', toggleOverall);
+  hook('inbox-refresh').addEventListener('click', loadInbox);
+  hook('canned-manage').addEventListener('click', openCannedDialog);
+  hook('canned-form').addEventListener('submit', saveCanned);
+  hook('canned-cancel').addEventListener('click', resetCannedForm);
+  hook('notify').addEventListener('click', () => {
+    unlockAudio();
+    askNotificationPermission();
+  });
+  for (const button of $$('[data-sb="dialog-close"]')) {
+    button.addEventListener('click', () => button.closest('dialog').close());
+  }
+  // a browser only lets a page make sound after a person has interacted with it
+  document.addEventListener('pointerdown', unlockAudio, { passive: true });
+  document.addEventListener('keydown', unlockAudio);
+  document.addEventListener('keydown', (e) => {
+    if (!state.session || consoleView.hidden) return;
+    if (e.altKey && !e.ctrlKey && !e.metaKey && (e.code === 'KeyN' || e.key === 'n' || e.key === 'N')) {
+      e.preventDefault();
+      nextChat();
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && state.active && state.chats.has(state.active)) clearUnread(state.chats.get(state.active));
+  });
+  window.addEventListener('focus', () => {
+    if (state.active && state.chats.has(state.active)) clearUnread(state.chats.get(state.active));
+  });
+
+  const saved = readJson(sessionStorage, SESSION_KEY);
+  if (saved && typeof saved.token === 'string' && saved.operator && saved.expiresAt > Date.now()) {
+    startSession(saved);
+  } else {
+    writeJson(sessionStorage, SESSION_KEY, null);
+    showLogin(saved ? ENDED_NOTICE : null);
+  }
+})();
