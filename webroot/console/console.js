@@ -38,6 +38,7 @@
   const SESSION_KEY = 'switchboard.console.session';
   const ACTIVE_KEY = 'switchboard.console.active';
   const RECENT_KEY = 'switchboard.console.recent';
+  const WANTED_KEY = 'switchboard.console.available';
   const SESSION_MS = 12 * 60 * 60 * 1000; // the server's session length
   const RECONNECT_FIRST_MS = 500;
   const RECONNECT_MAX_MS = 10000;
@@ -152,6 +153,10 @@
     chats: new Map(), // chatId -> chat (see newChat)
     order: [], // chat ids, in tab order
     active: null,
+    restoreActive: null, // the chat that was in front before a reload
+    // The queues this person chose to be available on. The server forgets them when the last console
+    // socket closes (DESIGN §1), so after a reload or a dropped connection the console sets them again.
+    wanted: new Set(),
     canned: [],
     cannedAvailable: true,
     inbox: [],
@@ -257,7 +262,8 @@
     saveSession();
     armExpiry();
     state.recent = readJson(sessionStorage, RECENT_KEY) || [];
-    state.active = readJson(sessionStorage, ACTIVE_KEY);
+    state.restoreActive = readJson(sessionStorage, ACTIVE_KEY);
+    state.wanted = new Set(readJson(sessionStorage, WANTED_KEY) || []);
     for (const name of session.operator.queues || []) ensureQueue(name);
     renderQueues();
     renderRecent();
@@ -296,6 +302,8 @@
     state.canned = [];
     state.inbox = [];
     state.recent = [];
+    state.wanted = new Set();
+    writeJson(sessionStorage, WANTED_KEY, null);
     writeJson(sessionStorage, SESSION_KEY, null);
     writeJson(sessionStorage, ACTIVE_KEY, null);
     writeJson(sessionStorage, RECENT_KEY, null);
@@ -431,7 +439,11 @@
     }
     state.names.set(state.session.operator.id, state.session.operator.name);
     for (const q of frame.queues || []) {
-      ensureQueue(q.name).available = !!q.available;
+      const queue = ensureQueue(q.name);
+      queue.available = !!q.available;
+      if (!queue.available && state.wanted.has(q.name)) {
+        if (send({ type: 'availability', queue: q.name, available: true })) queue.pending = true;
+      }
     }
     renderQueues();
     // the server re-sends every offer and every chat we hold; anything not re-sent is gone
@@ -459,7 +471,7 @@
   function ensureQueue(name) {
     let q = state.queues.get(name);
     if (!q) {
-      q = { name, available: false, open: null, operatorsAvailable: null, waiting: null, operators: [], el: null };
+      q = { name, available: false, pending: null, open: null, operatorsAvailable: null, waiting: null, operators: [], el: null };
       state.queues.set(name, q);
     }
     return q;
@@ -497,13 +509,14 @@
             box,
             h('span', { class: 'queue__names' },
               h('span', { class: 'queue__title', sb: 'queue-title' }),
-              h('span', { class: 'queue__slug', text: q.name }))),
-          h('span', { class: 'queue__status', sb: 'queue-status', 'data-queue': q.name }));
+              h('span', { class: 'queue__sub' },
+                h('span', { class: 'queue__slug', text: q.name }),
+                h('span', { class: 'queue__status', sb: 'queue-status', 'data-queue': q.name })))));
         list.append(q.el);
       }
       hook('queue-title', q.el).textContent = queueTitle(q.name);
       const box = hook('availability', q.el);
-      if (!q.pending) box.checked = q.available;
+      box.checked = q.pending != null ? q.pending : q.available;
       box.setAttribute('aria-label', `Available on ${queueTitle(q.name)}`);
       q.el.classList.toggle('queue--on', q.available);
       hook('queue-status', q.el).textContent = queueStatusText(q);
@@ -534,13 +547,17 @@
       renderQueues();
       return;
     }
-    q.pending = true;
+    q.pending = available;
+    renderQueues();
   }
 
   function onAvailability(frame) {
     const q = ensureQueue(frame.queue);
     q.available = !!frame.available;
-    q.pending = false;
+    q.pending = null;
+    if (q.available) state.wanted.add(q.name);
+    else state.wanted.delete(q.name);
+    writeJson(sessionStorage, WANTED_KEY, [...state.wanted]);
     renderQueues();
   }
 
@@ -910,7 +927,10 @@
     renderTimelineEmpty(chat);
     rememberRecent(chat);
     // a chat accepted by this person now comes to the front; one re-sent after a reload stays where it was
-    if ((offer && offer.userAccepted) || !state.active || !state.chats.has(state.active) || state.active === chat.id) {
+    const restoring = state.restoreActive === chat.id;
+    if (restoring) state.restoreActive = null;
+    if ((offer && offer.userAccepted) || restoring || !state.active || !state.chats.has(state.active)
+        || state.active === chat.id) {
       activate(chat.id, !!(offer && offer.userAccepted));
     } else if (fresh) {
       renderTabs();
@@ -1065,8 +1085,7 @@
     chat.messages.set(m.seq, row);
     insertRow(chat, row, m.seq);
     if (live && m.from !== 'operator') {
-      const looking = state.active === chat.id && !document.hidden && consoleView.contains(document.activeElement)
-        && chat.els.pane.contains(document.activeElement);
+      const looking = state.active === chat.id && !document.hidden;
       if (!looking) {
         chat.unread += 1;
         renderUnread(chat);
@@ -1517,6 +1536,14 @@
       return;
     }
     if (frame.code === 'unauthorized') return; // the close with 4401 follows
+    let reverted = false;
+    for (const q of state.queues.values()) {
+      if (q.pending != null) {
+        q.pending = null;
+        reverted = true;
+      }
+    }
+    if (reverted) renderQueues();
     toast(frame.message || ERROR_TEXT[frame.code] || 'Something went wrong.');
   }
 

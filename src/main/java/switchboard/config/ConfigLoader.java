@@ -1,5 +1,6 @@
 package switchboard.config;
 
+import switchboard.domain.OfficeHours;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -377,8 +378,23 @@ public final class ConfigLoader {
           stringList(q, path, "backups"),
           intField(q, path, "rolloverAfterSeconds", QueueConfig.DEFAULT_ROLLOVER_AFTER_SECONDS, 1, Integer.MAX_VALUE),
           optionalInt(q, path, "maxWaitSeconds", 1, Integer.MAX_VALUE),
-          anyObject(q, path, "hours"),
+          hours(q, path),
           anyObject(q, path, "skin"));
+    }
+
+    /** Office hours are checked here, so a typo in a time zone or a range stops the start. */
+    private Map<String, Object> hours(JsonNode q, String path) {
+      Map<String, Object> hours = anyObject(q, path, "hours");
+      if (hours != null) {
+        try {
+          OfficeHours.parse(hours);
+        } catch (IllegalArgumentException e) {
+          String message = e.getMessage();
+          int colon = message.indexOf(": ");
+          throw error(path + ".hours." + message.substring(0, colon), message.substring(colon + 2));
+        }
+      }
+      return hours;
     }
 
     private List<OperatorConfig> operators(JsonNode root, List<QueueConfig> queues) {

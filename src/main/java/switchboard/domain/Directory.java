@@ -1,5 +1,6 @@
 package switchboard.domain;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,11 +17,26 @@ public final class Directory {
   private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
   private final Map<String, OperatorConfig> operators = new LinkedHashMap<>();
   private final Map<String, List<String>> chains = new LinkedHashMap<>();
+  private final Map<String, OfficeHours> hours = new LinkedHashMap<>();
 
   public Directory(AppConfig config) {
     config.queues().forEach(q -> queues.put(q.name(), q));
     config.operators().forEach(o -> operators.put(o.id(), o));
     queues.keySet().forEach(name -> chains.put(name, List.copyOf(chainOf(name))));
+    config.queues().stream().filter(q -> q.hours() != null)
+        .forEach(q -> hours.put(q.name(), OfficeHours.parse(q.hours())));
+  }
+
+  /** Inside its office hours (a queue without hours is always open). */
+  public boolean isOpen(String queue, Instant at) {
+    OfficeHours h = hours.get(queue);
+    return h == null || h.isOpen(at);
+  }
+
+  /** When a queue that is closed for the day opens next; empty when open now or without hours. */
+  public Optional<Instant> nextOpening(String queue, Instant at) {
+    OfficeHours h = hours.get(queue);
+    return h == null ? Optional.empty() : h.nextOpening(at);
   }
 
   /** DESIGN §1: the queue, then its backups, each backup's backups after it, depth-first, no repeats. */

@@ -51,7 +51,7 @@ final class PresenceRoutes {
     if (snapshot == null || snapshotAt.plus(MAX_AGE).isBefore(now) || snapshot.failed()) {
       snapshotAt = now;
       snapshot = Future.all(store.connectedOperators(), store.heldCounts())
-          .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1)));
+          .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1), now));
     }
     return snapshot;
   }
@@ -68,7 +68,7 @@ final class PresenceRoutes {
         .put("queue", queue.name())
         .put("available", av.isAvailable(queue.name()))
         .put("chainAvailable", chainAvailable)
-        .put("nextOpening", null);
+        .put("nextOpening", directory.nextOpening(queue.name(), av.at()).map(Instant::toString).orElse(null));
   }
 
   private void one(RoutingContext rc) {

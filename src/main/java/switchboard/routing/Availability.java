@@ -1,5 +1,6 @@
 package switchboard.routing;
 
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import switchboard.domain.Directory;
  * @param chosen operatorId → queues set available, for connected operators only
  * @param held   operatorId → chats held
  */
-public record Availability(Directory directory, Map<String, Set<String>> chosen, Map<String, Integer> held) {
+public record Availability(Directory directory, Map<String, Set<String>> chosen, Map<String, Integer> held,
+    Instant at) {
 
   public boolean canTakeMore(String operatorId) {
     Optional<OperatorConfig> op = directory.operator(operatorId);
@@ -26,9 +28,12 @@ public record Availability(Directory directory, Map<String, Set<String>> chosen,
     return chosen.containsKey(operatorId);
   }
 
-  /** Operators who would be offered a chat on this queue now. */
+  /** Operators who would be offered a chat on this queue now: none outside its office hours. */
   public Set<String> operatorsOn(String queue) {
     Set<String> result = new LinkedHashSet<>();
+    if (!directory.isOpen(queue, at)) {
+      return result;
+    }
     chosen.forEach((opId, queues) -> {
       if (queues.contains(queue) && staffs(opId, queue) && canTakeMore(opId)) {
         result.add(opId);

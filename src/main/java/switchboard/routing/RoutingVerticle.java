@@ -460,7 +460,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Availability> availability() {
     return Future.all(store.connectedOperators(), store.heldCounts())
-        .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1)));
+        .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1), now()));
   }
 
   /** Re-plans one chat's offers; {@code widen} when its rollover deadline has passed. */

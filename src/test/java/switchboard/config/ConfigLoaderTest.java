@@ -70,7 +70,7 @@ class ConfigLoaderTest {
          "nodeId": "node-a",
          "chats": {"guestGraceSeconds": 10, "operatorGraceSeconds": 20, "maxTextLength": 100, "messagesPerTenSeconds": 3},
          "queues": [{"name": "ill", "title": "ILL", "backups": ["general"], "rolloverAfterSeconds": 30,
-                     "maxWaitSeconds": 600, "hours": {"zone": "Europe/Paris", "mon": ["09:00", "17:00"]},
+                     "maxWaitSeconds": 600, "hours": {"timeZone": "Europe/Paris", "weekly": {"mon": ["09:00-17:00"]}},
                      "skin": {"color": "#336699"}},
                     {"name": "general", "title": "Ask"}],
          "operators": [{"id": "alice.b_c-1", "name": "Alice", "queues": ["ill"], "maxChats": 2, "role": "admin",
@@ -86,7 +86,7 @@ class ConfigLoaderTest {
     QueueConfig ill = c.queues().get(0);
     assertThat(ill.rolloverAfterSeconds()).isEqualTo(30);
     assertThat(ill.maxWaitSeconds()).isEqualTo(600);
-    assertThat(ill.hours()).containsEntry("zone", "Europe/Paris").containsEntry("mon", List.of("09:00", "17:00"));
+    assertThat(ill.hours()).containsEntry("timeZone", "Europe/Paris").containsEntry("weekly", Map.of("mon", List.of("09:00-17:00")));
     assertThat(ill.skin()).containsEntry("color", "#336699");
     OperatorConfig alice = c.operators().get(0);
     assertThat(alice.maxChats()).isEqualTo(2);
@@ -141,6 +141,16 @@ class ConfigLoaderTest {
         {"name": "ill", "title": "ILL", "backups": ["general"]},
         {"name": "general", "title": "Ask", "backups": ["ill", "genral"]}
         """))).isEqualTo("test.json: queues[1].backups[1]: unknown queue \"genral\"");
+  }
+
+  @Test
+  void badOfficeHoursNameTheField() {
+    assertThat(error(queues("""
+        {"name": "ill", "title": "ILL", "hours": {"timeZone": "Europe/Paris", "weekly": {"mon": ["17:00-09:00"]}}}
+        """))).startsWith("test.json: queues[0].hours.weekly.mon[0]: expected a range like \"09:00-17:00\"");
+    assertThat(error(queues("""
+        {"name": "ill", "title": "ILL", "hours": {"timeZone": "Paris"}}
+        """))).isEqualTo("test.json: queues[0].hours.timeZone: unknown time zone \"Paris\"");
   }
 
   @Test

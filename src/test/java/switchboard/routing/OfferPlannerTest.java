@@ -36,7 +36,7 @@ class OfferPlannerTest {
   }
 
   private Availability available(Map<String, Set<String>> chosen, Map<String, Integer> held) {
-    return new Availability(directory, chosen, held);
+    return new Availability(directory, chosen, held, T0);
   }
 
   private static Chat newChat() {

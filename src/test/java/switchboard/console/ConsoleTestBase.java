@@ -1,0 +1,94 @@
+package switchboard.console;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.Dimension;
+import switchboard.e2e.FrameClient;
+import switchboard.e2e.TestNode;
+
+/**
+ * Console browser tests: per test a fresh Switchboard node (TestNode's standard set-up) and consoles
+ * in the run's shared headless browsers. Each test ends with a screenshot of every console it used,
+ * {@code target/screenshots/console-<test>.png} (and {@code -<label>} for the second one).
+ */
+@ExtendWith(Browsers.Extension.class)
+abstract class ConsoleTestBase {
+  static Browsers browsers;
+
+  protected Vertx vertx;
+  protected TestNode node;
+  private final List<Console> consoles = new ArrayList<>();
+  protected final List<FrameClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  /** A node with TestNode's set-up and the given options (rollover, grace, …). */
+  protected TestNode startNode(UnaryOperator<TestNode.Builder> options) {
+    node = options.apply(TestNode.builder(vertx)).start();
+    return node;
+  }
+
+  protected TestNode startNode() {
+    return startNode(b -> b);
+  }
+
+  /** A console in the next free browser; {@code label} names its screenshot. */
+  protected Console console(String label) {
+    if (node == null) {
+      throw new IllegalStateException("start the node first");
+    }
+    Console c = new Console(label, browsers.get(consoles.size()), node);
+    viewport(c, 1280, 800);
+    consoles.add(c);
+    return c;
+  }
+
+  /** Sizes the window so that the page itself gets {@code width}×{@code height}. */
+  protected static void viewport(Console c, int width, int height) {
+    c.driver.manage().window().setSize(new Dimension(width, height));
+    long innerWidth = (Long) c.js("return window.innerWidth");
+    long innerHeight = (Long) c.js("return window.innerHeight");
+    if (innerWidth != width || innerHeight != height) {
+      c.driver.manage().window().setSize(
+          new Dimension(width + (int) (width - innerWidth), height + (int) (height - innerHeight)));
+    }
+  }
+
+  /** A guest socket (no chat started yet), closed after the test. */
+  protected FrameClient guest() {
+    FrameClient g = FrameClient.guest(node);
+    clients.add(g);
+    return g;
+  }
+
+  @AfterEach
+  void tearDown(TestInfo info) {
+    String test = info.getTestMethod().map(m -> m.getName()).orElse("unknown");
+    try {
+      for (int i = 0; i < consoles.size(); i++) {
+        Console c = consoles.get(i);
+        try {
+          c.screenshot("console-" + test + (i == 0 ? "" : "-" + c.label));
+        } finally {
+          // leave the page, so its socket does not try to reconnect to a stopped node
+          c.driver.get("about:blank");
+        }
+      }
+    } finally {
+      consoles.clear();
+      clients.forEach(FrameClient::close);
+      clients.clear();
+      TestNode.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+}
