@@ -1390,6 +1390,19 @@
     chat.els.dismissButton.hidden = false;
     showChatError(chat, null);
     for (const p of chat.pending.values()) p.row.classList.add('msg--failed');
+    refreshTimeline(chat);
+  }
+
+  /** The last steps (closed, transferred) are not sent live once the chat has left us: read the record. */
+  async function refreshTimeline(chat) {
+    try {
+      const r = await api('GET', `/api/v1/chats/${encodeURIComponent(chat.id)}`);
+      if (r.ok && r.json && Array.isArray(r.json.timeline) && state.chats.get(chat.id) === chat) {
+        for (const event of r.json.timeline) addTimelineEvent(chat, event);
+      }
+    } catch (e) {
+      // the timeline keeps what it had
+    }
   }
 
   /** A chat that came back to us (a transfer back, or a resync after we thought it gone). */

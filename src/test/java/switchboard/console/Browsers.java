@@ -9,6 +9,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -25,7 +27,10 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
   static final String CHROMIUM = "/usr/bin/chromium";
   static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-  private final List<WebDriver> drivers = new ArrayList<>();
+  /** How many browsers the console tests use at most; the second starts in the background while the first works. */
+  static final int WARM = 2;
+
+  private final List<CompletableFuture<WebDriver>> drivers = new ArrayList<>();
   private final List<Path> profiles = new ArrayList<>();
 
   /** The run's browsers, created on first use. */
@@ -51,17 +56,33 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
   }
 
   /** Browser number {@code index} (0, 1, …), started when first asked for. */
-  synchronized WebDriver get(int index) {
-    while (drivers.size() <= index) {
-      drivers.add(start());
+  WebDriver get(int index) {
+    CompletableFuture<WebDriver> wanted;
+    synchronized (this) {
+      while (drivers.size() <= index) {
+        drivers.add(CompletableFuture.completedFuture(start()));
+      }
+      wanted = drivers.get(index);
+      if (drivers.size() < WARM) {
+        drivers.add(CompletableFuture.supplyAsync(this::start));
+      }
     }
-    return drivers.get(index);
+    try {
+      return wanted.join();
+    } catch (CompletionException e) {
+      throw new AssertionError("browser " + index + " did not start", e.getCause());
+    }
+  }
+
+  private synchronized Path newProfile() throws IOException {
+    Path profile = Files.createTempDirectory("switchboard-console-chrome-");
+    profiles.add(profile);
+    return profile;
   }
 
   private WebDriver start() {
     try {
-      Path profile = Files.createTempDirectory("switchboard-console-chrome-");
-      profiles.add(profile);
+      Path profile = newProfile();
       ChromeOptions options = new ChromeOptions();
       options.setBinary(CHROMIUM);
       options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -69,7 +90,8 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
           "--user-data-dir=" + profile, "--window-size=1280,800", "--lang=en-GB",
           // several consoles run at once in one test; none of them may be throttled as a background page
           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-          "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required");
+          "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required",
+          "--mute-audio", "--disable-extensions", "--disable-features=Translate,MediaRouter,OptimizationHints");
       return new ChromeDriver(options);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -78,9 +100,9 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
 
   @Override
   public synchronized void close() throws IOException {
-    for (WebDriver d : drivers) {
+    for (CompletableFuture<WebDriver> d : drivers) {
       try {
-        d.quit();
+        d.join().quit();
       } catch (RuntimeException e) {
         // the others still get closed
       }

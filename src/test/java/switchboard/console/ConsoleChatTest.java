@@ -6,7 +6,6 @@ import static switchboard.console.Console.offerSelector;
 import static switchboard.console.Console.sb;
 
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -66,11 +65,15 @@ class ConsoleChatTest extends ConsoleTestBase {
     Console dave = available("dave", "general");
     FrameClient guest = guest();
     String chatId = guest.start("general", "Sam").getString("chatId");
-    WebElement bobsAccept = bob.offer(chatId).findElement(By.cssSelector(sb("accept")));
-    WebElement davesAccept = dave.offer(chatId).findElement(By.cssSelector(sb("accept")));
+    bob.offer(chatId);
+    dave.offer(chatId);
 
-    bobsAccept.click();
-    davesAccept.click();
+    // both click Accept at the same instant (each page schedules its own click for it)
+    long at = System.currentTimeMillis() + 400;
+    for (Console c : List.of(bob, dave)) {
+      c.js("const b = document.querySelector(arguments[0]); setTimeout(() => b.click(), arguments[1] - Date.now());",
+          offerSelector(chatId) + " " + sb("accept"), at);
+    }
 
     String joined = guest.next("joined").getString("operator");
     Console winner = "Bob".equals(joined) ? bob : dave;
@@ -82,6 +85,7 @@ class ConsoleChatTest extends ConsoleTestBase {
     assertThat(winner.driver.findElements(By.cssSelector(chatSelector(chatId)))).hasSize(1);
     assertThat(loser.driver.findElements(By.cssSelector(chatSelector(chatId)))).isEmpty();
     guest.expectNone("joined", FrameClient.QUIET);
+    loser.waitForText(sb("toast"), "Another operator answered Sam first");
     loser.screenshot("console-twoConsolesRaceToAcceptAndExactlyOneGetsTheChat-loser");
   }
 
@@ -280,6 +284,5 @@ class ConsoleChatTest extends ConsoleTestBase {
     dave.shown(chatSelector(chatId) + " " + sb("close")).click();
     dave.until(d -> dave.timeline(chatId).size() == 5 ? true : null, "the closing step");
     assertThat(dave.timeline(chatId).get(4)).startsWith("Closed");
-    assertThat(Duration.ZERO).isNotNull();
   }
 }
