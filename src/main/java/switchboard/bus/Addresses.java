@@ -28,6 +28,12 @@ public final class Addresses {
   public static final String PRESENCE_DISCONNECTED = "switchboard.presence.disconnected";
   public static final String PRESENCE_SET = "switchboard.presence.set";
 
+  // Facts for metrics, published on the local bus (each node counts what it did).
+  /** {@link Commands.SocketCount}: a socket of a kind opened (+1) or closed (-1). */
+  public static final String METRICS_SOCKETS = "switchboard.metrics.sockets";
+  /** {@link Commands.ChatStep}: a timeline step this node recorded. */
+  public static final String METRICS_CHAT_STEPS = "switchboard.metrics.chat-steps";
+
   // Frames for sockets; the suffix is the chat id or the operator id.
   private static final String TO_GUEST = "switchboard.to-guest.";
   private static final String TO_OPERATOR = "switchboard.to-operator.";

@@ -54,6 +54,12 @@ public final class Commands {
 
   public record AvailabilityChanged(String operatorId, boolean connected) {}
 
+  /** {@code kind} is "guest" or "operator". */
+  public record SocketCount(String kind, int delta) {}
+
+  /** A step of a chat's timeline, with when the chat started waiting (for accept latency). */
+  public record ChatStep(String chatId, switchboard.domain.ChatEvent event, java.time.Instant waitingSince) {}
+
   /** A command that needs no reply payload gets this. */
   public record Done() {
     public static final Done INSTANCE = new Done();

@@ -12,6 +12,7 @@ import switchboard.auth.Tokens;
 import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.Ack;
+import switchboard.bus.Commands.SocketCount;
 import switchboard.bus.Commands.GuestClose;
 import switchboard.bus.Commands.GuestDetached;
 import switchboard.bus.Commands.GuestMessage;
@@ -60,6 +61,7 @@ public final class GuestSession {
   }
 
   public void open() {
+    bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("guest", 1));
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted"));
     ws.closeHandler(v -> onClose());
@@ -214,6 +216,7 @@ public final class GuestSession {
 
   private void onClose() {
     closed = true;
+    bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("guest", -1));
     if (chatId != null) {
       detachAndNotify();
     }

@@ -13,6 +13,7 @@ import switchboard.auth.Tokens;
 import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.Ack;
+import switchboard.bus.Commands.SocketCount;
 import switchboard.bus.Commands.ChosenQueues;
 import switchboard.bus.Commands.OperatorAccept;
 import switchboard.bus.Commands.OperatorClose;
@@ -70,6 +71,7 @@ public final class OperatorSession {
   }
 
   public void open() {
+    bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("operator", 1));
     authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> {
       if (operator == null) {
         refuse("no auth frame within 10 seconds");
@@ -223,6 +225,7 @@ public final class OperatorSession {
 
   private void onClose() {
     closed = true;
+    bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("operator", -1));
     vertx.cancelTimer(authTimer);
     vertx.cancelTimer(recheckTimer);
     if (operator != null) {

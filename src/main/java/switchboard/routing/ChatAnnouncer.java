@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.vertx.core.eventbus.EventBus;
+import switchboard.bus.Addresses;
+import switchboard.bus.Commands.ChatStep;
 import switchboard.bus.EventRelay;
 import switchboard.bus.Frames;
 import switchboard.domain.Chat;
@@ -26,8 +29,10 @@ final class ChatAnnouncer {
   private final Directory directory;
   private final EventRelay relay;
   private final StateStore store;
+  private final EventBus bus;
 
-  ChatAnnouncer(Directory directory, EventRelay relay, StateStore store) {
+  ChatAnnouncer(Directory directory, EventRelay relay, StateStore store, EventBus bus) {
+    this.bus = bus;
     this.directory = directory;
     this.relay = relay;
     this.store = store;
@@ -41,7 +46,7 @@ final class ChatAnnouncer {
     announceOffers(before, after);
     List<ChatEvent> steps = new ArrayList<>(why);
     steps.addAll(timelineSteps(before, after, now));
-    Future<Void> recorded = recordTimeline(after.id(), steps);
+    Future<Void> recorded = recordTimeline(after, steps);
     boolean holderChanged = after.state() == ChatState.active
         && (before.state() != ChatState.active || !after.operatorId().equals(before.operatorId()));
     if (holderChanged) {
@@ -75,10 +80,12 @@ final class ChatAnnouncer {
         .map(all -> Frames.accepted(chat, all.resultAt(0), all.resultAt(1)));
   }
 
-  Future<Void> recordTimeline(String chatId, List<ChatEvent> steps) {
+  Future<Void> recordTimeline(Chat chat, List<ChatEvent> steps) {
+    String chatId = chat.id();
     Future<Void> chain = Future.succeededFuture();
     for (ChatEvent step : steps) {
-      chain = chain.compose(v -> store.appendChatEvent(chatId, step));
+      chain = chain.compose(v -> store.appendChatEvent(chatId, step))
+          .onSuccess(v -> bus.publish(Addresses.METRICS_CHAT_STEPS, new ChatStep(chatId, step, chat.waitingSince())));
     }
     return chain.onFailure(e -> log.warn("chat {}: timeline not recorded: {}", chatId, e.getMessage()));
   }

@@ -70,7 +70,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final ChatSettings settings;
   private final Clock clock;
   private final OfferPlanner planner;
-  private final ChatAnnouncer announcer;
+  private ChatAnnouncer announcer;
   private final WaitEstimator waits = new WaitEstimator();
   /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
   private final Map<String, Integer> guestSockets = new HashMap<>();
@@ -89,11 +89,11 @@ public final class RoutingVerticle extends VerticleBase {
     this.settings = settings;
     this.clock = clock;
     this.planner = new OfferPlanner(directory);
-    this.announcer = new ChatAnnouncer(directory, relay, store);
   }
 
   @Override
   public Future<?> start() {
+    announcer = new ChatAnnouncer(directory, relay, store, vertx.eventBus());
     Map<String, Boolean> nobodyYet = new LinkedHashMap<>();
     directory.queues().forEach(q -> nobodyYet.put(q.name(), false));
     lastQueueAvailability = nobodyYet;
@@ -144,7 +144,7 @@ public final class RoutingVerticle extends VerticleBase {
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
     return store.createChat(chat)
         .compose(v -> maxWaitTimer(chat, queue))
-        .compose(v -> announcer.recordTimeline(chat.id(),
+        .compose(v -> announcer.recordTimeline(chat,
             List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
         .map(v -> {
           log.info("chat {} started on {} by guest {}", chat.id(), queue.name(), guest.name());
