@@ -21,6 +21,7 @@ import switchboard.config.AppConfig;
 import switchboard.config.ConfigException;
 import switchboard.config.ConfigLoader;
 import switchboard.config.FirstStartAdmin;
+import switchboard.metrics.MetricsSetup;
 
 /** Command line: start a node, or hash a password for the config file (DESIGN §5). */
 public final class Main {
@@ -93,7 +94,7 @@ public final class Main {
     }
     FirstStartAdmin.Result first = FirstStartAdmin.ensure(config);
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = MetricsSetup.vertxWithMetrics(); // its HTTP, event bus and JVM metrics join GET /metrics
     Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "switchboard-shutdown"));
     Switchboard node;
     try {
@@ -108,7 +109,9 @@ public final class Main {
       return;
     }
     LOG.info("Switchboard node {} listening on http://localhost:{}/", first.config().nodeId(), node.port());
-    if (first.oneTimePassword() != null) {
+    if (first.oneTimePassword() != null && !node.seededSetUp()) {
+      LOG.info("The shared store already holds the operators, so no one-time admin was made by this node");
+    } else if (first.oneTimePassword() != null) {
       System.out.print(banner(configFile, first.oneTimePassword()));
       System.out.flush();
     }

@@ -1,5 +1,6 @@
 package switchboard;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import switchboard.admin.DirectorySyncVerticle;
 import switchboard.auth.LoginThrottle;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.EventRelay;
@@ -17,6 +19,9 @@ import switchboard.bus.RedisEventRelay;
 import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.http.HttpVerticle;
+import switchboard.mail.MailVerticle;
+import switchboard.metrics.MetricsSetup;
+import switchboard.metrics.MetricsVerticle;
 import switchboard.presence.PresenceVerticle;
 import switchboard.routing.RoutingVerticle;
 import switchboard.store.InMemoryStateStore;
@@ -33,9 +38,12 @@ public final class Switchboard {
 
   private final Supplier<Future<Void>> closeShared;
 
+  private final boolean seededSetUp;
+
   private Switchboard(Vertx vertx, HttpVerticle http, List<String> deployments, String nodeId,
-      Supplier<Future<Void>> closeShared) {
+      Supplier<Future<Void>> closeShared, boolean seededSetUp) {
     this.closeShared = closeShared;
+    this.seededSetUp = seededSetUp;
     this.vertx = vertx;
     this.http = http;
     this.deployments = deployments;
@@ -76,18 +84,35 @@ public final class Switchboard {
     StateStore store = shared.store();
     EventRelay relay = shared.relay();
     OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(), clock);
-    HttpVerticle http = new HttpVerticle(config, directory, store, relay, auth);
+    PrometheusMeterRegistry metrics = MetricsSetup.registryFor(vertx);
+    HttpVerticle http = new HttpVerticle(config, directory, store, relay, auth, metrics);
     List<String> deployments = new ArrayList<>();
-    return vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId())).map(deployments::add)
+    boolean[] seeded = new boolean[1];
+    return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators())
+        .map(s -> seeded[0] = s)
+        .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(store, directory))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId())))
+        .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock)))
         .map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(http)).map(deployments::add)
         .map(v -> {
           log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),
-              config.queues().size(), config.operators().size(), shared.kind());
-          return new Switchboard(vertx, http, deployments, config.nodeId(), shared.close());
+              directory.queues().size(), directory.operators().size(), shared.kind());
+          return new Switchboard(vertx, http, deployments, config.nodeId(), shared.close(), seeded[0]);
         })
         .recover(e -> shared.close().get().transform(x -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Whether this node wrote the config file's queues and operators into an empty store.
+   * When false the store already had a set-up (admins' changes survive restarts) and the
+   * file's operators, a first-start admin included, were not used.
+   */
+  public boolean seededSetUp() {
+    return seededSetUp;
   }
 
   /** The HTTP port actually bound. */

@@ -28,11 +28,20 @@ public final class Addresses {
   public static final String PRESENCE_DISCONNECTED = "switchboard.presence.disconnected";
   public static final String PRESENCE_SET = "switchboard.presence.set";
 
+  /** Events every node hears (through the relay across nodes); bodies are strings. */
+  public static final String NODE_EVENTS = "switchboard.nodes.";
+  /** The queues-and-operators set-up changed in the store: reload it. Body: the new version. */
+  public static final String DIRECTORY_CHANGED = NODE_EVENTS + "directory-changed";
+
   // Facts for metrics, published on the local bus (each node counts what it did).
   /** {@link Commands.SocketCount}: a socket of a kind opened (+1) or closed (-1). */
   public static final String METRICS_SOCKETS = "switchboard.metrics.sockets";
   /** {@link Commands.ChatStep}: a timeline step this node recorded. */
   public static final String METRICS_CHAT_STEPS = "switchboard.metrics.chat-steps";
+
+  // Mail verticle (transcripts by email).
+  /** {@link Commands.EmailTranscript}, replied to with {@link Commands.Done} once the SMTP server took the mail. */
+  public static final String MAIL_TRANSCRIPT = "switchboard.mail.transcript";
 
   // Frames for sockets; the suffix is the chat id or the operator id.
   private static final String TO_GUEST = "switchboard.to-guest.";

@@ -60,6 +60,12 @@ public final class Commands {
   /** A step of a chat's timeline, with when the chat started waiting (for accept latency). */
   public record ChatStep(String chatId, switchboard.domain.ChatEvent event, java.time.Instant waitingSince) {}
 
+  /**
+   * Mail a chat's transcript to {@code to}. {@code operatorId} null: the chat's guest asks (after the
+   * chat ended, a few times per chat); otherwise an operator already allowed to read the chat.
+   */
+  public record EmailTranscript(String chatId, String to, String operatorId) {}
+
   /** A command that needs no reply payload gets this. */
   public record Done() {
     public static final Done INSTANCE = new Done();

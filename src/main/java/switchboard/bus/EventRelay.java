@@ -10,6 +10,9 @@ public interface EventRelay {
 
   void toOperator(String operatorId, String frame);
 
+  /** Publishes {@code body} on {@code address} (one of {@link Addresses#NODE_EVENTS}…) on every node. */
+  void toAllNodes(String address, String body);
+
   /** Whether frames from other nodes reach this one now; a node that is cut off is not ready. */
   default boolean receivesOtherNodes() {
     return true;

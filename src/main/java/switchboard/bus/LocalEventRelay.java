@@ -19,4 +19,9 @@ public final class LocalEventRelay implements EventRelay {
   public void toOperator(String operatorId, String frame) {
     bus.publish(Addresses.toOperator(operatorId), frame);
   }
+
+  @Override
+  public void toAllNodes(String address, String body) {
+    bus.publish(address, body);
+  }
 }

@@ -54,6 +54,7 @@ public final class RedisEventRelay implements EventRelay {
   private static final char GUEST = 'g';
   private static final char OPERATOR = 'o';
   private static final char PROBE = 'h';
+  private static final char NODE = 'n';
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -185,6 +186,12 @@ public final class RedisEventRelay implements EventRelay {
   public void toOperator(String operatorId, String frame) {
     bus.publish(Addresses.toOperator(operatorId), frame);
     relay(OPERATOR, operatorId, frame);
+  }
+
+  @Override
+  public void toAllNodes(String address, String body) {
+    bus.publish(address, body);
+    relay(NODE, address, body);
   }
 
   private void relay(char kind, String target, String frame) {
@@ -337,6 +344,8 @@ public final class RedisEventRelay implements EventRelay {
       bus.publish(Addresses.toGuest(target), frame);
     } else if (kind == OPERATOR) {
       bus.publish(Addresses.toOperator(target), frame);
+    } else if (kind == NODE && target.startsWith(Addresses.NODE_EVENTS)) {
+      bus.publish(target, frame);
     }
   }
 

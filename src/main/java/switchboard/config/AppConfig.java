@@ -10,6 +10,7 @@ import java.util.List;
  * @param allowedOrigins origins (scheme://host[:port]) whose pages may open sockets besides the server's own;
  *                       "*" allows any
  * @param redisUrl       null for in-memory state (one node)
+ * @param mail           null when transcripts are not mailed
  */
 public record AppConfig(
     String source,
@@ -20,7 +21,14 @@ public record AppConfig(
     String nodeId,
     ChatSettings chats,
     List<QueueConfig> queues,
-    List<OperatorConfig> operators) {
+    List<OperatorConfig> operators,
+    MailSettings mail) {
+
+  /** Without mail settings, as most set-ups and tests have it. */
+  public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
+      String nodeId, ChatSettings chats, List<QueueConfig> queues, List<OperatorConfig> operators) {
+    this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, null);
+  }
 
   public AppConfig {
     allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
@@ -29,10 +37,10 @@ public record AppConfig(
   }
 
   public AppConfig withOperators(List<OperatorConfig> replaced) {
-    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced);
+    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail);
   }
 
   public AppConfig withHttpPort(int port) {
-    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators);
+    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail);
   }
 }

@@ -193,7 +193,7 @@ public final class ConfigLoader {
       nodeId = randomNodeId();
     }
     return new AppConfig(c.source(), port, origins, redisUrl, c.redisPrefix(), nodeId, c.chats(), c.queues(),
-        c.operators());
+        c.operators(), c.mail());
   }
 
   /** An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL=` in a unit file does not break start-up. */
@@ -285,7 +285,7 @@ public final class ConfigLoader {
 
     AppConfig config(JsonNode root) {
       expectObject(root, "(top level)");
-      onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators");
+      onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators", "mail");
 
       JsonNode http = optionalObjectNode(root, "", "http");
       if (http != null) {
@@ -315,7 +315,38 @@ public final class ConfigLoader {
       ChatSettings chats = chats(optionalObjectNode(root, "", "chats"));
       List<QueueConfig> queues = queues(root);
       List<OperatorConfig> operators = operators(root, queues);
-      return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators);
+      MailSettings mail = mail(optionalObjectNode(root, "", "mail"));
+      return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail);
+    }
+
+    private MailSettings mail(JsonNode mail) {
+      if (mail == null) {
+        return null;
+      }
+      onlyKnownFields(mail, "mail", "host", "port", "from", "starttls", "username", "password");
+      String host = requiredString(mail, "mail", "host");
+      int port = intField(mail, "mail", "port", MailSettings.DEFAULT_PORT, 1, 65535);
+      String from = requiredString(mail, "mail", "from");
+      if (!MailSettings.isSender(from)) {
+        throw error("mail.from", quote(from) + " is not an email address: use \"chat@library.example.edu\""
+            + " or \"Ask a Librarian <chat@library.example.edu>\"");
+      }
+      String starttls = optionalString(mail, "mail", "starttls");
+      MailSettings.StartTls tls = MailSettings.StartTls.OPTIONAL;
+      if (starttls != null) {
+        try {
+          tls = MailSettings.StartTls.valueOf(starttls);
+        } catch (IllegalArgumentException e) {
+          throw error("mail.starttls", "expected \"DISABLED\", \"OPTIONAL\" or \"REQUIRED\", got " + quote(starttls));
+        }
+      }
+      String username = optionalString(mail, "mail", "username");
+      String password = optionalString(mail, "mail", "password");
+      if ((username == null) != (password == null)) {
+        throw error(username == null ? "mail.username" : "mail.password",
+            "give both username and password, or neither (a server that takes mail without signing in)");
+      }
+      return new MailSettings(host.strip(), port, from.strip(), tls, username, password);
     }
 
     private List<String> origins(JsonNode http) {

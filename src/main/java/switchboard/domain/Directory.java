@@ -12,67 +12,94 @@ import switchboard.config.AppConfig;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
 
-/** The queues and operators of a node, with each queue's rollover chain worked out once. */
+/**
+ * The queues and operators of a node, with each queue's rollover chain and office hours
+ * worked out once per version. Admins change them while the service runs: {@link #replace}
+ * swaps in a new version, and every reader sees either the old one or the new one whole.
+ */
 public final class Directory {
-  private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
-  private final Map<String, OperatorConfig> operators = new LinkedHashMap<>();
-  private final Map<String, List<String>> chains = new LinkedHashMap<>();
-  private final Map<String, OfficeHours> hours = new LinkedHashMap<>();
+  private volatile Snapshot current;
+
+  /** One consistent version of the set-up. */
+  public record Snapshot(long version, Map<String, QueueConfig> queues, Map<String, OperatorConfig> operators,
+      Map<String, List<String>> chains, Map<String, OfficeHours> hours) {
+
+    static Snapshot of(long version, List<QueueConfig> queueList, List<OperatorConfig> operatorList) {
+      Map<String, QueueConfig> queues = new LinkedHashMap<>();
+      queueList.forEach(q -> queues.put(q.name(), q));
+      Map<String, OperatorConfig> operators = new LinkedHashMap<>();
+      operatorList.forEach(o -> operators.put(o.id(), o));
+      Map<String, List<String>> chains = new LinkedHashMap<>();
+      queues.keySet().forEach(name -> chains.put(name, List.copyOf(chainOf(queues, name))));
+      Map<String, OfficeHours> hours = new LinkedHashMap<>();
+      queueList.stream().filter(q -> q.hours() != null).forEach(q -> hours.put(q.name(), OfficeHours.parse(q.hours())));
+      return new Snapshot(version, queues, operators, chains, hours);
+    }
+
+    /** DESIGN §1: the queue, then its backups, each backup's backups after it, depth-first, no repeats. */
+    private static Set<String> chainOf(Map<String, QueueConfig> queues, String name) {
+      Set<String> chain = new LinkedHashSet<>();
+      walk(queues, name, chain);
+      return chain;
+    }
+
+    private static void walk(Map<String, QueueConfig> queues, String name, Set<String> chain) {
+      if (!queues.containsKey(name) || !chain.add(name)) {
+        return;
+      }
+      for (String backup : queues.get(name).backups()) {
+        walk(queues, backup, chain);
+      }
+    }
+  }
 
   public Directory(AppConfig config) {
-    config.queues().forEach(q -> queues.put(q.name(), q));
-    config.operators().forEach(o -> operators.put(o.id(), o));
-    queues.keySet().forEach(name -> chains.put(name, List.copyOf(chainOf(name))));
-    config.queues().stream().filter(q -> q.hours() != null)
-        .forEach(q -> hours.put(q.name(), OfficeHours.parse(q.hours())));
+    current = Snapshot.of(0, config.queues(), config.operators());
+  }
+
+  /** Puts a new version in place, if it is newer than the one held. */
+  public synchronized boolean replace(long version, List<QueueConfig> queues, List<OperatorConfig> operators) {
+    if (version <= current.version()) {
+      return false;
+    }
+    current = Snapshot.of(version, queues, operators);
+    return true;
+  }
+
+  public long version() {
+    return current.version();
   }
 
   /** Inside its office hours (a queue without hours is always open). */
   public boolean isOpen(String queue, Instant at) {
-    OfficeHours h = hours.get(queue);
+    OfficeHours h = current.hours().get(queue);
     return h == null || h.isOpen(at);
   }
 
   /** When a queue that is closed for the day opens next; empty when open now or without hours. */
   public Optional<Instant> nextOpening(String queue, Instant at) {
-    OfficeHours h = hours.get(queue);
+    OfficeHours h = current.hours().get(queue);
     return h == null ? Optional.empty() : h.nextOpening(at);
   }
 
-  /** DESIGN §1: the queue, then its backups, each backup's backups after it, depth-first, no repeats. */
-  private Set<String> chainOf(String name) {
-    Set<String> chain = new LinkedHashSet<>();
-    walk(name, chain);
-    return chain;
-  }
-
-  private void walk(String name, Set<String> chain) {
-    if (!chain.add(name)) {
-      return;
-    }
-    for (String backup : queues.get(name).backups()) {
-      walk(backup, chain);
-    }
-  }
-
   public Optional<QueueConfig> queue(String name) {
-    return Optional.ofNullable(name == null ? null : queues.get(name));
+    return Optional.ofNullable(name == null ? null : current.queues().get(name));
   }
 
   public List<QueueConfig> queues() {
-    return List.copyOf(queues.values());
+    return List.copyOf(current.queues().values());
   }
 
   public List<String> chain(String queue) {
-    return chains.getOrDefault(queue, List.of());
+    return current.chains().getOrDefault(queue, List.of());
   }
 
   public Optional<OperatorConfig> operator(String id) {
-    return Optional.ofNullable(id == null ? null : operators.get(id));
+    return Optional.ofNullable(id == null ? null : current.operators().get(id));
   }
 
   public List<OperatorConfig> operators() {
-    return new ArrayList<>(operators.values());
+    return new ArrayList<>(current.operators().values());
   }
 
   public int rolloverAfterSeconds(String queue) {

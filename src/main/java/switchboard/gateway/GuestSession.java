@@ -13,6 +13,7 @@ import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.Ack;
 import switchboard.bus.Commands.SocketCount;
+import switchboard.bus.Commands.EmailTranscript;
 import switchboard.bus.Commands.GuestClose;
 import switchboard.bus.Commands.GuestDetached;
 import switchboard.bus.Commands.GuestMessage;
@@ -35,6 +36,7 @@ public final class GuestSession {
   private static final int MAX_EMAIL = 254;
   private static final int MAX_PAGE = 2048;
   private static final int MAX_CLIENT_ID = 64;
+  private static final String EMAIL_SENT = new JsonObject().put("type", "email_sent").encode();
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -80,6 +82,7 @@ public final class GuestSession {
         case "message" -> message(frame);
         case "typing" -> typing(frame);
         case "close" -> close();
+        case "email_transcript" -> emailTranscript(frame);
         default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
       }
     } catch (ClientError e) {
@@ -154,6 +157,14 @@ public final class GuestSession {
 
   private void close() {
     bus.request(Addresses.GUEST_CLOSE, new GuestClose(requireChat())).onFailure(this::fail);
+  }
+
+  /** After the chat ended: mail its transcript to the guest (the mail verticle checks the rest). */
+  private void emailTranscript(JsonObject frame) {
+    String email = FrameFields.requiredString(frame, "email", MAX_EMAIL);
+    bus.request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(requireChat(), email.strip(), null))
+        .onSuccess(reply -> write(EMAIL_SENT))
+        .onFailure(this::fail);
   }
 
   private String requireChat() {

@@ -43,8 +43,6 @@ final class ApiRoutes {
     router.post("/api/v1/logout").handler(this::logout);
     router.get("/api/v1/queues").handler(this::queues);
     router.get("/api/v1/chats/:id").handler(this::transcript);
-    router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
-    router.get("/health/ready").handler(this::ready);
   }
 
   private void login(RoutingContext rc) {
@@ -100,21 +98,6 @@ final class ApiRoutes {
             .put("timeline", Frames.timelineJson(all.resultAt(1)));
       });
     })));
-  }
-
-  /** Ready when the store answers and frames from other nodes arrive, so a balancer can route around it. */
-  private void ready(RoutingContext rc) {
-    store.ping()
-        .onSuccess(v -> {
-          if (relay.receivesOtherNodes()) {
-            Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId));
-          } else {
-            Http.json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
-                .put("reason", "not subscribed to events from other nodes"));
-          }
-        })
-        .onFailure(e -> Http.json(rc, 503, new JsonObject().put("status", "DOWN").put("node", nodeId)
-            .put("reason", "state store: " + e.getMessage())));
   }
 
   private static JsonObject chatJson(Chat chat) {

@@ -1,5 +1,6 @@
 package switchboard.http;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import io.vertx.core.VerticleBase;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import switchboard.admin.DirectoryEditor;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
@@ -40,8 +42,11 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
 
   private final EventRelay relay;
+  private final PrometheusMeterRegistry metrics;
 
-  public HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth) {
+  public HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth,
+      PrometheusMeterRegistry metrics) {
+    this.metrics = metrics;
     this.relay = relay;
     this.config = config;
     this.directory = directory;
@@ -64,6 +69,9 @@ public final class HttpVerticle extends VerticleBase {
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
     new CannedRoutes(directory, store, auth).mount(router);
+    new OpsRoutes(vertx, store, relay, metrics, config.nodeId()).mount(router);
+    new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
+    new AdminRoutes(directory, auth, new DirectoryEditor(vertx, store, directory, relay)).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);

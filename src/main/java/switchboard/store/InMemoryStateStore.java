@@ -33,6 +33,7 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Set<String>> connectedNodes = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, OfflineMessage> offline = new HashMap<>();
+  private DirectoryDoc directory;
   private final Map<String, List<ChatEvent>> timelines = new HashMap<>();
   private final Map<String, CannedResponse> canned = new LinkedHashMap<>();
 
@@ -191,6 +192,40 @@ public final class InMemoryStateStore implements StateStore {
       }
     });
     return Future.succeededFuture(result);
+  }
+
+  @Override
+  public synchronized Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    List<Chat> list = new ArrayList<>();
+    for (Chat c : chats.values()) {
+      if (!c.createdAt().isBefore(from) && c.createdAt().isBefore(to)) {
+        list.add(c);
+      }
+    }
+    list.sort(Comparator.comparing(Chat::createdAt).thenComparing(Chat::id));
+    return Future.succeededFuture(list);
+  }
+
+  @Override
+  public synchronized Future<Void> deleteTranscript(String chatId) {
+    transcripts.remove(chatId);
+    byClientId.remove(chatId);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<DirectoryDoc> directory() {
+    return Future.succeededFuture(directory);
+  }
+
+  @Override
+  public synchronized Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
+    long current = directory == null ? 0 : directory.version();
+    if (current != expectedVersion) {
+      return Future.succeededFuture(false);
+    }
+    directory = next;
+    return Future.succeededFuture(true);
   }
 
   @Override

@@ -89,6 +89,7 @@ public final class RedisStateStore implements StateStore {
   private static final String PRESENCE = "presence";
   private static final String CONNECTED_OPERATORS = "connected_operators";
   private static final String MARK_OFFLINE_DONE = "mark_offline_done";
+  private static final String REPLACE_DIRECTORY = "replace_directory";
 
   private final Redis redis;
   private final String prefix;
@@ -102,7 +103,7 @@ public final class RedisStateStore implements StateStore {
     this.nodeId = nodeId;
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
-        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE);
+        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -180,8 +181,9 @@ public final class RedisStateStore implements StateStore {
       return Future.failedFuture(e);
     }
     return scripts.run(CREATE_CHAT,
-        List.of(key("chat", chat.id()), key("unanswered"), key("holders")),
-        List.of(Long.toString(chat.version()), json, nz(holder(chat)), unansweredScore(chat), chat.id(), prefix))
+        List.of(key("chat", chat.id()), key("unanswered"), key("holders"), key("created")),
+        List.of(Long.toString(chat.version()), json, nz(holder(chat)), unansweredScore(chat), chat.id(), prefix,
+            Long.toString(chat.createdAt().toEpochMilli())))
         .compose(r -> r != null && r.toLong() == 1
             ? Future.succeededFuture()
             : Future.failedFuture(new IllegalStateException("chat " + chat.id() + " exists")));
@@ -467,6 +469,57 @@ public final class RedisStateStore implements StateStore {
   @Override
   public String toString() {
     return "RedisStateStore[prefix=" + prefix + ", node=" + nodeId + "]";
+  }
+
+  // ---- stats, retention, queues and operators ---------------------------------------------
+
+  @Override
+  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    // ids by creation time, then their JSON in one round trip; the range end is exclusive
+    return send(Request.cmd(Command.ZRANGEBYSCORE).arg(key("created")).arg(from.toEpochMilli())
+        .arg("(" + to.toEpochMilli())).compose(ids -> {
+          if (ids == null || ids.size() == 0) {
+            return Future.succeededFuture(List.<Chat>of());
+          }
+          List<Future<Response>> reads = new ArrayList<>();
+          for (Response id : ids) {
+            reads.add(send(Request.cmd(Command.HGET).arg(key("chat", id.toString())).arg("json")));
+          }
+          return Future.all(reads).map(all -> {
+            List<Chat> chats = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+              Response r = all.resultAt(i);
+              if (r != null) {
+                chats.add(parseNow(r.toString(), Chat.class));
+              }
+            }
+            return chats;
+          });
+        });
+  }
+
+  @Override
+  public Future<Void> deleteTranscript(String chatId) {
+    return send(Request.cmd(Command.DEL).arg(key("transcript", chatId)).arg(key("dedup", chatId))).mapEmpty();
+  }
+
+  @Override
+  public Future<DirectoryDoc> directory() {
+    return send(Request.cmd(Command.HGET).arg(key("directory")).arg("json"))
+        .compose(r -> r == null ? Future.succeededFuture() : parse(r.toString(), DirectoryDoc.class));
+  }
+
+  @Override
+  public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(next);
+    } catch (JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    return scripts.run(REPLACE_DIRECTORY, List.of(key("directory")),
+            List.of(Long.toString(expectedVersion), Long.toString(next.version()), json))
+        .map(r -> r != null && r.toLong() == 1);
   }
 
   // ---- timelines and canned responses ------------------------------------------------------

@@ -47,6 +47,9 @@ public interface StateStore {
   /** How many chats each operator holds; operators holding none may be absent. */
   Future<Map<String, Integer>> heldCounts();
 
+  /** Chats created in [from, to), oldest first: what stats count. */
+  Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to);
+
   // ---- transcripts ---------------------------------------------------------------------
 
   /**
@@ -56,6 +59,9 @@ public interface StateStore {
    * same clientId with another text is a new message (a client that restarted its counter).
    */
   Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at, String clientId);
+
+  /** Forgets a chat's messages (retention); the chat record stays for stats. */
+  Future<Void> deleteTranscript(String chatId);
 
   /** Messages with seq greater than {@code afterSeq}, in order. */
   Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq);
@@ -80,6 +86,17 @@ public interface StateStore {
 
   /** Connected operators and the queues each has set available. */
   Future<Map<String, Set<String>>> connectedOperators();
+
+  // ---- queues and operators ----------------------------------------------------------------
+
+  /** The stored set-up, or null before anything seeded it. */
+  Future<DirectoryDoc> directory();
+
+  /**
+   * Compare-and-set: writes {@code next} only if the stored version is {@code expectedVersion}
+   * (0: only if nothing is stored yet). True when written.
+   */
+  Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next);
 
   // ---- timelines and canned responses ------------------------------------------------------
 

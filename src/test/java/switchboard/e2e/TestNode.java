@@ -289,6 +289,17 @@ public final class TestNode {
     return send(b.build());
   }
 
+  public Http put(String path, JsonObject body, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .timeout(TIMEOUT)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : body.encode()));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return send(b.build());
+  }
+
   public Http delete(String path, String token) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).DELETE();
     if (token != null) {

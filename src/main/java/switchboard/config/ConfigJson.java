@@ -1,0 +1,45 @@
+package switchboard.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Queues and operators written back in the config file's own shape (DESIGN §5). */
+public final class ConfigJson {
+  private ConfigJson() {}
+
+  public static JsonObject queue(QueueConfig q) {
+    JsonObject json = new JsonObject().put("name", q.name()).put("title", q.title())
+        .put("backups", new JsonArray(q.backups())).put("rolloverAfterSeconds", q.rolloverAfterSeconds());
+    if (q.maxWaitSeconds() != null) {
+      json.put("maxWaitSeconds", q.maxWaitSeconds());
+    }
+    if (q.hours() != null) {
+      json.put("hours", new JsonObject(q.hours()));
+    }
+    if (q.skin() != null) {
+      json.put("skin", new JsonObject(q.skin()));
+    }
+    return json;
+  }
+
+  /** With the hash for the store and the validator; without it for anything a person reads. */
+  public static JsonObject operator(OperatorConfig o, boolean withHash) {
+    JsonObject json = new JsonObject().put("id", o.id()).put("name", o.name())
+        .put("queues", new JsonArray(o.queues())).put("maxChats", o.maxChats()).put("role", o.role().name());
+    if (withHash) {
+      if (o.passwordHash() != null) {
+        json.put("passwordHash", o.passwordHash());
+      }
+    } else {
+      json.put("hasPassword", o.passwordHash() != null);
+    }
+    return json;
+  }
+
+  /** A config document holding just these queues and operators, for {@link ConfigLoader#parse}. */
+  public static JsonObject setUp(List<JsonObject> queues, List<JsonObject> operators) {
+    return new JsonObject().put("queues", new JsonArray(List.copyOf(queues)))
+        .put("operators", new JsonArray(List.copyOf(operators)));
+  }
+}

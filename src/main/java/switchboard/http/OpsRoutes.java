@@ -1,0 +1,85 @@
+package switchboard.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.ArrayList;
+import java.util.List;
+import switchboard.bus.EventRelay;
+import switchboard.store.StateStore;
+
+/**
+ * What operations staff and load balancers call (DESIGN §4): liveness, readiness with the
+ * check that failed, and Prometheus metrics.
+ */
+final class OpsRoutes {
+  /** A store that takes longer than this to answer PING is as good as down for a balancer. */
+  static final long STORE_TIMEOUT_MS = 2_000;
+
+  private final HealthChecks checks;
+  private final PrometheusMeterRegistry metrics;
+  private final String nodeId;
+
+  OpsRoutes(Vertx vertx, StateStore store, EventRelay relay, PrometheusMeterRegistry metrics, String nodeId) {
+    this.metrics = metrics;
+    this.nodeId = nodeId;
+    this.checks = HealthChecks.create(vertx)
+        .register("store", STORE_TIMEOUT_MS, done -> store.ping().onComplete(ping -> done.tryComplete(ping.succeeded()
+            ? Status.OK() : Status.KO(new JsonObject().put("error", describe(ping.cause()))))))
+        // a node cut off from the other nodes' events would strand the guests and operators it holds
+        .register("events", done -> done.tryComplete(relay.receivesOtherNodes()
+            ? Status.OK() : Status.KO(new JsonObject().put("error", "not subscribed to events from other nodes"))));
+  }
+
+  void mount(Router router) {
+    router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+  }
+
+  private void ready(RoutingContext rc) {
+    checks.checkStatus().onSuccess(result -> {
+      JsonArray each = new JsonArray();
+      List<String> failed = new ArrayList<>();
+      for (CheckResult check : result.getChecks()) {
+        boolean up = check.getStatus() != null && check.getStatus().isOk();
+        JsonObject json = new JsonObject().put("id", check.getId()).put("status", up ? "UP" : "DOWN");
+        if (!up) {
+          String why = reason(check);
+          json.put("error", why);
+          failed.add(check.getId() + ": " + why);
+        }
+        each.add(json);
+      }
+      boolean up = failed.isEmpty();
+      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", nodeId).put("checks", each);
+      if (!up) {
+        body.put("reason", String.join("; ", failed));
+      }
+      Http.json(rc, up ? 200 : 503, body);
+    }).onFailure(rc::fail);
+  }
+
+  /** A procedure's own error, or the health-check module's account of a timeout or a crash. */
+  private static String reason(CheckResult check) {
+    JsonObject data = check.getStatus() == null ? null : check.getStatus().getData();
+    if (data != null && data.getValue("error") instanceof String error) {
+      return error;
+    }
+    if (data != null && data.getValue("cause") != null) {
+      return "no answer: " + data.getValue("cause");
+    }
+    return check.getFailure() != null ? describe(check.getFailure()) : "down";
+  }
+
+  private static String describe(Throwable e) {
+    return e == null ? "failed" : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,62 @@
+package switchboard.http;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import switchboard.auth.OperatorAuth;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Commands.EmailTranscript;
+import switchboard.bus.ErrorCode;
+import switchboard.store.StateStore;
+
+/**
+ * Transcripts by email from the HTTP side: {@code GET /api/v1/features} tells pages whether to offer it,
+ * {@code POST /api/v1/chats/{id}/email} lets the operator who held a chat (or an admin) mail it.
+ * The mailing itself is the mail verticle's, over the bus.
+ */
+final class TranscriptRoutes {
+  private static final int MAX_ADDRESS = 254;
+
+  private final boolean mailOn;
+  private final StateStore store;
+  private final OperatorAuth auth;
+
+  TranscriptRoutes(boolean mailOn, StateStore store, OperatorAuth auth) {
+    this.mailOn = mailOn;
+    this.store = store;
+    this.auth = auth;
+  }
+
+  void mount(Router router) {
+    router.get("/api/v1/features").handler(this::features);
+    router.post("/api/v1/chats/:id/email").handler(this::email);
+  }
+
+  /** Public, any origin (a plain GET needs no preflight), like the queue list. */
+  private void features(RoutingContext rc) {
+    rc.response().putHeader("Access-Control-Allow-Origin", "*");
+    Http.json(rc, 200, new JsonObject().put("emailTranscripts", mailOn));
+  }
+
+  private void email(RoutingContext rc) {
+    if (!mailOn) {
+      throw new ClientError(ErrorCode.not_found, "email transcripts are not set up on this server");
+    }
+    String id = rc.pathParam("id");
+    String to = Http.string(Http.jsonBody(rc), "to", MAX_ADDRESS, true);
+    auth.verify(Http.bearer(rc)).compose(op -> store.chat(id).compose(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      if (!op.isAdmin() && !op.id().equals(chat.operatorId())) {
+        throw new ClientError(ErrorCode.forbidden, "only the operator who held this chat, or an admin, may mail it");
+      }
+      return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id()));
+    }))
+        .onSuccess(v -> Http.json(rc, 202, new JsonObject().put("sent", true)))
+        // the mail verticle's refusals come back as bus failures; anything else is the failure handler's to log
+        .onFailure(e -> rc.fail(e instanceof ReplyException ? ClientError.from(e) : e));
+  }
+}

@@ -1,0 +1,170 @@
+package switchboard.mail;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.bus.Addresses;
+import switchboard.bus.ClientError;
+import switchboard.bus.Commands.Done;
+import switchboard.bus.Commands.EmailTranscript;
+import switchboard.bus.ErrorCode;
+import switchboard.bus.Replies;
+import switchboard.config.MailSettings;
+import switchboard.config.QueueConfig;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.Directory;
+import switchboard.domain.OfficeHours;
+import switchboard.store.StateStore;
+
+/**
+ * Mails chat transcripts (owns {@link Addresses#MAIL_TRANSCRIPT}). Deployed on every node; without
+ * mail settings it refuses each request with {@code bad_request}, so the guest hears why.
+ */
+public final class MailVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(MailVerticle.class);
+  /** Copies a guest may have of one chat: enough for a typo or two, too few to make the server a spam relay. */
+  static final int MAX_GUEST_COPIES = 3;
+  /** Chats whose guest copies are counted; the oldest are forgotten first. */
+  private static final int COUNTED_CHATS = 10_000;
+  private static final int CONNECT_TIMEOUT_MS = 10_000;
+  private static final long SEND_TIMEOUT_SECONDS = 20;
+
+  private final MailSettings settings;
+  private final Directory directory;
+  private final StateStore store;
+  /** Per node: a guest who moves to another node could get that node's allowance too, which is still a handful. */
+  private final Map<String, Integer> guestCopies = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > COUNTED_CHATS;
+    }
+  };
+  private MailClient client;
+
+  /** @param settings null: mail is off */
+  public MailVerticle(MailSettings settings, Directory directory, StateStore store) {
+    this.settings = settings;
+    this.directory = directory;
+    this.store = store;
+  }
+
+  @Override
+  public Future<?> start() {
+    if (settings != null) {
+      client = MailClient.create(vertx, mailConfig(settings));
+    }
+    MessageConsumer<EmailTranscript> consumer =
+        vertx.eventBus().consumer(Addresses.MAIL_TRANSCRIPT, msg -> Replies.serve(msg, this::mail));
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  static MailConfig mailConfig(MailSettings s) {
+    MailConfig config = new MailConfig()
+        .setHostname(s.host())
+        .setPort(s.port())
+        .setStarttls(StartTLSOptions.valueOf(s.starttls().name()))
+        // a transcript now and then: a connection per mail, closed with QUIT, nothing idle to go stale
+        .setKeepAlive(false)
+        .setLogin(s.username() == null ? LoginOption.DISABLED : LoginOption.REQUIRED);
+    config.setConnectTimeout(CONNECT_TIMEOUT_MS);
+    if (s.username() != null) {
+      config.setUsername(s.username()).setPassword(s.password());
+    }
+    return config;
+  }
+
+  private Future<Done> mail(EmailTranscript cmd) {
+    if (client == null) {
+      throw new ClientError(ErrorCode.bad_request, "email transcripts are not set up on this server");
+    }
+    String to = cmd.to() == null ? null : cmd.to().strip();
+    if (!MailSettings.isAddress(to)) {
+      throw new ClientError(ErrorCode.bad_request, "\"email\" is not an email address");
+    }
+    boolean byGuest = cmd.operatorId() == null;
+    return store.chat(cmd.chatId()).compose(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      if (byGuest && !chat.state().isEnded()) {
+        throw new ClientError(ErrorCode.bad_request, "a copy can be mailed once the chat has ended");
+      }
+      if (byGuest && !takeGuestCopy(chat.id())) {
+        throw new ClientError(ErrorCode.rate_limited, "at most " + MAX_GUEST_COPIES + " copies of a chat can be mailed");
+      }
+      return store.messagesAfter(chat.id(), 0)
+          .compose(messages -> send(chat, messages, to))
+          .onSuccess(v -> log.info("chat {} transcript mailed at the request of {}", chat.id(),
+              byGuest ? "its guest" : cmd.operatorId()))
+          .onFailure(e -> {
+            if (byGuest) {
+              giveBackGuestCopy(chat.id()); // nothing went out: a retry should not cost the guest
+            }
+          });
+    }).map(Done.INSTANCE);
+  }
+
+  private Future<Void> send(Chat chat, List<ChatMessage> messages, String to) {
+    QueueConfig queue = directory.queue(chat.recordedQueue()).orElse(null);
+    String title = queue == null ? chat.recordedQueue() : queue.title();
+    TranscriptMail mail = TranscriptMail.of(chat, title, messages, zoneOf(queue));
+    MailMessage message = new MailMessage()
+        .setFrom(settings.from())
+        .setTo(to)
+        .setSubject(mail.subject())
+        .setText(mail.body());
+    return client.sendMail(message)
+        .timeout(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .<Void>mapEmpty()
+        .recover(e -> {
+          log.warn("chat {}: the mail server at {}:{} did not take the transcript: {}", chat.id(), settings.host(),
+              settings.port(), e.getMessage());
+          return Future.failedFuture(new ClientError(ErrorCode.unavailable,
+              "the mail could not be sent just now; please try again later"));
+        });
+  }
+
+  /** The queue's own time zone (its office hours'), so times read as the library's clock; else UTC. */
+  private static ZoneId zoneOf(QueueConfig queue) {
+    if (queue != null && queue.hours() != null) {
+      try {
+        return OfficeHours.parse(queue.hours()).zone();
+      } catch (IllegalArgumentException e) {
+        // checked when the config was read; UTC is a fine fallback for a transcript
+      }
+    }
+    return ZoneOffset.UTC;
+  }
+
+  private boolean takeGuestCopy(String chatId) {
+    int taken = guestCopies.getOrDefault(chatId, 0);
+    if (taken >= MAX_GUEST_COPIES) {
+      return false;
+    }
+    guestCopies.put(chatId, taken + 1);
+    return true;
+  }
+
+  private void giveBackGuestCopy(String chatId) {
+    guestCopies.computeIfPresent(chatId, (id, taken) -> taken <= 1 ? null : taken - 1);
+  }
+}
