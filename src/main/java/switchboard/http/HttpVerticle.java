@@ -72,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store, relay, metrics, config.nodeId()).mount(router);
     new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, store, directory, relay)).mount(router);
+    new StatsRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);

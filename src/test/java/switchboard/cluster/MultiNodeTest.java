@@ -142,4 +142,27 @@ class MultiNodeTest {
     assertThat(record.getString("answeredQueue")).isEqualTo("general");
     assertThat(record.getJsonArray("messages")).hasSize(4);
   }
+
+  @Test
+  void anAdminChangeOnOneNodeIsLiveOnTheOthersAndSurvivesARestart() {
+    TestNode a = node(vertxA, "node-a").start();
+    TestNode b = node(vertxB, "node-b").start();
+    String admin = a.login("alice");
+    JsonObject maps = new JsonObject().put("name", "maps").put("title", "Map Library")
+        .put("backups", new io.vertx.core.json.JsonArray().add("general"));
+    assertThat(a.post("/api/v1/admin/queues", maps, admin).status()).isEqualTo(201);
+    TestNode.waitUntil(() -> b.get("/api/v1/queues").body().contains("\"maps\""), Duration.ofSeconds(2),
+        "node-b to list the new queue");
+
+    FrameClient bob = FrameClient.operator(b, "bob");
+    bob.available("general", true);
+    b.awaitPresence("general", true);
+    String chatId = FrameClient.guest(b).start("maps", "Pat").getString("chatId");
+    assertThat(bob.offerFor(chatId).getString("offeredOn")).isEqualTo("general");
+
+    // a node started later from the same file takes the set-up from the store, change included
+    b.stop();
+    TestNode again = node(vertxB, "node-b2").start();
+    assertThat(again.get("/api/v1/queues").body()).contains("\"maps\"");
+  }
 }

@@ -1,0 +1,199 @@
+package switchboard.stats;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
+import switchboard.domain.Directory;
+import switchboard.domain.OfflineMessage;
+
+/**
+ * Stats from per-chat records (DESIGN §2 rule 5): each chat counts on the queue the guest
+ * asked for (recorded queue) whoever answered, and answered chats also on the queue that
+ * answered them, so reports can show both. Pure: the same records give the same figures
+ * on every node.
+ */
+public final class StatsReport {
+  public enum GroupBy { day, hour }
+
+  /** The figures of one group of chats. */
+  public static final class Metrics {
+    int asked;
+    int answered;
+    int abandoned;
+    int missed;
+    int offline;
+    int rolledOver;
+    final Map<Integer, Integer> rolloverDepth = new TreeMap<>();
+    final List<Long> waits = new ArrayList<>();
+    final List<Long> lengths = new ArrayList<>();
+
+    void add(Chat chat, Directory directory) {
+      asked++;
+      if (chat.state() == ChatState.abandoned) {
+        abandoned++;
+      } else if (chat.state() == ChatState.missed) {
+        missed++;
+      }
+      if (chat.acceptedAt() != null) {
+        answered++;
+        waits.add(Duration.between(chat.createdAt(), chat.acceptedAt()).toSeconds());
+        if (chat.endedAt() != null) {
+          lengths.add(Duration.between(chat.acceptedAt(), chat.endedAt()).toSeconds());
+        }
+      }
+      int depth = depth(chat, directory);
+      if (depth > 0) {
+        rolledOver++;
+        rolloverDepth.merge(depth, 1, Integer::sum);
+      }
+    }
+
+    public JsonObject json() {
+      JsonObject depth = new JsonObject();
+      rolloverDepth.forEach((d, n) -> depth.put(Integer.toString(d), n));
+      return new JsonObject().put("asked", asked).put("answered", answered).put("abandoned", abandoned)
+          .put("missed", missed).put("offline", offline).put("rolledOver", rolledOver).put("rolloverDepth", depth)
+          .put("waitMedianSeconds", percentile(waits, 50)).put("waitP90Seconds", percentile(waits, 90))
+          .put("lengthMedianSeconds", percentile(lengths, 50));
+    }
+
+    List<Object> csvValues() {
+      return List.of(asked, answered, abandoned, missed, offline, rolledOver, nz(percentile(waits, 50)),
+          nz(percentile(waits, 90)), nz(percentile(lengths, 50)));
+    }
+  }
+
+  /**
+   * How far down the recorded queue's chain the chat went: the answering queue's place in
+   * it, or for an unanswered chat the farthest queue it rang on (0 = never left its queue).
+   */
+  static int depth(Chat chat, Directory directory) {
+    List<String> chain = directory.chain(chat.recordedQueue());
+    if (chat.answeredQueue() != null) {
+      return Math.max(0, chain.indexOf(chat.answeredQueue()));
+    }
+    return chat.offeredQueues().stream().mapToInt(chain::indexOf).max().orElse(0);
+  }
+
+  /** Nearest-rank percentile in whole seconds; null without data. */
+  static Long percentile(List<Long> values, int p) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  private static Object nz(Object value) {
+    return value == null ? "" : value;
+  }
+
+  private final Metrics totals = new Metrics();
+  private final Map<String, Metrics> byRecorded = new TreeMap<>();
+  private final Map<String, Metrics> byAnswered = new TreeMap<>();
+  private final Map<String, Metrics> byOperator = new TreeMap<>();
+  private final Map<String, Map<String, Metrics>> series = new TreeMap<>();
+  private final List<Chat> chats;
+  private final Directory directory;
+  private final DateTimeFormatter periodFormat;
+  private final ZoneId zone;
+
+  public StatsReport(List<Chat> chats, List<OfflineMessage> offline, Directory directory, GroupBy groupBy, ZoneId zone) {
+    this.chats = chats;
+    this.directory = directory;
+    this.zone = zone;
+    this.periodFormat = DateTimeFormatter.ofPattern(groupBy == GroupBy.day ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH");
+    for (Chat chat : chats) {
+      totals.add(chat, directory);
+      group(byRecorded, chat.recordedQueue()).add(chat, directory);
+      group(group(series, period(chat.createdAt()), k -> new TreeMap<>()), chat.recordedQueue()).add(chat, directory);
+      if (chat.acceptedAt() != null) {
+        if (chat.answeredQueue() != null) {
+          group(byAnswered, chat.answeredQueue()).add(chat, directory);
+        }
+        if (chat.operatorId() != null) {
+          group(byOperator, chat.operatorId()).add(chat, directory);
+        }
+      }
+    }
+    for (OfflineMessage m : offline) {
+      totals.offline++;
+      group(byRecorded, m.queue()).offline++;
+      group(group(series, period(m.createdAt()), k -> new TreeMap<>()), m.queue()).offline++;
+    }
+  }
+
+  private String period(Instant at) {
+    return periodFormat.format(at.atZone(zone));
+  }
+
+  private static Metrics group(Map<String, Metrics> groups, String key) {
+    return groups.computeIfAbsent(key == null ? "" : key, k -> new Metrics());
+  }
+
+  private static <V> V group(Map<String, V> groups, String key, Function<String, V> make) {
+    return groups.computeIfAbsent(key, make);
+  }
+
+  public JsonObject json() {
+    JsonArray recorded = new JsonArray();
+    byRecorded.forEach((q, m) -> recorded.add(new JsonObject().put("queue", q).put("metrics", m.json())));
+    JsonArray answered = new JsonArray();
+    byAnswered.forEach((q, m) -> answered.add(new JsonObject().put("queue", q).put("metrics", m.json())));
+    JsonArray operators = new JsonArray();
+    byOperator.forEach((id, m) -> operators.add(new JsonObject().put("operator", id)
+        .put("name", directory.operator(id).map(o -> o.name()).orElse(id))
+        .put("answered", m.answered).put("lengthMedianSeconds", percentile(m.lengths, 50))));
+    JsonArray periods = new JsonArray();
+    series.forEach((period, queues) -> queues.forEach((q, m) ->
+        periods.add(new JsonObject().put("period", period).put("queue", q).put("metrics", m.json()))));
+    return new JsonObject().put("totals", totals.json()).put("byRecordedQueue", recorded)
+        .put("byAnsweredQueue", answered).put("byOperator", operators).put("series", periods);
+  }
+
+  public static final List<String> CSV_HEADER = List.of("kind", "period", "queue", "operator", "asked", "answered",
+      "abandoned", "missed", "offline", "rolled_over", "wait_median_s", "wait_p90_s", "length_median_s");
+
+  /** One row per period and recorded queue, then totals per answering queue and per operator. */
+  public List<List<Object>> csvRows() {
+    List<List<Object>> rows = new ArrayList<>();
+    series.forEach((period, queues) -> queues.forEach((q, m) -> rows.add(row("recorded", period, q, "", m))));
+    byAnswered.forEach((q, m) -> rows.add(row("answered", "", q, "", m)));
+    byOperator.forEach((id, m) -> rows.add(row("operator", "", "", directory.operator(id).map(o -> o.name()).orElse(id), m)));
+    return rows;
+  }
+
+  private static List<Object> row(String kind, String period, String queue, String operator, Metrics m) {
+    List<Object> row = new ArrayList<>(List.of(kind, period, queue, operator));
+    row.addAll(m.csvValues());
+    return row;
+  }
+
+  public static final List<String> CHAT_CSV_HEADER = List.of("chat", "created_at", "recorded_queue",
+      "answered_queue", "state", "operator", "guest_name", "wait_s", "length_s");
+
+  /** One row per chat, for a spreadsheet; guest names go through {@link Csv}'s formula guard. */
+  public List<List<Object>> chatRows() {
+    List<List<Object>> rows = new ArrayList<>();
+    for (Chat c : chats) {
+      rows.add(List.of(c.id(), c.createdAt().toString(), c.recordedQueue(), nz(c.answeredQueue()), c.state().name(),
+          nz(c.operatorId()), nz(c.guest().name()),
+          c.acceptedAt() == null ? "" : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds(),
+          c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds()));
+    }
+    return rows;
+  }
+}
