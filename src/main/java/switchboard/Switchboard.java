@@ -24,6 +24,7 @@ import switchboard.metrics.MetricsSetup;
 import switchboard.metrics.MetricsVerticle;
 import switchboard.presence.PresenceVerticle;
 import switchboard.routing.RoutingVerticle;
+import switchboard.sms.SmsVerticle;
 import switchboard.store.InMemoryStateStore;
 import switchboard.store.RedisStateStore;
 import switchboard.store.StateStore;
@@ -97,6 +98,7 @@ public final class Switchboard {
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new SmsVerticle(config.sms(), store, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(http)).map(deployments::add)
         .map(v -> {
           log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),

@@ -23,6 +23,10 @@ public final class Addresses {
   /** Published by presence when who can take chats changed; routing re-plans offers. */
   public static final String AVAILABILITY_CHANGED = "switchboard.routing.availability-changed";
 
+  // SMS verticle (texting numbers): sends an operator's reply to the guest's phone.
+  public static final String SMS_SEND = "switchboard.sms.send";
+  public static final String SMS_INBOUND = "switchboard.sms.inbound";
+
   // Presence verticle (console connections, availability per queue).
   public static final String PRESENCE_CONNECTED = "switchboard.presence.connected";
   public static final String PRESENCE_DISCONNECTED = "switchboard.presence.disconnected";

@@ -7,7 +7,19 @@ import switchboard.domain.ChatMessage;
 public final class Commands {
   private Commands() {}
 
-  public record GuestStart(String chatId, String queue, String name, String email, String page) {}
+  /** {@code phone} and {@code channel} are set for a chat opened by a text message. */
+  public record GuestStart(String chatId, String queue, String name, String email, String page, String phone,
+      String channel) {
+    public GuestStart(String chatId, String queue, String name, String email, String page) {
+      this(chatId, queue, name, email, page, null, switchboard.domain.Guest.WEB);
+    }
+  }
+
+  /** A text that arrived on one of our numbers (already checked to come from the provider). */
+  public record SmsInbound(String to, String from, String body, String messageSid) {}
+
+  /** An operator's message to a guest who texts: goes out through the number's SMS provider. */
+  public record SmsSend(String chatId, String operatorId, String phone, String queue, String text, long seq) {}
 
   public record GuestStarted(String chatId, String token, String queue) {}
 

@@ -59,7 +59,8 @@ public final class Frames {
 
   public static String offer(Chat chat, String offeredOn) {
     return frame("offer").put("chatId", chat.id()).put("queue", chat.queue()).put("offeredOn", offeredOn)
-        .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page()))
+        .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page())
+            .put("channel", chat.guest().channel()))
         .put("waitingSince", chat.waitingSince().toString()).encode();
   }
 
@@ -72,7 +73,7 @@ public final class Frames {
     history.forEach(m -> messages.add(messageJson(m)));
     return frame("accepted").put("chatId", chat.id()).put("queue", chat.queue())
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("email", chat.guest().email())
-            .put("page", chat.guest().page()))
+            .put("page", chat.guest().page()).put("channel", chat.guest().channel()))
         .put("history", messages).put("timeline", timelineJson(timeline)).encode();
   }
 

@@ -11,6 +11,9 @@ import java.util.List;
  *                       "*" allows any
  * @param redisUrl       null for in-memory state (one node)
  * @param mail           null when transcripts are not mailed
+ * @param publicBaseUrl  the URL the world reaches this service at (SMS providers sign requests with it)
+ * @param sms            texting numbers feeding queues
+ * @param transcriptRetentionDays how long chat messages are kept after a chat ends (0: not at all)
  */
 public record AppConfig(
     String source,
@@ -22,7 +25,12 @@ public record AppConfig(
     ChatSettings chats,
     List<QueueConfig> queues,
     List<OperatorConfig> operators,
-    MailSettings mail) {
+    MailSettings mail,
+    String publicBaseUrl,
+    List<SmsNumber> sms,
+    int transcriptRetentionDays) {
+
+  public static final int DEFAULT_RETENTION_DAYS = 30;
 
   /** Without mail settings, as most set-ups and tests have it. */
   public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
@@ -30,17 +38,26 @@ public record AppConfig(
     this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, null);
   }
 
+  public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
+      String nodeId, ChatSettings chats, List<QueueConfig> queues, List<OperatorConfig> operators, MailSettings mail) {
+    this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail, null,
+        List.of(), DEFAULT_RETENTION_DAYS);
+  }
+
   public AppConfig {
     allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     queues = List.copyOf(queues);
     operators = List.copyOf(operators);
+    sms = sms == null ? List.of() : List.copyOf(sms);
   }
 
   public AppConfig withOperators(List<OperatorConfig> replaced) {
-    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail);
+    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail,
+        publicBaseUrl, sms, transcriptRetentionDays);
   }
 
   public AppConfig withHttpPort(int port) {
-    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail);
+    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+        publicBaseUrl, sms, transcriptRetentionDays);
   }
 }

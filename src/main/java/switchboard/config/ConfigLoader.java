@@ -193,7 +193,7 @@ public final class ConfigLoader {
       nodeId = randomNodeId();
     }
     return new AppConfig(c.source(), port, origins, redisUrl, c.redisPrefix(), nodeId, c.chats(), c.queues(),
-        c.operators(), c.mail());
+        c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays());
   }
 
   /** An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL=` in a unit file does not break start-up. */
@@ -285,7 +285,8 @@ public final class ConfigLoader {
 
     AppConfig config(JsonNode root) {
       expectObject(root, "(top level)");
-      onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators", "mail");
+      onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators", "mail", "publicBaseUrl",
+          "sms", "transcripts");
 
       JsonNode http = optionalObjectNode(root, "", "http");
       if (http != null) {
@@ -316,7 +317,69 @@ public final class ConfigLoader {
       List<QueueConfig> queues = queues(root);
       List<OperatorConfig> operators = operators(root, queues);
       MailSettings mail = mail(optionalObjectNode(root, "", "mail"));
-      return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail);
+      String publicBaseUrl = optionalString(root, "", "publicBaseUrl");
+      if (publicBaseUrl != null && !publicBaseUrl.matches("https?://[^/\\s]+(/[^\\s]*)?")) {
+        throw error("publicBaseUrl", "expected an http(s) URL such as https://chat.example.edu, got " + quote(publicBaseUrl));
+      }
+      List<SmsNumber> sms = sms(root, queues);
+      JsonNode transcripts = optionalObjectNode(root, "", "transcripts");
+      int retentionDays = AppConfig.DEFAULT_RETENTION_DAYS;
+      if (transcripts != null) {
+        onlyKnownFields(transcripts, "transcripts", "retentionDays");
+        retentionDays = intField(transcripts, "transcripts", "retentionDays", AppConfig.DEFAULT_RETENTION_DAYS, 0, 36_500);
+      }
+      return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+          publicBaseUrl, sms, retentionDays);
+    }
+
+    /** Texting numbers: each names a known queue and a provider account; secrets stay out of messages. */
+    private List<SmsNumber> sms(JsonNode root, List<QueueConfig> queues) {
+      JsonNode list = value(root, "sms");
+      if (list == null) {
+        return List.of();
+      }
+      expectArray(list, "sms");
+      List<SmsNumber> numbers = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String path = "sms[" + i + "]";
+        JsonNode n = list.get(i);
+        expectObject(n, path);
+        onlyKnownFields(n, path, "number", "queue", "provider", "offlineReply", "idleMinutes");
+        String number = requiredString(n, path, "number");
+        if (!number.matches("\\+[1-9][0-9]{6,14}")) {
+          throw error(path + ".number", "expected an E.164 number such as +15551230000, got " + quote(number));
+        }
+        if (!seen.add(number)) {
+          throw error(path + ".number", "duplicate number " + quote(number));
+        }
+        String queue = requiredString(n, path, "queue");
+        if (queues.stream().noneMatch(q -> q.name().equals(queue))) {
+          throw error(path + ".queue", "unknown queue " + quote(queue));
+        }
+        JsonNode p = value(n, "provider");
+        if (p == null) {
+          throw error(path + ".provider", "required field missing");
+        }
+        expectObject(p, path + ".provider");
+        String pp = path + ".provider";
+        onlyKnownFields(p, pp, "type", "accountSid", "authToken", "apiBase");
+        String type = requiredString(p, pp, "type");
+        if (!type.equals("twilio")) {
+          throw error(pp + ".type", "the supported provider is \"twilio\", got " + quote(type));
+        }
+        String apiBase = optionalString(p, pp, "apiBase");
+        if (apiBase != null && !apiBase.matches("https?://[^\\s]+")) {
+          throw error(pp + ".apiBase", "expected an http(s) URL, got " + quote(apiBase));
+        }
+        SmsNumber.Provider provider = new SmsNumber.Provider(type, requiredString(p, pp, "accountSid"),
+            requiredString(p, pp, "authToken"), apiBase == null ? SmsNumber.Provider.DEFAULT_TWILIO_API : apiBase);
+        String offline = optionalString(n, path, "offlineReply");
+        int idle = intField(n, path, "idleMinutes", SmsNumber.DEFAULT_IDLE_MINUTES, 1, 60 * 24 * 30);
+        numbers.add(new SmsNumber(number, queue, provider, offline == null ? SmsNumber.DEFAULT_OFFLINE_REPLY : offline,
+            idle));
+      }
+      return numbers;
     }
 
     private MailSettings mail(JsonNode mail) {

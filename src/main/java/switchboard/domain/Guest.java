@@ -1,4 +1,22 @@
 package switchboard.domain;
 
-/** Who opened a chat, as they told us. */
-public record Guest(String name, String email, String page) {}
+/**
+ * Who opened a chat, as they told us, and how they reach us: {@code channel} is "web"
+ * (the widget or chat page) or "sms" (a texting number; {@code phone} is then theirs).
+ */
+public record Guest(String name, String email, String page, String phone, String channel) {
+  public static final String WEB = "web";
+  public static final String SMS = "sms";
+
+  public Guest {
+    channel = channel == null ? WEB : channel;
+  }
+
+  public Guest(String name, String email, String page) {
+    this(name, email, page, null, WEB);
+  }
+
+  public boolean bySms() {
+    return SMS.equals(channel);
+  }
+}

@@ -38,6 +38,7 @@ import switchboard.bus.Commands.OperatorMessage;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
 import switchboard.bus.Commands.OperatorTyping;
+import switchboard.bus.Commands.SmsSend;
 import switchboard.bus.Commands.SyncFrames;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
@@ -140,7 +141,7 @@ public final class RoutingVerticle extends VerticleBase {
     QueueConfig queue = directory.queue(cmd.queue())
         .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
     String token = Tokens.newToken();
-    Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page());
+    Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page(), cmd.phone(), cmd.channel());
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
     return store.createChat(chat)
         .compose(v -> maxWaitTimer(chat, queue))
@@ -268,9 +269,22 @@ public final class RoutingVerticle extends VerticleBase {
             .map(m -> {
               if (m.at().equals(at)) { // not a resend the guest already has
                 relay.toGuest(chat.id(), Frames.messageToGuest(m));
+                if (chat.guest().bySms()) {
+                  textToGuest(chat, cmd.operatorId(), m);
+                }
               }
               return new Ack(chat.id(), cmd.clientId(), m.seq());
             }));
+  }
+
+  /** The reply goes out by text message; if the provider refuses it for good, the operator is told. */
+  private void textToGuest(Chat chat, String operatorId, ChatMessage m) {
+    vertx.eventBus().request(Addresses.SMS_SEND,
+            new SmsSend(chat.id(), operatorId, chat.guest().phone(), chat.queue(), m.text(), m.seq()),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000))
+        .onFailure(e -> relay.toOperator(operatorId, new JsonObject(Frames.error(ErrorCode.unavailable,
+                "message " + m.seq() + " was not delivered to the guest's phone: " + ClientError.from(e).getMessage()))
+            .put("chatId", chat.id()).put("seq", m.seq()).encode()));
   }
 
   private Future<Done> operatorTyping(OperatorTyping cmd) {

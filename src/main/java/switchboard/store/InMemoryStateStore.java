@@ -1,6 +1,7 @@
 package switchboard.store;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +35,7 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, OfflineMessage> offline = new HashMap<>();
   private DirectoryDoc directory;
+  private final Map<String, Value> values = new HashMap<>();
   private final Map<String, List<ChatEvent>> timelines = new HashMap<>();
   private final Map<String, CannedResponse> canned = new LinkedHashMap<>();
 
@@ -299,6 +301,35 @@ public final class InMemoryStateStore implements StateStore {
   public synchronized Future<Void> deleteSession(String tokenHash) {
     sessions.remove(tokenHash);
     return Future.succeededFuture();
+  }
+
+  private record Value(String value, Instant expires) {}
+
+  @Override
+  public synchronized Future<Boolean> putIfAbsent(String key, String value, Duration ttl) {
+    Instant now = Instant.now();
+    Value current = values.get(key);
+    if (current != null && current.expires().isAfter(now)) {
+      return Future.succeededFuture(false);
+    }
+    values.put(key, new Value(value, now.plus(ttl)));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Void> putValue(String key, String value, Duration ttl) {
+    values.put(key, new Value(value, Instant.now().plus(ttl)));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<String> value(String key) {
+    Value current = values.get(key);
+    if (current == null || !current.expires().isAfter(Instant.now())) {
+      values.remove(key);
+      return Future.succeededFuture(null);
+    }
+    return Future.succeededFuture(current.value());
   }
 
   @Override

@@ -471,6 +471,25 @@ public final class RedisStateStore implements StateStore {
     return "RedisStateStore[prefix=" + prefix + ", node=" + nodeId + "]";
   }
 
+  // ---- small shared values -----------------------------------------------------------------
+
+  @Override
+  public Future<Boolean> putIfAbsent(String key, String value, Duration ttl) {
+    return send(Request.cmd(Command.SET).arg(key("value", key)).arg(value).arg("NX").arg("PX")
+        .arg(Math.max(1, ttl.toMillis()))).map(r -> r != null);
+  }
+
+  @Override
+  public Future<Void> putValue(String key, String value, Duration ttl) {
+    return send(Request.cmd(Command.SET).arg(key("value", key)).arg(value).arg("PX")
+        .arg(Math.max(1, ttl.toMillis()))).mapEmpty();
+  }
+
+  @Override
+  public Future<String> value(String key) {
+    return send(Request.cmd(Command.GET).arg(key("value", key))).map(r -> r == null ? null : r.toString());
+  }
+
   // ---- stats, retention, queues and operators ---------------------------------------------
 
   @Override

@@ -1,6 +1,7 @@
 package switchboard.store;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,17 @@ public interface StateStore {
   Future<String> sessionOperator(String tokenHash, Instant now);
 
   Future<Void> deleteSession(String tokenHash);
+
+  // ---- small shared values (idempotency keys, lookups) ---------------------------------------
+
+  /** Sets {@code key} unless it is set; true when this call set it. The value expires after {@code ttl}. */
+  Future<Boolean> putIfAbsent(String key, String value, Duration ttl);
+
+  /** Sets {@code key} (replacing any value), expiring after {@code ttl}. */
+  Future<Void> putValue(String key, String value, Duration ttl);
+
+  /** The value of {@code key}, or null. */
+  Future<String> value(String key);
 
   /** Answers when the store works; for /health/ready. */
   Future<Void> ping();

@@ -468,6 +468,20 @@ public abstract class StateStoreContractTest {
   }
 
   @Test
+  void aValueIsSetOnceUntilItExpires() throws InterruptedException {
+    assertThat(await(store.putIfAbsent("sid:SM1", "1", java.time.Duration.ofMillis(300)))).isTrue();
+    assertThat(await(store.putIfAbsent("sid:SM1", "2", java.time.Duration.ofMillis(300)))).isFalse();
+    assertThat(await(store.value("sid:SM1"))).isEqualTo("1");
+    await(store.putValue("chat-of:+1555", "c1", java.time.Duration.ofSeconds(30)));
+    await(store.putValue("chat-of:+1555", "c2", java.time.Duration.ofSeconds(30)));
+    assertThat(await(store.value("chat-of:+1555"))).isEqualTo("c2");
+    assertThat(await(store.value("nothing"))).isNull();
+    Thread.sleep(400);
+    assertThat(await(store.value("sid:SM1"))).isNull();
+    assertThat(await(store.putIfAbsent("sid:SM1", "3", java.time.Duration.ofSeconds(5)))).isTrue();
+  }
+
+  @Test
   void timelinesKeepTheirStepsInOrderPerChat() {
     assertThat(await(store.chatEvents("c1"))).isEmpty();
     ChatEvent asked = new ChatEvent(T0, ChatEvent.ASKED, "ill", null);
