@@ -57,8 +57,13 @@ public final class Frames {
 
   // ---- to operators ----
 
+  /** {@code queue} is the queue the guest asked for (DESIGN §3); a transfer names who sent it. */
   public static String offer(Chat chat, String offeredOn) {
-    return frame("offer").put("chatId", chat.id()).put("queue", chat.queue()).put("offeredOn", offeredOn)
+    JsonObject offer = frame("offer");
+    if (chat.directOperator() != null && chat.transferredBy() != null) {
+      offer.put("transferredBy", chat.transferredBy());
+    }
+    return offer.put("chatId", chat.id()).put("queue", chat.recordedQueue()).put("offeredOn", offeredOn)
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page())
             .put("channel", chat.guest().channel()))
         .put("waitingSince", chat.waitingSince().toString()).encode();
@@ -71,7 +76,8 @@ public final class Frames {
   public static String accepted(Chat chat, List<ChatMessage> history, List<ChatEvent> timeline) {
     JsonArray messages = new JsonArray();
     history.forEach(m -> messages.add(messageJson(m)));
-    return frame("accepted").put("chatId", chat.id()).put("queue", chat.queue())
+    return frame("accepted").put("chatId", chat.id()).put("queue", chat.recordedQueue())
+        .put("answeredQueue", chat.answeredQueue())
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("email", chat.guest().email())
             .put("page", chat.guest().page()).put("channel", chat.guest().channel()))
         .put("history", messages).put("timeline", timelineJson(timeline)).encode();

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param offeredTo      operators who see the offer right now
  * @param widenPending   the rollover deadline passed while no further queue was available:
  *                       widen as soon as one becomes available
+ * @param transferredBy  the operator who last transferred the chat away: it does not ring for them again
  */
 public record Chat(
     String id,
@@ -36,7 +37,8 @@ public record Chat(
     List<String> offeredQueues,
     String directOperator,
     Set<String> offeredTo,
-    boolean widenPending) {
+    boolean widenPending,
+    String transferredBy) {
 
   public Chat {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
@@ -45,7 +47,7 @@ public record Chat(
 
   public static Chat newChat(String id, Guest guest, String tokenHash, String queue, Instant now) {
     return new Chat(id, 1, guest, tokenHash, queue, queue, null, null, null, ChatState.waiting,
-        now, now, null, null, null, List.of(), null, Set.of(), false);
+        now, now, null, null, null, List.of(), null, Set.of(), false, null);
   }
 
   public Builder edit() {
@@ -61,6 +63,7 @@ public record Chat(
     private List<String> offeredQueues;
     private Set<String> offeredTo;
     private boolean widenPending;
+    private String transferredBy;
 
     private Builder(Chat c) {
       base = c;
@@ -68,6 +71,7 @@ public record Chat(
       operatorName = c.operatorName; endedBy = c.endedBy; directOperator = c.directOperator;
       state = c.state; waitingSince = c.waitingSince; acceptedAt = c.acceptedAt; endedAt = c.endedAt;
       offeredQueues = c.offeredQueues; offeredTo = c.offeredTo; widenPending = c.widenPending;
+      transferredBy = c.transferredBy;
     }
 
     public Builder queue(String v) { queue = v; return this; }
@@ -81,6 +85,7 @@ public record Chat(
     public Builder directOperator(String v) { directOperator = v; return this; }
     public Builder offeredTo(Set<String> v) { offeredTo = v; return this; }
     public Builder widenPending(boolean v) { widenPending = v; return this; }
+    public Builder transferredBy(String v) { transferredBy = v; return this; }
 
     /** Back to the line with no offer out: used by transfer, a lost operator, a reroute. */
     public Builder backToWaiting() {
@@ -91,7 +96,7 @@ public record Chat(
     public Chat build() {
       return new Chat(base.id, base.version + 1, base.guest, base.tokenHash, queue, base.recordedQueue,
           answeredQueue, operatorId, operatorName, state, base.createdAt, waitingSince, acceptedAt,
-          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending);
+          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy);
     }
   }
 }

@@ -15,6 +15,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.bus.Frames;
 import java.util.List;
@@ -86,10 +87,13 @@ final class ApiRoutes {
       if (chat == null) {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
-      if (!op.isAdmin() && !op.id().equals(chat.operatorId())) {
-        throw new ClientError(ErrorCode.forbidden, "only the operator who held this chat, or an admin, may read it");
-      }
       return Future.all(store.messagesAfter(id, 0), store.chatEvents(id)).map(all -> {
+        List<ChatEvent> timeline = all.resultAt(1);
+        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
+            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
+        if (!op.isAdmin() && !heldIt) {
+          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may read it");
+        }
         List<ChatMessage> messages = all.resultAt(0);
         return chatJson(chat)
             .put("messages", new JsonArray(messages.stream().map(m -> new JsonObject().put("seq", m.seq())

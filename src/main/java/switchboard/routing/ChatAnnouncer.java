@@ -60,6 +60,11 @@ final class ChatAnnouncer {
     } else if (after.state() == ChatState.active) {
       steps.forEach(step -> relay.toOperator(after.operatorId(), Frames.timeline(after.id(), step)));
     }
+    if (before.state() == ChatState.active
+        && (after.state() != ChatState.active || !before.operatorId().equals(after.operatorId()))) {
+      // the operator it left (closed, transferred, returned) sees the step that took it away
+      steps.forEach(step -> relay.toOperator(before.operatorId(), Frames.timeline(after.id(), step)));
+    }
     if (before.state() == ChatState.active && !after.state().isEnded()
         && !before.operatorId().equals(after.operatorId())) {
       // moved away from its operator by a transfer or a lost connection
@@ -111,7 +116,9 @@ final class ChatAnnouncer {
       steps.add(new ChatEvent(now, ChatEvent.ACCEPTED, after.answeredQueue(), after.operatorId()));
     }
     if (after.state().isEnded() && !before.state().isEnded()) {
-      steps.add(new ChatEvent(now, after.state().name(), null, wasHeld ? before.operatorId() : null));
+      // operator: who ended it, when an operator did
+      steps.add(new ChatEvent(now, after.state().name(), null,
+          wasHeld && "operator".equals(after.endedBy()) ? before.operatorId() : null));
     }
     return steps;
   }

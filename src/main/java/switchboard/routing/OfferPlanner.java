@@ -78,6 +78,9 @@ public final class OfferPlanner {
     }
     Set<String> recipients = new LinkedHashSet<>();
     offered.forEach(q -> recipients.addAll(availability.operatorsOn(q)));
+    if (chat.transferredBy() != null) {
+      recipients.remove(chat.transferredBy()); // who handed it on does not get it back
+    }
     return new Plan(withOffers(chat, offered, recipients, widenPending), due);
   }
 

@@ -311,7 +311,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
     return change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
-      return chat.edit().backToWaiting().queue(target.name()).build();
+      return chat.edit().backToWaiting().queue(target.name()).transferredBy(op.id()).build();
     }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null))).compose(t -> {
       log.info("chat {} transferred by {} to queue {}", t.after().id(), op.id(), target.name());
       return systemMessage(t.after(), "Transferring you to " + target.title() + ".")
@@ -333,7 +333,7 @@ public final class RoutingVerticle extends VerticleBase {
       return change(cmd.chatId(), chat -> {
         checkHolder(from, chat);
         return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
-            .offeredTo(Set.of(target.id())).build();
+            .offeredTo(Set.of(target.id())).transferredBy(from.id()).build();
       }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, after.queue(), target.id())));
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
