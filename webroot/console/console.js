@@ -14,17 +14,18 @@
  * The console's own hooks (kept stable as far as we can):
  *   login-view, login-form, login-error, login-notice   sign-in page; notice = why you are here again
  *   console, operator-name, overall-state (Available|Away), overall-dot, overall-toggle, connection,
- *   notify (turn on desktop alerts), logout, toasts
- *   queues, queue [data-queue], queue-status [data-queue] ("2 available · 1 waiting")
- *   offers, offer-count, offers-empty; inside an offer: offer-guest, offer-queue (asked), offer-offered-on,
+ *   notify (turn on desktop alerts), logout, toasts > toast
+ *   queues, queue [data-queue] (class queue--on once the server confirmed), queue-title,
+ *     queue-status [data-queue] ("2 available · 1 waiting")
+ *   offers, offer-count, offers-empty; inside an offer: offer-guest, offer-queue (asked), offer-on-label, offer-offered-on,
  *     offer-widened (shown when offered on a backup queue), offer-waited (m:ss), offer-page
- *   tabs, chat-tab [data-chat] (aria-selected), unread (badge), tab-typing, panes, no-chats
+ *   tabs, chat-tab [data-chat] (aria-selected), tab-name, unread (badge), tab-typing, panes, no-chats
  *   inside a chat: chat-guest, chat-email, chat-page, chat-queue, messages, message-row, message-time,
  *     typing (guest typing), chat-ended, chat-error, transfer-form, transfer-target (select; values
  *     "queue:NAME", "operator:ID", "other"), transfer-operator (free operator id), transfer, close,
  *     transcript, dismiss, timeline, timeline-event [data-kind], canned-suggestions, canned-option [data-id]
- *   inbox, inbox-count, inbox-empty, inbox-refresh, offline-message [data-id][data-done], offline-name,
- *     offline-email, offline-queue, offline-question, offline-page, offline-done (button), offline-done-by
+ *   inbox, inbox-count, inbox-empty, inbox-refresh, inbox-item [data-id][data-done], inbox-name,
+ *     inbox-email, inbox-queue, inbox-question, inbox-page, inbox-done (button), inbox-done-by
  *   recent, recent-empty, recent-chat [data-chat] (opens the transcript)
  *   canned-manage, canned-dialog, canned-list, canned-item [data-id], canned-edit, canned-delete,
  *     canned-form, canned-form-title, canned-shortcut, canned-queue, canned-text, canned-save,
@@ -162,6 +163,7 @@
     inbox: [],
     recent: [],
     rings: 0,
+    rung: new Set(), // chats whose offer has rung, so a re-sent offer stays quiet
   };
 
   let ws = null;
@@ -196,6 +198,8 @@
     loginView.hidden = true;
     consoleView.hidden = false;
     hook('operator-name').textContent = state.session.operator.name || state.session.operator.id;
+    renderOffersMeta();
+    renderChatsMeta();
     updateNotifyButton();
     updateTitle();
   }
@@ -303,6 +307,7 @@
     state.inbox = [];
     state.recent = [];
     state.wanted = new Set();
+    state.rung.clear();
     writeJson(sessionStorage, WANTED_KEY, null);
     writeJson(sessionStorage, SESSION_KEY, null);
     writeJson(sessionStorage, ACTIVE_KEY, null);
@@ -645,7 +650,11 @@
     el.setAttribute('aria-label',
       `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}. Press Enter to accept.`);
     renderOffersMeta();
-    if (isNew) ring(offer);
+    // an offer re-sent after a reconnect or a reload has rung already
+    if (isNew && !state.rung.has(frame.chatId)) {
+      state.rung.add(frame.chatId);
+      ring(offer);
+    }
   }
 
   function acceptOffer(chatId) {
@@ -734,7 +743,15 @@
   function ring(offer) {
     state.rings += 1;
     consoleView.dataset.rings = String(state.rings);
-    chime();
+    if (audio && audio.state !== 'running') unlockAudio();
+    if (!audio || audio.state !== 'running') {
+      if (!state.soundHintShown) {
+        state.soundHintShown = true;
+        toast('The ring is silent until you click somewhere in the console (a browser rule).');
+      }
+    } else {
+      chime();
+    }
     const el = offer.el;
     el.classList.add('offer--new');
     setTimeout(() => el.classList.remove('offer--new'), 2400);
@@ -944,8 +961,11 @@
     const name = g.name || 'Guest';
     chat.els.tab.querySelector('[data-sb="tab-name"]').textContent = name;
     hook('chat-guest', chat.els.pane).textContent = name;
+    // a transfer to a queue moves the chat there; the timeline remembers where the guest first asked
+    const asked = chat.timeline.find((e) => e.kind === 'asked');
+    const first = asked && asked.queue && asked.queue !== chat.queue ? ` · first asked ${queueTitle(asked.queue)}` : '';
     const answered = chat.offeredOn && chat.offeredOn !== chat.queue ? ` · answered on ${queueTitle(chat.offeredOn)}` : '';
-    hook('chat-queue', chat.els.pane).textContent = chat.queue ? `Asked ${queueTitle(chat.queue)}${answered}` : '';
+    hook('chat-queue', chat.els.pane).textContent = chat.queue ? `Queue: ${queueTitle(chat.queue)}${answered}${first}` : '';
     const email = hook('chat-email', chat.els.pane);
     email.textContent = g.email || '';
     email.hidden = !g.email;
@@ -1368,6 +1388,7 @@
     let note = 'The chat has ended.';
     if (frame.by === 'guest') note = `${name} left the chat.`;
     else if (frame.by === 'operator') note = 'You ended the chat.';
+    chat.closedBy = frame.by;
     endChat(chat, note, 'closed');
   }
 
@@ -1419,6 +1440,9 @@
     chat.els.closeButton.disabled = false;
     chat.els.transferButton.disabled = false;
     chat.els.transferButton.textContent = 'Transfer';
+    chat.els.target.value = '';
+    chat.els.otherOperator.value = '';
+    chat.els.otherOperator.hidden = true;
     chat.els.transcriptButton.hidden = true;
     chat.els.dismissButton.hidden = true;
     chat.transferTo = null;
@@ -1460,7 +1484,12 @@
     accepted: (e) => `Accepted by ${operatorName(e.operator)}${e.queue ? ` on ${e.queue}` : ''}`,
     transferred: (e) => (e.operator ? `Transferred to ${operatorName(e.operator)}` : `Transferred to ${e.queue || 'a queue'}`),
     returned: (e) => `Returned to ${e.queue || 'the queue'}${e.operator ? ` (${operatorName(e.operator)} lost the connection)` : ''}`,
-    closed: (e) => `Closed${e.operator ? ` by ${operatorName(e.operator)}` : ''}`,
+    // the step names the operator who held the chat, not who ended it; the closed frame told us that
+    closed: (e, chat) => {
+      if (chat && chat.closedBy === 'guest') return 'Closed by the guest';
+      if (chat && chat.closedBy === 'operator') return `Closed by ${operatorName(e.operator || state.session.operator.id)}`;
+      return 'Closed';
+    },
     abandoned: () => 'Abandoned by the guest',
     missed: () => 'Missed',
   };
@@ -1476,7 +1505,7 @@
     if (chat.timelineKeys.has(key)) return;
     chat.timelineKeys.add(key);
     chat.timeline.push(event);
-    const describe = TIMELINE_TEXT[event.kind] || ((e) => e.kind);
+    const describe = (e) => (TIMELINE_TEXT[e.kind] || ((x) => x.kind))(e, chat);
     const li = h('li', { class: `timeline__step timeline__step--${event.kind.replace(/[^a-z-]/g, '')}`,
       sb: 'timeline-event', 'data-kind': event.kind },
     h('span', { class: 'timeline__what', text: describe(event) }),
@@ -1496,6 +1525,7 @@
     }
     list.insertBefore(li, before);
     renderTimelineEmpty(chat);
+    if (event.kind === 'asked') renderChatHeader(chat);
   }
 
   function renderTimelineEmpty(chat) {
@@ -1523,8 +1553,9 @@
     const chatId = typeof frame.chatId === 'string' ? frame.chatId : null;
     const offer = chatId ? state.offers.get(chatId) : null;
     if (frame.code === 'already_taken') {
+      // offer_withdrawn may have come first and said so already
       const removed = removeOffer(chatId);
-      toast(`Another operator answered ${guestName(removed && removed.frame)} first.`);
+      if (removed) toast(`Another operator answered ${guestName(removed.frame)} first.`);
       return;
     }
     if (offer && offer.accepting) {
@@ -1599,22 +1630,22 @@
 
   function inboxItem(m) {
     const email = typeof m.email === 'string' ? m.email : '';
-    const mail = h('a', { class: 'note__email', sb: 'offline-email', text: email });
+    const mail = h('a', { class: 'note__email', sb: 'inbox-email', text: email });
     if (email && !/[\s?&]/.test(email)) mail.href = `mailto:${email}`;
-    const li = h('li', { class: `note${m.done ? ' note--done' : ''}`, sb: 'offline-message', 'data-id': m.id,
+    const li = h('li', { class: `note${m.done ? ' note--done' : ''}`, sb: 'inbox-item', 'data-id': m.id,
       'data-done': m.done ? 'true' : 'false' },
     h('div', { class: 'note__head' },
-      h('span', { class: 'note__name', sb: 'offline-name', text: m.name || 'Guest' }),
-      h('span', { class: 'note__queue', sb: 'offline-queue', text: m.queue || '', title: queueTitle(m.queue) }),
+      h('span', { class: 'note__name', sb: 'inbox-name', text: m.name || 'Guest' }),
+      h('span', { class: 'note__queue', sb: 'inbox-queue', text: m.queue || '', title: queueTitle(m.queue) }),
       h('time', { class: 'note__at', datetime: m.createdAt || null, text: shortDateTime(m.createdAt) })),
     mail,
-    h('p', { class: 'note__question', sb: 'offline-question', text: m.question || '' }),
-    m.page ? h('div', { class: 'note__page', sb: 'offline-page', text: m.page, title: m.page }) : null);
+    h('p', { class: 'note__question', sb: 'inbox-question', text: m.question || '' }),
+    m.page ? h('div', { class: 'note__page', sb: 'inbox-page', text: m.page, title: m.page }) : null);
     if (m.done) {
-      li.append(h('div', { class: 'note__done', sb: 'offline-done-by',
+      li.append(h('div', { class: 'note__done', sb: 'inbox-done-by',
         text: `Done${m.doneBy ? ` by ${operatorName(m.doneBy)}` : ''}${m.doneAt ? `, ${shortDateTime(m.doneAt)}` : ''}` }));
     } else {
-      const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'offline-done', text: 'Mark done' });
+      const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'inbox-done', text: 'Mark done' });
       button.addEventListener('click', () => markDone(m, button));
       li.append(h('div', { class: 'note__actions' }, button));
     }
@@ -1698,6 +1729,9 @@
         const describe = (e) => (TIMELINE_TEXT[e.kind] || ((x) => x.kind))(e);
         rows.unshift(h('li', { class: 'transcript__timeline' },
           ...c.timeline.map((e) => h('span', { text: `${describe(e)} at ${clockTime(e.at)}` }))));
+      }
+      if (!rows.length || !(Array.isArray(c.messages) && c.messages.length)) {
+        rows.push(h('li', { class: 'empty', text: 'No messages were written in this chat.' }));
       }
       list.replaceChildren(...rows);
     } catch (e) {

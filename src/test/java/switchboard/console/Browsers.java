@@ -92,6 +92,7 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
           "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required",
           "--mute-audio", "--disable-extensions", "--disable-features=Translate,MediaRouter,OptimizationHints");
+      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
       return new ChromeDriver(options);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

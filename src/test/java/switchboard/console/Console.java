@@ -235,6 +235,15 @@ final class Console {
         + " + '\"] [data-sb=timeline-event]')].map(e => e.textContent)", chatId);
   }
 
+  /** Uncaught script errors the page logged since the last call (failed requests are not errors of ours). */
+  List<String> scriptErrors() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+        .map(e -> label + ": " + e.getMessage())
+        .filter(m -> !m.contains("Failed to load resource"))
+        .toList();
+  }
+
   // ---------------------------------------------------------------- screenshots
 
   void screenshot(String name) {

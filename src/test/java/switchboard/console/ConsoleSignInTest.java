@@ -74,14 +74,14 @@ class ConsoleSignInTest extends ConsoleTestBase {
     String id = left.json().getString("id");
 
     carol.shown(sb("inbox-refresh")).click();
-    String item = sb("offline-message") + "[data-id=\"" + id + "\"]";
-    carol.waitForText(item + " " + sb("offline-name"), "Robin");
-    assertThat(carol.text(item + " " + sb("offline-email"))).isEqualTo("robin@example.org");
-    assertThat(carol.text(item + " " + sb("offline-question"))).contains("Can I renew an interlibrary loan?");
+    String item = sb("inbox-item") + "[data-id=\"" + id + "\"]";
+    carol.waitForText(item + " " + sb("inbox-name"), "Robin");
+    assertThat(carol.text(item + " " + sb("inbox-email"))).isEqualTo("robin@example.org");
+    assertThat(carol.text(item + " " + sb("inbox-question"))).contains("Can I renew an interlibrary loan?");
     assertThat(carol.text(sb("inbox-count"))).isEqualTo("1");
 
-    carol.shown(item + " " + sb("offline-done")).click();
-    carol.waitForText(item + " " + sb("offline-done-by"), "Done by");
+    carol.shown(item + " " + sb("inbox-done")).click();
+    carol.waitForText(item + " " + sb("inbox-done-by"), "Done by");
     assertThat(carol.shown(item).getAttribute("data-done")).isEqualTo("true");
     assertThat(carol.text(sb("inbox-count"))).isEqualTo("0");
     JsonObject stored = node.get("/api/v1/offline", node.login("carol")).json().getJsonArray("messages").stream()
@@ -111,11 +111,29 @@ class ConsoleSignInTest extends ConsoleTestBase {
         .put("queue", "ill").put("name", evilName).put("email", "x@example.org").put("question", evilText), null);
     assertThat(left.status()).isEqualTo(201);
     carol.shown(sb("inbox-refresh")).click();
-    carol.waitForText(sb("offline-question"), evilText);
+    carol.waitForText(sb("inbox-question"), evilText);
 
     assertThat(carol.js("return document.querySelectorAll('img, b').length")).as("no element made from guest text")
         .isEqualTo(0L);
     assertThat(carol.js("return typeof window.__xss")).isEqualTo("undefined");
+  }
+
+  @Test
+  void aDroppedConnectionIsRetriedAndATokenTheServerDoesNotKnowEndsTheSession() {
+    startNode();
+    int port = node.port();
+    Console carol = console("carol").login("carol");
+
+    // the server goes away: the console says so and keeps trying
+    node.stop();
+    carol.waitForText(sb("connection"), "reconnecting");
+    assertThat(carol.isShown(sb("console"))).isTrue();
+
+    // a new node on the same address (in-memory state: it never issued carol's token) refuses it with 4401
+    node = TestNode.builder(vertx).editConfig(c -> c.getJsonObject("http").put("port", port)).start();
+    carol.waitForText(sb("login-notice"), "Your session ended; sign in again");
+    carol.submitLogin("carol", TestNode.PASSWORD);
+    carol.waitSignedIn("Carol");
   }
 
   @Test

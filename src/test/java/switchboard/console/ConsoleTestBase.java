@@ -1,5 +1,7 @@
 package switchboard.console;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,13 +56,17 @@ abstract class ConsoleTestBase {
   }
 
   /** Sizes the window so that the page itself gets {@code width}×{@code height}. */
+  @SuppressWarnings("unchecked")
   protected static void viewport(Console c, int width, int height) {
-    c.driver.manage().window().setSize(new Dimension(width, height));
-    long innerWidth = (Long) c.js("return window.innerWidth");
-    long innerHeight = (Long) c.js("return window.innerHeight");
-    if (innerWidth != width || innerHeight != height) {
-      c.driver.manage().window().setSize(
-          new Dimension(width + (int) (width - innerWidth), height + (int) (height - innerHeight)));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      List<Long> inner = (List<Long>) c.js("return [window.innerWidth, window.innerHeight]");
+      long dw = width - inner.get(0);
+      long dh = height - inner.get(1);
+      if (dw == 0 && dh == 0) {
+        return;
+      }
+      Dimension outer = c.driver.manage().window().getSize();
+      c.driver.manage().window().setSize(new Dimension(outer.width + (int) dw, outer.height + (int) dh));
     }
   }
 
@@ -74,16 +80,19 @@ abstract class ConsoleTestBase {
   @AfterEach
   void tearDown(TestInfo info) {
     String test = info.getTestMethod().map(m -> m.getName()).orElse("unknown");
+    List<String> scriptErrors = new ArrayList<>();
     try {
       for (int i = 0; i < consoles.size(); i++) {
         Console c = consoles.get(i);
         try {
           c.screenshot("console-" + test + (i == 0 ? "" : "-" + c.label));
+          scriptErrors.addAll(c.scriptErrors());
         } finally {
           // leave the page, so its socket does not try to reconnect to a stopped node
           c.driver.get("about:blank");
         }
       }
+      assertThat(scriptErrors).as("script errors in the console pages").isEmpty();
     } finally {
       consoles.clear();
       clients.forEach(FrameClient::close);
