@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.admin.DirectorySyncVerticle;
+import switchboard.admin.RetentionVerticle;
 import switchboard.auth.LoginThrottle;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.EventRelay;
@@ -99,6 +100,8 @@ public final class Switchboard {
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new SmsVerticle(config.sms(), store, directory))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new RetentionVerticle(store, config.transcriptRetentionDays(), clock)))
+        .map(deployments::add)
         .compose(v -> vertx.deployVerticle(http)).map(deployments::add)
         .map(v -> {
           log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),
