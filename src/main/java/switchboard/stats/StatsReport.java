@@ -105,6 +105,7 @@ public final class StatsReport {
   private final Map<String, Metrics> byRecorded = new TreeMap<>();
   private final Map<String, Metrics> byAnswered = new TreeMap<>();
   private final Map<String, Metrics> byOperator = new TreeMap<>();
+  private final Map<String, Metrics> byChannel = new TreeMap<>();
   private final Map<String, Map<String, Metrics>> series = new TreeMap<>();
   private final List<Chat> chats;
   private final Directory directory;
@@ -119,6 +120,7 @@ public final class StatsReport {
     for (Chat chat : chats) {
       totals.add(chat, directory);
       group(byRecorded, chat.recordedQueue()).add(chat, directory);
+      group(byChannel, chat.guest().channel()).add(chat, directory);
       group(group(series, period(chat.createdAt()), k -> new TreeMap<>()), chat.recordedQueue()).add(chat, directory);
       if (chat.acceptedAt() != null) {
         if (chat.answeredQueue() != null) {
@@ -157,11 +159,14 @@ public final class StatsReport {
     byOperator.forEach((id, m) -> operators.add(new JsonObject().put("operator", id)
         .put("name", directory.operator(id).map(o -> o.name()).orElse(id))
         .put("answered", m.answered).put("lengthMedianSeconds", percentile(m.lengths, 50))));
+    JsonArray channels = new JsonArray();
+    byChannel.forEach((c, m) -> channels.add(new JsonObject().put("channel", c).put("metrics", m.json())));
     JsonArray periods = new JsonArray();
     series.forEach((period, queues) -> queues.forEach((q, m) ->
         periods.add(new JsonObject().put("period", period).put("queue", q).put("metrics", m.json()))));
     return new JsonObject().put("totals", totals.json()).put("byRecordedQueue", recorded)
-        .put("byAnsweredQueue", answered).put("byOperator", operators).put("series", periods);
+        .put("byAnsweredQueue", answered).put("byOperator", operators).put("byChannel", channels)
+        .put("series", periods);
   }
 
   public static final List<String> CSV_HEADER = List.of("kind", "period", "queue", "operator", "asked", "answered",
@@ -183,14 +188,14 @@ public final class StatsReport {
   }
 
   public static final List<String> CHAT_CSV_HEADER = List.of("chat", "created_at", "recorded_queue",
-      "answered_queue", "state", "operator", "guest_name", "wait_s", "length_s");
+      "answered_queue", "state", "channel", "operator", "guest_name", "wait_s", "length_s");
 
   /** One row per chat, for a spreadsheet; guest names go through {@link Csv}'s formula guard. */
   public List<List<Object>> chatRows() {
     List<List<Object>> rows = new ArrayList<>();
     for (Chat c : chats) {
       rows.add(List.of(c.id(), c.createdAt().toString(), c.recordedQueue(), nz(c.answeredQueue()), c.state().name(),
-          nz(c.operatorId()), nz(c.guest().name()),
+          c.guest().channel(), nz(c.operatorId()), nz(c.guest().name()),
           c.acceptedAt() == null ? "" : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds(),
           c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds()));
     }

@@ -69,6 +69,10 @@ class StatsApiTest {
     assertThat(byDave.getString("operator")).isEqualTo("dave");
     assertThat(byDave.getInteger("answered")).isEqualTo(1);
 
+    JsonObject web = stats.getJsonArray("byChannel").getJsonObject(0);
+    assertThat(web.getString("channel")).isEqualTo("web");
+    assertThat(web.getJsonObject("metrics").getInteger("asked")).isEqualTo(2);
+
     assertThat(node.get("/api/v1/stats?queue=general", admin).json().getJsonObject("totals").getInteger("asked"))
         .as("filtered on the recorded queue").isZero();
 

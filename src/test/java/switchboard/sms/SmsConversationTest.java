@@ -148,6 +148,10 @@ class SmsConversationTest {
     assertThat(record.getString("recordedQueue")).isEqualTo("ill");
     assertThat(record.getString("answeredQueue")).isEqualTo("general");
     carol.expectNone("message", forChat(chatId), FrameClient.QUIET);
+
+    JsonArray channels = node.get("/api/v1/stats", node.login("alice")).json().getJsonArray("byChannel");
+    assertThat(channels.getJsonObject(0).getString("channel")).isEqualTo("sms");
+    assertThat(channels.getJsonObject(0).getJsonObject("metrics").getInteger("answered")).isEqualTo(1);
   }
 
   @Test
@@ -222,7 +226,9 @@ class SmsConversationTest {
     assertThat(accepted.getJsonArray("history")).hasSize(2);
     String longReply = "Our interlibrary loan desk can order that book for you. ".repeat(6).strip();
     carol.say(chatId, longReply);
-    TestNode.waitUntil(() -> sent.size() >= 3, TestNode.TIMEOUT, "the long reply, in parts");
+    int expectedParts = SmsText.split(longReply).size();
+    assertThat(expectedParts).isEqualTo(3);
+    TestNode.waitUntil(() -> sent.size() == 1 + expectedParts, TestNode.TIMEOUT, "the long reply, in parts");
     List<String> parts = sent.subList(1, sent.size()).stream().map(m -> m.get("Body")).toList();
     assertThat(parts).allSatisfy(p -> assertThat(p.length()).isLessThanOrEqualTo(153));
     assertThat(String.join(" ", parts)).isEqualTo(longReply);
