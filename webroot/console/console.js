@@ -633,7 +633,7 @@
     const f = offer.frame;
     const el = offer.el;
     el.classList.remove('offer--stale');
-    hook('offer-guest', el).textContent = guest.name || 'Guest';
+    hook('offer-guest', el).textContent = (guest.channel === 'sms' ? 'SMS · ' : '') + (guest.name || 'Guest');
     hook('offer-queue', el).textContent = f.queue || '';
     hook('offer-queue', el).title = queueTitle(f.queue);
     hook('offer-offered-on', el).textContent = f.offeredOn || f.queue || '';
@@ -958,7 +958,8 @@
 
   function renderChatHeader(chat) {
     const g = chat.guest || {};
-    const name = g.name || 'Guest';
+    // texters are marked, so nobody promises them a link or a page they cannot see
+    const name = (g.channel === 'sms' ? 'SMS · ' : '') + (g.name || 'Guest');
     chat.els.tab.querySelector('[data-sb="tab-name"]').textContent = name;
     hook('chat-guest', chat.els.pane).textContent = name;
     // a transfer to a queue moves the chat there; the timeline remembers where the guest first asked
