@@ -166,6 +166,15 @@ public final class RedisStateStore implements StateStore {
     return redis.send(request).timeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Our own records always encode; a failure here is a bug, not a Redis problem. */
+  private static String encode(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
   private String key(String... parts) {
     return prefix + String.join(":", parts);
   }
@@ -174,12 +183,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Void> createChat(Chat chat) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(chat);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(chat);
     return scripts.run(CREATE_CHAT,
         List.of(key("chat", chat.id()), key("unanswered"), key("holders"), key("created")),
         List.of(Long.toString(chat.version()), json, nz(holder(chat)), unansweredScore(chat), chat.id(), prefix,
@@ -201,12 +205,7 @@ public final class RedisStateStore implements StateStore {
       return Future.failedFuture(new IllegalArgumentException(
           "replaceChat of " + expected.id() + " with another chat " + updated.id()));
     }
-    String json;
-    try {
-      json = JSON.writeValueAsString(updated);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(updated);
     return scripts.run(REPLACE_CHAT,
         List.of(key("chat", updated.id()), key("unanswered"), key("holders")),
         List.of(Long.toString(expected.version()), Long.toString(updated.version()), json, nz(holder(updated)),
@@ -530,12 +529,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(next);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(next);
     return scripts.run(REPLACE_DIRECTORY, List.of(key("directory")),
             List.of(Long.toString(expectedVersion), Long.toString(next.version()), json))
         .map(r -> r != null && r.toLong() == 1);
@@ -545,12 +539,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Void> appendChatEvent(String chatId, ChatEvent event) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(event);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(event);
     return send(Request.cmd(Command.RPUSH).arg(key("timeline", chatId)).arg(json)).mapEmpty();
   }
 
@@ -567,12 +556,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Void> putCannedResponse(CannedResponse response) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(response);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(response);
     return send(Request.cmd(Command.HSET).arg(key("canned")).arg(response.id()).arg(json)).mapEmpty();
   }
 
@@ -598,12 +582,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Void> addOfflineMessage(OfflineMessage message) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(message);
-    } catch (JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    String json = encode(message);
     return send(Request.cmd(Command.HSET).arg(key("offline")).arg(message.id()).arg(json)).mapEmpty();
   }
 
