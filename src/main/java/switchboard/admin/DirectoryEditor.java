@@ -205,6 +205,10 @@ public final class DirectoryEditor {
       }
       if (draft.editedPath() != null && message.startsWith(draft.editedPath() + ".")) {
         message = message.substring(draft.editedPath().length() + 1);
+      } else if (draft.editedPath() != null && draft.editedPath().startsWith("queues[")
+          && message.matches("queues\\[\\d+\\]\\.backups: .*")) {
+        // a loop is reported where it starts; there was none before, so the edited queue closed it
+        message = message.substring(message.indexOf("backups: "));
       }
       throw new ClientError(ErrorCode.bad_request, message);
     }

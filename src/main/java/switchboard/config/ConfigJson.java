@@ -11,16 +11,10 @@ public final class ConfigJson {
   public static JsonObject queue(QueueConfig q) {
     JsonObject json = new JsonObject().put("name", q.name()).put("title", q.title())
         .put("backups", new JsonArray(q.backups())).put("rolloverAfterSeconds", q.rolloverAfterSeconds());
-    if (q.maxWaitSeconds() != null) {
-      json.put("maxWaitSeconds", q.maxWaitSeconds());
-    }
-    if (q.hours() != null) {
-      json.put("hours", new JsonObject(q.hours()));
-    }
-    if (q.skin() != null) {
-      json.put("skin", new JsonObject(q.skin()));
-    }
-    return json;
+    // unset optional fields are null, as the admin page and the config file's reader expect
+    return json.put("maxWaitSeconds", q.maxWaitSeconds())
+        .put("hours", q.hours() == null ? null : new JsonObject(q.hours()))
+        .put("skin", q.skin() == null ? null : new JsonObject(q.skin()));
   }
 
   /** With the hash for the store and the validator; without it for anything a person reads. */
