@@ -90,7 +90,7 @@ public final class Switchboard {
     HttpVerticle http = new HttpVerticle(config, directory, store, relay, auth, metrics);
     List<String> deployments = new ArrayList<>();
     boolean[] seeded = new boolean[1];
-    return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators())
+    return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators(), config.sms())
         .map(s -> seeded[0] = s)
         .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(store, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId())))
@@ -99,7 +99,7 @@ public final class Switchboard {
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)
-        .compose(v -> vertx.deployVerticle(new SmsVerticle(config.sms(), store, directory))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new SmsVerticle(store, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new RetentionVerticle(store, config.transcriptRetentionDays(), clock)))
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(http)).map(deployments::add)

@@ -20,6 +20,7 @@ import switchboard.config.ConfigJson;
 import switchboard.config.ConfigLoader;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
+import switchboard.config.SmsNumber;
 import switchboard.domain.Directory;
 import switchboard.store.DirectoryDoc;
 import switchboard.store.StateStore;
@@ -39,7 +40,7 @@ public final class DirectoryEditor {
   private final EventRelay relay;
 
   /** The edited document as config JSON, and where in it the edited item stands (for error paths). */
-  private record Draft(List<JsonObject> queues, List<JsonObject> operators, String editedPath) {}
+  private record Draft(List<JsonObject> queues, List<JsonObject> operators, List<JsonObject> sms, String editedPath) {}
 
   public DirectoryEditor(Vertx vertx, StateStore store, Directory directory, EventRelay relay) {
     this.vertx = vertx;
@@ -75,7 +76,7 @@ public final class DirectoryEditor {
       } else {
         queues.set(index, queue);
       }
-      return new Draft(queues, operatorsJson(doc), "queues[" + index + "]");
+      return new Draft(queues, operatorsJson(doc), smsJson(doc), "queues[" + index + "]");
     }).map(config -> directoryQueue(config, queueName));
   }
 
@@ -101,7 +102,7 @@ public final class DirectoryEditor {
         operators.add(ConfigJson.operator(new OperatorConfig(o.id(), o.name(), staffed, o.maxChats(), o.role(),
             o.passwordHash()), true));
       }
-      return new Draft(queues, operators, null);
+      return new Draft(queues, operators, smsJson(doc), null);
     }).mapEmpty();
   }
 
@@ -146,7 +147,7 @@ public final class DirectoryEditor {
       } else {
         operators.set(index, next);
       }
-      return new Draft(queuesJson(doc), operators, "operators[" + index + "]");
+      return new Draft(queuesJson(doc), operators, smsJson(doc), "operators[" + index + "]");
     })).map(config -> config.operators().stream().filter(o -> o.id().equals(operatorId)).findFirst().orElseThrow());
   }
 
@@ -161,7 +162,58 @@ public final class DirectoryEditor {
       if (operators.stream().noneMatch(o -> "admin".equals(o.getString("role")))) {
         throw new ClientError(ErrorCode.bad_request, "id: " + id + " is the last admin; make someone else admin first");
       }
-      return new Draft(queuesJson(doc), operators, null);
+      return new Draft(queuesJson(doc), operators, smsJson(doc), null);
+    }).mapEmpty();
+  }
+
+  // ---- texting numbers -----------------------------------------------------------------------
+
+  /** A number's provider token is a secret: a change that leaves it out keeps the stored one. */
+  public Future<SmsNumber> putSms(String number, JsonObject body, boolean create) {
+    JsonObject entry = body.copy();
+    if (number != null) {
+      Object given = entry.getValue("number");
+      if (given != null && !number.equals(given)) {
+        return Future.failedFuture(new ClientError(ErrorCode.bad_request, "number: a number cannot change"));
+      }
+      entry.put("number", number);
+    }
+    String key = entry.getValue("number") instanceof String s ? s : null;
+    if (entry.getValue("provider") instanceof JsonObject p) {
+      p.remove("authTokenSet");
+    }
+    return edit(doc -> {
+      List<JsonObject> numbers = smsJson(doc);
+      int index = indexOf(numbers, "number", key);
+      if (create && index >= 0) {
+        throw new ClientError(ErrorCode.bad_request, "number: " + key + " is set up already");
+      }
+      if (!create && index < 0) {
+        throw new ClientError(ErrorCode.not_found, "no texting number " + number);
+      }
+      JsonObject next = entry.copy();
+      if (index >= 0 && next.getValue("provider") instanceof JsonObject p && p.getValue("authToken") == null) {
+        p.put("authToken", doc.sms().get(index).provider().authToken());
+      }
+      if (index < 0) {
+        numbers.add(next);
+        index = numbers.size() - 1;
+      } else {
+        numbers.set(index, next);
+      }
+      return new Draft(queuesJson(doc), operatorsJson(doc), numbers, "sms[" + index + "]");
+    }).map(config -> config.sms().stream().filter(n -> n.number().equals(key)).findFirst().orElseThrow());
+  }
+
+  public Future<Void> deleteSms(String number) {
+    return edit(doc -> {
+      List<JsonObject> numbers = smsJson(doc);
+      int index = indexOf(numbers, "number", number);
+      if (index < 0) {
+        throw new ClientError(ErrorCode.not_found, "no texting number " + number);
+      }
+      numbers.remove(index);
+      return new Draft(queuesJson(doc), operatorsJson(doc), numbers, null);
     }).mapEmpty();
   }
 
@@ -179,14 +231,14 @@ public final class DirectoryEditor {
       }
       Draft draft = change.apply(doc);
       AppConfig checked = validate(draft);
-      DirectoryDoc next = new DirectoryDoc(doc.version() + 1, checked.queues(), checked.operators());
+      DirectoryDoc next = new DirectoryDoc(doc.version() + 1, checked.queues(), checked.operators(), checked.sms());
       return store.replaceDirectory(doc.version(), next).compose(written -> {
         if (!written) {
           return tries < MAX_TRIES ? attempt(change, tries + 1)
               : Future.failedFuture(new ClientError(ErrorCode.unavailable, "the set-up kept changing; try again"));
         }
         log.info("queues and operators changed: version {}", next.version());
-        directory.replace(next.version(), next.queues(), next.operators());
+        directory.replace(next.version(), next.queues(), next.operators(), next.sms());
         relay.toAllNodes(Addresses.DIRECTORY_CHANGED, Long.toString(next.version()));
         return Future.succeededFuture(checked);
       });
@@ -195,7 +247,7 @@ public final class DirectoryEditor {
 
   /** The config file's rules, with error paths made relative to the edited queue or operator. */
   private static AppConfig validate(Draft draft) {
-    String json = ConfigJson.setUp(draft.queues(), draft.operators()).encode();
+    String json = ConfigJson.setUp(draft.queues(), draft.operators(), draft.sms()).encode();
     try {
       return ConfigLoader.parse(json, "request", Map.of());
     } catch (ConfigException e) {
@@ -221,6 +273,12 @@ public final class DirectoryEditor {
   private static List<JsonObject> queuesJson(DirectoryDoc doc) {
     List<JsonObject> list = new ArrayList<>();
     doc.queues().forEach(q -> list.add(ConfigJson.queue(q)));
+    return list;
+  }
+
+  private static List<JsonObject> smsJson(DirectoryDoc doc) {
+    List<JsonObject> list = new ArrayList<>();
+    doc.sms().forEach(n -> list.add(ConfigJson.sms(n, true)));
     return list;
   }
 

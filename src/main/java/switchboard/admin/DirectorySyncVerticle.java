@@ -40,7 +40,7 @@ public final class DirectorySyncVerticle extends VerticleBase {
 
   private void reload() {
     store.directory().onSuccess(doc -> {
-      if (doc != null && directory.replace(doc.version(), doc.queues(), doc.operators())) {
+      if (doc != null && directory.replace(doc.version(), doc.queues(), doc.operators(), doc.sms())) {
         log.info("queues and operators now at version {}", doc.version());
       }
     }).onFailure(e -> log.debug("set-up not reloaded: {}", e.getMessage()));
@@ -51,10 +51,11 @@ public final class DirectorySyncVerticle extends VerticleBase {
    * what admins changed survives restarts. True when this node did the seeding.
    */
   public static Future<Boolean> seedAndLoad(StateStore store, Directory directory,
-      java.util.List<switchboard.config.QueueConfig> queues, java.util.List<switchboard.config.OperatorConfig> operators) {
-    return store.replaceDirectory(0, new switchboard.store.DirectoryDoc(1, queues, operators))
+      java.util.List<switchboard.config.QueueConfig> queues, java.util.List<switchboard.config.OperatorConfig> operators,
+      java.util.List<switchboard.config.SmsNumber> sms) {
+    return store.replaceDirectory(0, new switchboard.store.DirectoryDoc(1, queues, operators, sms))
         .compose(seeded -> store.directory().map(doc -> {
-          directory.replace(doc.version(), doc.queues(), doc.operators());
+          directory.replace(doc.version(), doc.queues(), doc.operators(), doc.sms());
           if (!seeded) {
             log.info("queues and operators come from the shared store (version {}); the config file only seeds "
                 + "an empty store", doc.version());

@@ -31,9 +31,22 @@ public final class ConfigJson {
     return json;
   }
 
-  /** A config document holding just these queues and operators, for {@link ConfigLoader#parse}. */
-  public static JsonObject setUp(List<JsonObject> queues, List<JsonObject> operators) {
+  /** With the provider's auth token for the store; without it (only whether one is set) for people. */
+  public static JsonObject sms(SmsNumber n, boolean withSecret) {
+    JsonObject provider = new JsonObject().put("type", n.provider().type())
+        .put("accountSid", n.provider().accountSid()).put("apiBase", n.provider().apiBase());
+    if (withSecret) {
+      provider.put("authToken", n.provider().authToken());
+    } else {
+      provider.put("authTokenSet", n.provider().authToken() != null);
+    }
+    return new JsonObject().put("number", n.number()).put("queue", n.queue()).put("provider", provider)
+        .put("offlineReply", n.offlineReply()).put("idleMinutes", n.idleMinutes());
+  }
+
+  /** A config document holding just this set-up, for {@link ConfigLoader#parse}. */
+  public static JsonObject setUp(List<JsonObject> queues, List<JsonObject> operators, List<JsonObject> sms) {
     return new JsonObject().put("queues", new JsonArray(List.copyOf(queues)))
-        .put("operators", new JsonArray(List.copyOf(operators)));
+        .put("operators", new JsonArray(List.copyOf(operators))).put("sms", new JsonArray(List.copyOf(sms)));
   }
 }

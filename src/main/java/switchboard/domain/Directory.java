@@ -11,6 +11,7 @@ import java.util.Set;
 import switchboard.config.AppConfig;
 import switchboard.config.OperatorConfig;
 import switchboard.config.QueueConfig;
+import switchboard.config.SmsNumber;
 
 /**
  * The queues and operators of a node, with each queue's rollover chain and office hours
@@ -22,9 +23,12 @@ public final class Directory {
 
   /** One consistent version of the set-up. */
   public record Snapshot(long version, Map<String, QueueConfig> queues, Map<String, OperatorConfig> operators,
-      Map<String, List<String>> chains, Map<String, OfficeHours> hours) {
+      Map<String, List<String>> chains, Map<String, OfficeHours> hours, Map<String, SmsNumber> sms) {
 
-    static Snapshot of(long version, List<QueueConfig> queueList, List<OperatorConfig> operatorList) {
+    static Snapshot of(long version, List<QueueConfig> queueList, List<OperatorConfig> operatorList,
+        List<SmsNumber> smsList) {
+      Map<String, SmsNumber> sms = new LinkedHashMap<>();
+      smsList.forEach(n -> sms.put(n.number(), n));
       Map<String, QueueConfig> queues = new LinkedHashMap<>();
       queueList.forEach(q -> queues.put(q.name(), q));
       Map<String, OperatorConfig> operators = new LinkedHashMap<>();
@@ -33,7 +37,7 @@ public final class Directory {
       queues.keySet().forEach(name -> chains.put(name, List.copyOf(chainOf(queues, name))));
       Map<String, OfficeHours> hours = new LinkedHashMap<>();
       queueList.stream().filter(q -> q.hours() != null).forEach(q -> hours.put(q.name(), OfficeHours.parse(q.hours())));
-      return new Snapshot(version, queues, operators, chains, hours);
+      return new Snapshot(version, queues, operators, chains, hours, sms);
     }
 
     /** DESIGN §1: the queue, then its backups, each backup's backups after it, depth-first, no repeats. */
@@ -54,16 +58,25 @@ public final class Directory {
   }
 
   public Directory(AppConfig config) {
-    current = Snapshot.of(0, config.queues(), config.operators());
+    current = Snapshot.of(0, config.queues(), config.operators(), config.sms());
   }
 
   /** Puts a new version in place, if it is newer than the one held. */
-  public synchronized boolean replace(long version, List<QueueConfig> queues, List<OperatorConfig> operators) {
+  public synchronized boolean replace(long version, List<QueueConfig> queues, List<OperatorConfig> operators,
+      List<SmsNumber> sms) {
     if (version <= current.version()) {
       return false;
     }
-    current = Snapshot.of(version, queues, operators);
+    current = Snapshot.of(version, queues, operators, sms);
     return true;
+  }
+
+  public Optional<SmsNumber> smsNumber(String number) {
+    return Optional.ofNullable(number == null ? null : current.sms().get(number));
+  }
+
+  public List<SmsNumber> smsNumbers() {
+    return List.copyOf(current.sms().values());
   }
 
   public long version() {

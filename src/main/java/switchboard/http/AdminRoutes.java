@@ -66,6 +66,28 @@ final class AdminRoutes {
     router.delete("/api/v1/admin/operators/:id").handler(rc -> admin(rc)
         .compose(op -> editor.deleteOperator(rc.pathParam("id")))
         .onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail));
+    mountSms(router);
+  }
+
+  /** Texting numbers: the same shape as the config file's {@code sms} list; auth tokens are never shown. */
+  void mountSms(Router router) {
+    router.get("/api/v1/admin/sms").handler(rc -> admin(rc).onSuccess(op -> Http.json(rc, 200,
+        new JsonObject().put("sms", new JsonArray(directory.smsNumbers().stream()
+            .map(n -> ConfigJson.sms(n, false)).toList()))))
+        .onFailure(rc::fail));
+    router.post("/api/v1/admin/sms").handler(rc -> {
+      JsonObject body = Http.jsonBody(rc);
+      admin(rc).compose(op -> editor.putSms(null, body, true))
+          .onSuccess(n -> Http.json(rc, 201, ConfigJson.sms(n, false))).onFailure(rc::fail);
+    });
+    router.put("/api/v1/admin/sms/:number").handler(rc -> {
+      JsonObject body = Http.jsonBody(rc);
+      admin(rc).compose(op -> editor.putSms(rc.pathParam("number"), body, false))
+          .onSuccess(n -> Http.json(rc, 200, ConfigJson.sms(n, false))).onFailure(rc::fail);
+    });
+    router.delete("/api/v1/admin/sms/:number").handler(rc -> admin(rc)
+        .compose(op -> editor.deleteSms(rc.pathParam("number")))
+        .onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail));
   }
 
   /** 401 without a valid token, 403 for an operator who is not an admin. */

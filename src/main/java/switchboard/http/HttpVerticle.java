@@ -73,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, store, directory, relay)).mount(router);
     new StatsRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
-    new SmsRoutes(config.sms(), config.publicBaseUrl()).mount(router);
+    new SmsRoutes(directory, config.publicBaseUrl()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);

@@ -4,8 +4,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +12,7 @@ import switchboard.bus.ClientError;
 import switchboard.bus.Commands.SmsInbound;
 import switchboard.bus.ErrorCode;
 import switchboard.config.SmsNumber;
+import switchboard.domain.Directory;
 import switchboard.sms.TwilioSignature;
 
 /**
@@ -24,11 +23,11 @@ final class SmsRoutes {
   private static final Logger log = LoggerFactory.getLogger(SmsRoutes.class);
   private static final String EMPTY_TWIML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
-  private final Map<String, SmsNumber> numbers = new LinkedHashMap<>();
+  private final Directory directory;
   private final String publicBaseUrl;
 
-  SmsRoutes(List<SmsNumber> numbers, String publicBaseUrl) {
-    numbers.forEach(n -> this.numbers.put(n.number(), n));
+  SmsRoutes(Directory directory, String publicBaseUrl) {
+    this.directory = directory;
     this.publicBaseUrl = publicBaseUrl == null ? null : publicBaseUrl.replaceAll("/+$", "");
   }
 
@@ -43,7 +42,7 @@ final class SmsRoutes {
     MultiMap form = rc.request().formAttributes();
     Map<String, String> params = new HashMap<>();
     form.forEach(e -> params.put(e.getKey(), e.getValue()));
-    SmsNumber number = numbers.get(params.get("To"));
+    SmsNumber number = directory.smsNumber(params.get("To")).orElse(null);
     String address = rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress();
     if (number == null) {
       log.warn("SMS webhook for a number that is not set up ({}), from {}", params.get("To"), address);

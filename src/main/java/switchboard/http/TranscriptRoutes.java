@@ -9,11 +9,12 @@ import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.EmailTranscript;
 import switchboard.bus.ErrorCode;
+import switchboard.domain.ChatEvent;
 import switchboard.store.StateStore;
 
 /**
  * Transcripts by email from the HTTP side: {@code GET /api/v1/features} tells pages whether to offer it,
- * {@code POST /api/v1/chats/{id}/email} lets the operator who held a chat (or an admin) mail it.
+ * {@code POST /api/v1/chats/{id}/email} lets an operator who held a chat (or an admin) mail it.
  * The mailing itself is the mail verticle's, over the bus.
  */
 final class TranscriptRoutes {
@@ -50,10 +51,15 @@ final class TranscriptRoutes {
       if (chat == null) {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
-      if (!op.isAdmin() && !op.id().equals(chat.operatorId())) {
-        throw new ClientError(ErrorCode.forbidden, "only the operator who held this chat, or an admin, may mail it");
-      }
-      return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id()));
+      return store.chatEvents(id).compose(timeline -> {
+        // the same rule as reading the transcript: its holder now, anyone who held it before, or an admin
+        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
+            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
+        if (!op.isAdmin() && !heldIt) {
+          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may mail it");
+        }
+        return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id()));
+      });
     }))
         .onSuccess(v -> Http.json(rc, 202, new JsonObject().put("sent", true)))
         // the mail verticle's refusals come back as bus failures; anything else is the failure handler's to log

@@ -3,9 +3,6 @@ package switchboard.sms;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.Tokens;
@@ -35,13 +32,11 @@ public final class SmsVerticle extends VerticleBase {
   /** A provider may deliver a webhook twice; a MessageSid seen within this time is ignored. */
   static final Duration DUPLICATE_WINDOW = Duration.ofDays(2);
 
-  private final Map<String, SmsNumber> numbers = new LinkedHashMap<>();
   private final StateStore store;
   private final Directory directory;
   private TwilioClient twilio;
 
-  public SmsVerticle(List<SmsNumber> numbers, StateStore store, Directory directory) {
-    numbers.forEach(n -> this.numbers.put(n.number(), n));
+  public SmsVerticle(StateStore store, Directory directory) {
     this.store = store;
     this.directory = directory;
   }
@@ -60,7 +55,7 @@ public final class SmsVerticle extends VerticleBase {
   }
 
   private Future<Done> inbound(SmsInbound text) {
-    SmsNumber number = numbers.get(text.to());
+    SmsNumber number = directory.smsNumber(text.to()).orElse(null);
     if (number == null) {
       throw new ClientError(ErrorCode.not_found, "no texting number " + text.to());
     }
@@ -107,7 +102,7 @@ public final class SmsVerticle extends VerticleBase {
     return store.chat(reply.chatId()).compose(chat -> {
       String ours = chat == null || chat.guest().page() == null ? null
           : chat.guest().page().replaceFirst("^sms:", "");
-      SmsNumber number = ours == null ? null : numbers.get(ours);
+      SmsNumber number = directory.smsNumber(ours).orElse(null);
       if (number == null) {
         throw new ClientError(ErrorCode.not_found, "the texting number of this chat is no longer set up");
       }

@@ -234,4 +234,39 @@ class SmsConversationTest {
     assertThat(String.join(" ", parts)).isEqualTo(longReply);
     assertThat(sent).hasSize(1 + parts.size());
   }
+
+  @Test
+  void adminsSetUpTextingNumbersWithoutRestartAndNeverSeeTheToken(Vertx vertx) throws Exception {
+    TestNode node = TestNode.builder(vertx).editConfig(c -> c.put("publicBaseUrl", PUBLIC_BASE)).start();
+    String admin = node.login("alice");
+    assertThat(text(node, "SM40", "hello", TOKEN)).as("no number set up yet").isEqualTo(403);
+
+    JsonObject number = new JsonObject().put("number", NUMBER).put("queue", "ill")
+        .put("provider", new JsonObject().put("type", "twilio").put("accountSid", SID).put("authToken", TOKEN)
+            .put("apiBase", "http://127.0.0.1:" + provider.actualPort()));
+    TestNode.Http created = node.post("/api/v1/admin/sms", number, admin);
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+    assertThat(created.body()).doesNotContain(TOKEN);
+    assertThat(node.get("/api/v1/admin/sms", admin).body()).contains(NUMBER).doesNotContain(TOKEN);
+    TestNode.Http unknownQueue = node.post("/api/v1/admin/sms", number.copy().put("number", "+15550000001")
+        .put("queue", "nope"), admin);
+    assertThat(unknownQueue.json().getString("message")).isEqualTo("queue: unknown queue \"nope\"");
+    assertThat(node.post("/api/v1/admin/sms", number, node.login("bob")).status()).isEqualTo(403);
+
+    FrameClient carol = FrameClient.operator(node, "carol");
+    carol.available("ill", true);
+    node.awaitPresence("ill", true);
+    assertThat(text(node, "SM41", "hello", TOKEN)).isEqualTo(200);
+    carol.next("offer", TestNode.TIMEOUT);
+
+    // a change that leaves the token out keeps it
+    JsonObject withoutToken = number.copy().put("offlineReply", "Back soon.");
+    withoutToken.getJsonObject("provider").remove("authToken");
+    String path = "/api/v1/admin/sms/" + URLEncoder.encode(NUMBER, StandardCharsets.UTF_8);
+    assertThat(node.put(path, withoutToken, admin).status()).isEqualTo(200);
+    assertThat(text(node, "SM42", "still there?", TOKEN)).isEqualTo(200);
+
+    assertThat(node.delete(path, admin).status()).isEqualTo(204);
+    assertThat(text(node, "SM43", "hello?", TOKEN)).isEqualTo(403);
+  }
 }
