@@ -84,7 +84,8 @@ class ConsoleChatTest extends ConsoleTestBase {
     assertThat(winner.driver.findElements(By.cssSelector(chatSelector(chatId)))).hasSize(1);
     assertThat(loser.driver.findElements(By.cssSelector(chatSelector(chatId)))).isEmpty();
     guest.expectNone("joined", FrameClient.QUIET);
-    loser.waitForText(sb("toast"), "Another operator answered Sam first");
+    // no assertion on the "answered first" notice: the loser's click may land after its offer
+    // was already withdrawn, and then there is nothing to say
     loser.screenshot("console-twoConsolesRaceToAcceptAndExactlyOneGetsTheChat-loser");
   }
 
