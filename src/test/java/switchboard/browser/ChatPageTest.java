@@ -53,9 +53,10 @@ class ChatPageTest extends BrowserTestBase {
     openLibraryPage("ill");
     openWidget();
     waitForStatus("Someone is available");
-    assertThat(js("const r = " + root + ".querySelector('.sb-panel').getBoundingClientRect();"
-        + " return r.left === 0 && r.top === 0 && r.right === window.innerWidth"))
-        .as("the panel covers the phone's screen").isEqualTo(true);
+    // waited for, not read at once: the panel slides in over 160 ms
+    until(d -> Boolean.TRUE.equals(js("const r = " + root + ".querySelector('.sb-panel').getBoundingClientRect();"
+        + " return r.left === 0 && r.top === 0 && r.right === window.innerWidth")) ? true : null,
+        "the panel to cover the phone's screen");
     assertThat(shown("open")).as("the launcher steps aside while the panel is open").isFalse();
     screenshotNamed("ChatPageTest.widgetOnAPhoneTakesTheWholeScreenAndMinimises-open");
     hook("close").click();
