@@ -258,6 +258,8 @@
 }
 .sb-send:disabled { opacity: .55; cursor: default; }
 .sb-foot { display: flex; align-items: center; justify-content: space-between; gap: 8px; font-size: 12px; color: var(--sb-muted); }
+.sb-email .sb-compose-row input { flex: 1; }
+.sb-email .sb-note { align-self: flex-start; text-align: left; }
 .sb[data-mode="widget"] .sb-panel:not([hidden]) { animation: sb-in .16s ease-out; }
 @keyframes sb-in { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }
 @media (prefers-reduced-motion: reduce) { .sb-panel { animation: none !important; } }
@@ -373,6 +375,7 @@
         onclick: () => this.restart(),
       });
       this.hint = h('span', { id: ids('hint'), text: 'Enter sends · Shift+Enter adds a line' });
+      this.emailBox = this.buildEmailBox(ids);
       this.composer = h('form', {
         class: 'sb-composer', 'data-sb': 'composer', hidden: true, novalidate: true,
         onsubmit: (e) => { e.preventDefault(); this.send(); },
@@ -380,6 +383,7 @@
       this.nameField,
       h('label', { for: ids('input'), class: 'sb-visually-hidden', text: 'Your message' }),
       h('div', { class: 'sb-compose-row' }, this.input, this.sendButton),
+      this.emailBox,
       h('div', { class: 'sb-foot' }, this.hint, this.endButton, this.restartButton));
 
       this.panel = h('section', {
@@ -1152,6 +1156,7 @@
       this.endButton.hidden = true;
       this.endButton.disabled = false;
       this.restartButton.hidden = false;
+      this.offerTranscript();
       if (this.isOpen && this.root.getRootNode().activeElement === this.input) this.restartButton.focus();
     }
 
@@ -1175,6 +1180,7 @@
       this.rows.clear();
       this.pendingRows.clear();
       this.adopted.clear();
+      this.emailBox.hidden = true;
     }
 
     restart() {
@@ -1186,6 +1192,103 @@
       this.sendButton.disabled = false;
       this.restartButton.hidden = true;
       this.checkPresence().then(() => this.focusInside());
+    }
+
+    // ---------------------------------------------------------------- a copy by email
+
+    buildEmailBox(ids) {
+      this.emailInput = h('input', {
+        id: ids('email-transcript'), class: 'sb-input', 'data-sb': 'email-transcript', type: 'email',
+        autocomplete: 'email', maxlength: '254',
+        onkeydown: (e) => {
+          if (e.key === 'Enter') { // not the composer's submit
+            e.preventDefault();
+            this.sendTranscript();
+          }
+        },
+      });
+      this.emailSend = h('button', {
+        type: 'button', class: 'sb-secondary', 'data-sb': 'email-send', text: 'Send', onclick: () => this.sendTranscript(),
+      });
+      this.emailStatus = h('p', { class: 'sb-note', 'data-sb': 'email-status', role: 'status' });
+      return h('div', { class: 'sb-field sb-email', hidden: true },
+        h('label', { for: ids('email-transcript'), text: 'Email me a copy' }),
+        h('div', { class: 'sb-compose-row' }, this.emailInput, this.emailSend),
+        this.emailStatus);
+    }
+
+    /** After the chat ended: offers a copy by email when the server can send one (GET api/v1/features). */
+    async offerTranscript() {
+      const chat = this.chat;
+      if (!chat || !chat.chatId || !chat.token) return;
+      if (!this.features) {
+        this.features = api('api/v1/features').then((r) => (r.ok && r.body) || {}).catch(() => ({}));
+      }
+      const features = await this.features;
+      if (features.emailTranscripts !== true || this.chat !== chat || !this.ended) return;
+      this.emailStatus.textContent = '';
+      this.emailSend.disabled = false;
+      this.emailBox.hidden = false;
+    }
+
+    /**
+     * The chat's socket closed with the chat, so a short-lived one resumes the ended chat (only its
+     * guest holds the token) and asks for the copy, which the server mails to the address given.
+     */
+    sendTranscript() {
+      const chat = this.chat;
+      const email = this.emailInput.value.trim();
+      if (!chat || !chat.chatId || !chat.token || this.emailSend.disabled) return;
+      if (!email || !this.emailInput.checkValidity()) {
+        this.emailInput.setAttribute('aria-invalid', 'true');
+        this.emailStatus.textContent = 'Please give an email address.';
+        this.emailInput.focus();
+        return;
+      }
+      this.emailInput.removeAttribute('aria-invalid');
+      this.emailSend.disabled = true;
+      this.emailStatus.textContent = 'Sending…';
+      const failed = 'The copy could not be sent. Please try again later.';
+      const errors = {
+        bad_request: 'Please check the email address.',
+        rate_limited: 'We have sent as many copies of this chat as we can.',
+      };
+      let ws = null;
+      let settled = false;
+      let timer = null;
+      const settle = (text) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.emailStatus.textContent = text;
+        this.emailSend.disabled = false;
+        if (ws) ws.close(1000);
+      };
+      timer = setTimeout(() => settle(failed), 30000);
+      const url = new URL('ws/guest', base);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        settle(failed);
+        return;
+      }
+      ws.onopen = () => ws.send(JSON.stringify({
+        type: 'resume', chatId: chat.chatId, token: chat.token, lastSeq: chat.lastSeq,
+      }));
+      ws.onmessage = (e) => {
+        let f;
+        try {
+          f = JSON.parse(e.data);
+        } catch (err) {
+          return;
+        }
+        if (!f) return;
+        if (f.type === 'resumed') ws.send(JSON.stringify({ type: 'email_transcript', email }));
+        else if (f.type === 'email_sent') settle(`A copy is on its way to ${email}.`);
+        else if (f.type === 'error') settle(errors[f.code] || failed);
+      };
+      ws.onclose = () => settle(failed);
     }
   }
 
