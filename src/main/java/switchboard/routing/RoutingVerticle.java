@@ -64,6 +64,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long TIMER_POLL_MS = 100;
   private static final int MAX_CAS_TRIES = 20;
   private static final long SWEEP_MS = 2000;
+  private static final String AT_CAPACITY = "you already hold as many chats as you may";
 
   private final Directory directory;
   private final StateStore store;
@@ -259,7 +260,27 @@ public final class RoutingVerticle extends VerticleBase {
       Chat chat = t.after();
       waits.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
       return cancelTimers(chat.id(), TimerKind.ROLLOVER, TimerKind.MAX_WAIT);
-    }).map(Done.INSTANCE);
+    }).recover(e -> e instanceof ClientError ce && AT_CAPACITY.equals(ce.getMessage())
+        ? withdrawFrom(cmd.chatId(), op.id()).transform(x -> Future.failedFuture(e))
+        : Future.failedFuture(e)).map(Done.INSTANCE);
+  }
+
+  /**
+   * The operator filled up between the offer and their accept: the offer is withdrawn from
+   * them (so their console stops showing what they cannot take) and comes back as a new
+   * offer when they have room again.
+   */
+  private Future<?> withdrawFrom(String chatId, String operatorId) {
+    return change(chatId, chat -> {
+      if (chat.state() != ChatState.offered || !chat.offeredTo().contains(operatorId)) {
+        return chat;
+      }
+      Set<String> rest = new java.util.HashSet<>(chat.offeredTo());
+      rest.remove(operatorId);
+      return rest.isEmpty()
+          ? chat.edit().state(ChatState.waiting).offeredTo(Set.of()).offeredQueues(List.of()).build()
+          : chat.edit().offeredTo(rest).build();
+    }).onComplete(r -> replanAll());
   }
 
   private Future<Ack> operatorMessage(OperatorMessage cmd) {
@@ -620,7 +641,7 @@ public final class RoutingVerticle extends VerticleBase {
       return store.replaceChat(before, after, capacity).compose(result -> switch (result) {
         case REPLACED -> Future.succeededFuture(new Transition(before, after));
         case AT_CAPACITY -> Future.failedFuture(
-            new ClientError(ErrorCode.forbidden, "you already hold as many chats as you may"));
+            new ClientError(ErrorCode.forbidden, AT_CAPACITY));
         case STALE -> tries < MAX_CAS_TRIES ? attempt(chatId, null, capacity, edit, tries + 1)
             : Future.failedFuture(new IllegalStateException("chat " + chatId + " kept changing"));
       });
