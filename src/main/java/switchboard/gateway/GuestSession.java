@@ -44,6 +44,7 @@ public final class GuestSession {
   private final ChatSettings settings;
   private final RateLimit messageLimit;
   private final RateLimit frameLimit;
+  private final StartLimiter starts;
 
   private String chatId;
   private MessageConsumer<String> events;
@@ -54,6 +55,12 @@ public final class GuestSession {
   private boolean closed;
 
   public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings) {
+    this(vertx, ws, settings, null);
+  }
+
+  /** With {@code starts}, chat starts are also limited per client address across the node's sockets. */
+  public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings, StartLimiter starts) {
+    this.starts = starts;
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.ws = ws;
@@ -66,6 +73,12 @@ public final class GuestSession {
     bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("guest", 1));
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted"));
+    // Vert.x reports a message fragmented past the size limit here, and drops it
+    ws.exceptionHandler(e -> {
+      if (e instanceof IllegalStateException) {
+        sendError(ErrorCode.too_large, "a message may be at most 64 KiB");
+      }
+    });
     ws.closeHandler(v -> onClose());
   }
 
@@ -98,6 +111,9 @@ public final class GuestSession {
     String name = FrameFields.optionalString(frame, "name", MAX_NAME);
     String email = FrameFields.optionalString(frame, "email", MAX_EMAIL);
     String page = FrameFields.optionalString(frame, "page", MAX_PAGE);
+    if (starts != null && !starts.tryStart(ws.remoteAddress(), ws.headers(), System.currentTimeMillis())) {
+      throw new ClientError(ErrorCode.rate_limited, "too many chats started from your address; wait a minute");
+    }
     String id = Tokens.newId();
     attach(id);
     GuestStart cmd = new GuestStart(id, queue, name == null || name.isBlank() ? "Guest" : name.strip(), email, page);

@@ -37,6 +37,8 @@ import switchboard.config.OperatorConfig;
 public final class OperatorSession {
   private static final Logger log = LoggerFactory.getLogger(OperatorSession.class);
   public static final short CLOSE_UNAUTHORIZED = 4401;
+  /** RFC 6455 "try again later": the token could not be checked (the shared store is away). */
+  public static final short CLOSE_TRY_AGAIN = 1013;
   static final long AUTH_TIMEOUT_MS = 10_000;
   static final int OPERATOR_FRAMES_PER_TEN_SECONDS = 1000;
   /** How often an open console's token is checked again, so a revoked or expired one ends it. */
@@ -79,6 +81,16 @@ public final class OperatorSession {
     });
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted", null));
+    // Vert.x reports a message fragmented past the size limit here, and drops it
+    ws.exceptionHandler(e -> {
+      if (e instanceof IllegalStateException) {
+        if (operator == null) {
+          refuse("a message may be at most 64 KiB");
+        } else {
+          sendError(ErrorCode.too_large, "a message may be at most 64 KiB", null);
+        }
+      }
+    });
     ws.closeHandler(v -> onClose());
   }
 
@@ -126,7 +138,14 @@ public final class OperatorSession {
     this.token = token;
     auth.verify(token)
         .onSuccess(this::signedIn)
-        .onFailure(e -> refuse("invalid or expired token"));
+        .onFailure(e -> {
+          if (ClientError.from(e).code == ErrorCode.unauthorized) {
+            refuse("invalid or expired token");
+          } else if (!closed) { // the store could not be asked: not the token's fault, so no sign-out
+            closed = true;
+            ws.close(CLOSE_TRY_AGAIN, "sign-in could not be checked just now; reconnect");
+          }
+        });
   }
 
   private void signedIn(OperatorConfig op) {

@@ -26,6 +26,7 @@ import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.gateway.GuestSession;
 import switchboard.gateway.OperatorSession;
+import switchboard.gateway.StartLimiter;
 import switchboard.store.StateStore;
 
 /** The HTTP edge: REST API, static pages, and the two WebSocket endpoints handed to their gateways. */
@@ -39,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   private final StateStore store;
   private final OperatorAuth auth;
   private final OriginCheck origins;
+  private final StartLimiter starts = new StartLimiter();
   private HttpServer server;
 
   private final EventRelay relay;
@@ -58,13 +60,15 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(SecurityHeaders.create(vertx));
     router.route("/ws/guest").handler(rc -> upgrade(rc, true));
     router.route("/ws/operator").handler(rc -> upgrade(rc, false));
     // what library pages call from their own origin
     router.route("/api/v1/presence*").handler(publicCors());
     router.route("/api/v1/queues").handler(publicCors());
     router.route("/api/v1/offline").handler(publicCors());
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+        .method(HttpMethod.DELETE).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     new ApiRoutes(directory, store, relay, auth, config.nodeId()).mount(router);
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
@@ -77,6 +81,8 @@ public final class HttpVerticle extends VerticleBase {
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);
+    router.errorHandler(404, this::failure); // no route or file: JSON like every other API error
+    router.errorHandler(405, this::failure);
 
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
@@ -105,7 +111,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     request.toWebSocket().onSuccess(ws -> {
       if (guest) {
-        new GuestSession(vertx, ws, config.chats()).open();
+        new GuestSession(vertx, ws, config.chats(), starts).open();
       } else {
         new OperatorSession(vertx, ws, auth, config.chats()).open();
       }
@@ -120,12 +126,15 @@ public final class HttpVerticle extends VerticleBase {
     if (failure instanceof ClientError e) {
       code = e.code;
       message = e.getMessage();
+    } else if (failure instanceof NumberFormatException || failure instanceof io.netty.handler.codec.DecoderException) {
+      code = ErrorCode.bad_request; // a body the HTTP codec could not read, such as a broken chunk size
+      message = "malformed request";
     } else if (status == 413) {
       code = ErrorCode.too_large;
       message = "request body too large";
     } else if (status >= 400 && status < 500) {
       code = status == 404 ? ErrorCode.not_found : ErrorCode.bad_request;
-      message = "bad request";
+      message = status == 404 ? "nothing here" : status == 405 ? "method not allowed here" : "bad request";
     } else {
       log.error("{} {} failed", rc.request().method(), rc.request().path(), failure);
       code = ErrorCode.unavailable;

@@ -28,6 +28,7 @@ import switchboard.store.StateStore;
  */
 final class StatsRoutes {
   private static final Duration LONGEST_RANGE = Duration.ofDays(400);
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private final Directory directory;
   private final StateStore store;
@@ -120,11 +121,17 @@ final class StatsRoutes {
   /** A date (midnight in the report's time zone) or an instant. */
   private static Instant time(RoutingContext rc, String name, ZoneId zone) {
     String value = rc.queryParams().get(name);
+    Instant time;
     try {
-      return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(zone).toInstant() : Instant.parse(value);
+      time = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(zone).toInstant() : Instant.parse(value);
     } catch (DateTimeParseException e) {
       throw new ClientError(ErrorCode.bad_request, name + ": a date like 2026-11-01 or an instant like 2026-11-01T09:00:00Z");
     }
+    // far-off instants overflow the range arithmetic and the store's millisecond scores
+    if (time.isBefore(Instant.EPOCH) || time.isAfter(LATEST)) {
+      throw new ClientError(ErrorCode.bad_request, name + ": between 1970 and 9999");
+    }
+    return time;
   }
 
   private static String param(RoutingContext rc, String name, String fallback) {

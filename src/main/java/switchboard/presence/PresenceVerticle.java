@@ -34,6 +34,7 @@ public final class PresenceVerticle extends VerticleBase {
   private final StateStore store;
   private final String nodeId;
   private final Map<String, Set<String>> connections = new HashMap<>();
+  private final Map<String, Future<Done>> pendingSets = new HashMap<>();
   /** Presence kept in Redis expires after 15 s; refreshing every 5 s survives two lost beats. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(5);
   private long heartbeat;
@@ -103,6 +104,15 @@ public final class PresenceVerticle extends VerticleBase {
     if (!op.queues().contains(cmd.queue())) {
       throw new ClientError(ErrorCode.forbidden, "you do not staff " + cmd.queue());
     }
+    // one operator's changes apply one after the other: two frames sent back to back would
+    // otherwise both read the old set and the second write would undo the first
+    Future<Done> previous = pendingSets.getOrDefault(op.id(), Future.succeededFuture(Done.INSTANCE));
+    Future<Done> next = previous.eventually(() -> applySet(op, cmd));
+    pendingSets.put(op.id(), next);
+    return next.onComplete(r -> pendingSets.remove(op.id(), next));
+  }
+
+  private Future<Done> applySet(OperatorConfig op, PresenceSet cmd) {
     return store.connectedOperators().compose(all -> {
       Set<String> chosen = new HashSet<>(all.getOrDefault(op.id(), Set.of()));
       boolean changed = cmd.available() ? chosen.add(cmd.queue()) : chosen.remove(cmd.queue());

@@ -347,7 +347,14 @@ public final class RoutingVerticle extends VerticleBase {
     if (target.id().equals(from.id())) {
       throw new ClientError(ErrorCode.bad_request, "you already hold this chat");
     }
-    return availability().compose(av -> {
+    // who holds the chat is checked first, so nobody else learns whether the target is available
+    return store.chat(cmd.chatId()).compose(held -> {
+      if (held == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      checkHolder(from, held);
+      return availability();
+    }).compose(av -> {
       if (!av.canTakeMore(target.id())) {
         throw new ClientError(ErrorCode.queue_unavailable, target.name() + " is not available");
       }
