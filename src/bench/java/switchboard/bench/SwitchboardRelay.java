@@ -1,0 +1,105 @@
+package switchboard.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Switchboard set up for the relay: pair i is queue {@code q<i>} staffed by operator {@code o<i>}
+ * alone, so each chat rings for one operator; the guest talks to the first node, the operator to
+ * the last one (the same node unless there are two).
+ */
+final class SwitchboardRelay implements RelayTarget {
+  static final long SETUP_TIMEOUT_MS = 20_000;
+
+  private final String name;
+  private final Nodes nodes;
+  private final List<Pair> pairs;
+  private final List<Long> pids;
+
+  private SwitchboardRelay(String name, Nodes nodes, List<Pair> pairs, List<Long> pids) {
+    this.name = name;
+    this.nodes = nodes;
+    this.pairs = pairs;
+    this.pids = pids;
+  }
+
+  /** {@code kind}: memory-1, redis-1 or redis-2. */
+  static SwitchboardRelay open(String kind, int pairCount, Clients clients, BenchRedis redis) {
+    int count = kind.endsWith("-2") ? 2 : 1;
+    boolean useRedis = kind.startsWith("redis");
+    JsonArray queues = new JsonArray();
+    JsonArray operators = new JsonArray();
+    for (int i = 0; i < pairCount; i++) {
+      queues.add(Nodes.queue("q" + i, 75));
+      operators.add(Nodes.operator("o" + i, 10, "q" + i));
+    }
+    Nodes nodes = Nodes.start(count, useRedis ? redis.url() : null, queues, operators);
+    try {
+      int guestPort = nodes.node(0).port();
+      int operatorPort = nodes.node(count - 1).port();
+      List<Pair> pairs = RelayTarget.setUp(pairCount, 10, i -> pair(clients, i, guestPort, operatorPort));
+      return new SwitchboardRelay(kind, nodes, pairs, useRedis ? List.of(redis.pid()) : List.of());
+    } catch (RuntimeException e) {
+      nodes.close();
+      throw e;
+    }
+  }
+
+  /** Signs o<i> in, makes it available on q<i>, starts a guest there and has o<i> accept. */
+  static Future<Pair> pair(Clients clients, int i, int guestPort, int operatorPort) {
+    String queue = "q" + i;
+    return clients.login(operatorPort, "o" + i, Nodes.PASSWORD)
+        .compose(token -> clients.connect(i, operatorPort, "/ws/operator", "o" + i).compose(op -> {
+          op.send(new JsonObject().put("type", "auth").put("token", token).encode());
+          return op.expect("ready", SETUP_TIMEOUT_MS).compose(r -> {
+            op.send(new JsonObject().put("type", "availability").put("queue", queue).put("available", true).encode());
+            return op.expect("availability", SETUP_TIMEOUT_MS);
+          }).map(r -> op);
+        }))
+        .compose(op -> clients.connect(i, guestPort, "/ws/guest", "g" + i).compose(guest -> {
+          guest.send(new JsonObject().put("type", "start").put("queue", queue).put("name", "g" + i).encode());
+          return guest.expect("started", SETUP_TIMEOUT_MS).compose(started -> {
+            String chatId = new JsonObject(started).getString("chatId");
+            return op.expect(Sock.typeFor("offer", chatId), "offer", SETUP_TIMEOUT_MS)
+                .compose(offer -> {
+                  op.send(new JsonObject().put("type", "accept").put("chatId", chatId).encode());
+                  return op.expect(Sock.typeFor("accepted", chatId), "accepted", SETUP_TIMEOUT_MS);
+                })
+                .compose(accepted -> guest.expect("joined", SETUP_TIMEOUT_MS))
+                .map(joined -> new Pair(guest, op, chatId));
+          });
+        }));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String description() {
+    return switch (name) {
+      case "memory-1" -> "Switchboard, in-memory state, one node";
+      case "redis-1" -> "Switchboard, Redis state, one node";
+      case "redis-2" -> "Switchboard, Redis state, two nodes (guest on A, operator on B)";
+      default -> "Switchboard " + name;
+    };
+  }
+
+  @Override
+  public List<Pair> pairs() {
+    return pairs;
+  }
+
+  @Override
+  public List<Long> pids() {
+    return pids;
+  }
+
+  @Override
+  public void close() {
+    nodes.close();
+  }
+}
