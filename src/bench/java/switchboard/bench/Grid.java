@@ -30,16 +30,20 @@ final class Grid {
     double perNano = rate / 1e9;
     Thread timing = new Thread(() -> {
       long handed = 0;
-      for (long tick = 1; ; tick++) {
-        long point = t0 + tick * TICK_NS;
+      long last = t0;
+      while (rate > 0) {
+        // the first grid point by which the next arrival is due: no wake-up without work
+        long dueAt = t0 + (long) Math.ceil((handed + 1) / perNano);
+        long point = Math.max(last + TICK_NS, t0 + (dueAt - t0 + TICK_NS - 1) / TICK_NS * TICK_NS);
         if (point > end || handed >= limit) {
           return;
         }
+        last = point;
         long wait;
         while ((wait = point - System.nanoTime()) > 0) {
           LockSupport.parkNanos(wait);
         }
-        long due = Math.min(limit, (long) ((point - t0) * perNano));
+        long due = Math.min(limit, (long) ((point - t0) * perNano + 1e-6));
         if (due > handed) {
           long from = handed;
           long to = due;

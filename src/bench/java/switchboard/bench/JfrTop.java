@@ -33,6 +33,7 @@ final class JfrTop {
     Map<String, Long> firstOwn = new HashMap<>();
     Map<String, Long> allocByOwn = new HashMap<>();
     Map<String, Long> allocByTop = new HashMap<>();
+    Map<String, Long> byThread = new HashMap<>();
     long samples = 0;
     long generator = 0;
     long gcNanos = 0;
@@ -59,6 +60,9 @@ final class JfrTop {
           continue;
         }
         List<RecordedFrame> frames = st.getFrames();
+        if (cpu && e.getThread("sampledThread") != null) {
+          byThread.merge(String.valueOf(e.getThread("sampledThread").getJavaName()), 1L, Long::sum);
+        }
         if (frames.stream().anyMatch(f -> name(f).startsWith("switchboard.bench."))) {
           if (cpu) {
             generator++;
@@ -94,6 +98,8 @@ final class JfrTop {
         + Duration.ofNanos(gcNanos).toMillis() + " ms of pauses in all, longest " + Duration.ofNanos(longestGc).toMillis()
         + " ms.");
     long all = samples;
+    report.heading("CPU samples by thread (generator included; both Vert.x instances name their loops alike)");
+    report.table(List.of("samples", "% of all", "thread"), rows(byThread, top, samples + generator));
     report.heading("CPU: method on top of the stack");
     report.table(List.of("samples", "%", "method"), rows(self, top, all));
     report.heading("CPU: Switchboard method nearest the top (where the time was spent on behalf of)");
