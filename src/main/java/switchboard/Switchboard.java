@@ -1,6 +1,7 @@
 package switchboard;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -33,6 +34,14 @@ import switchboard.store.StateStore;
 /** One running Switchboard node: its verticles deployed on a Vert.x instance. */
 public final class Switchboard {
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+  /**
+   * HTTP verticles per node, one per core (at most 4): each owns the sockets it accepted, so a
+   * node's socket work (frames in and out, JSON) spreads over the cores instead of one event loop.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORTS =
+      new java.util.concurrent.atomic.AtomicInteger();
+  static final int HTTP_INSTANCES = Integer.getInteger("switchboard.httpInstances",
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
   private final Vertx vertx;
   private final HttpVerticle http;
   private final List<String> deployments;
@@ -85,9 +94,18 @@ public final class Switchboard {
     Directory directory = new Directory(config);
     StateStore store = shared.store();
     EventRelay relay = shared.relay();
-    OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(), clock);
+    OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(vertx, store), clock);
     PrometheusMeterRegistry metrics = MetricsSetup.registryFor(vertx);
-    HttpVerticle http = new HttpVerticle(config, directory, store, relay, auth, metrics);
+    // port 0 asks for a random port: a negative one of this node's own makes Vert.x pick one
+    // random port that all its instances share (and no other node on the same Vert.x)
+    int port = config.httpPort() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.httpPort();
+    Supplier<HttpVerticle> instances = HttpVerticle.forNode(config, directory, store, relay, auth, metrics, port);
+    List<HttpVerticle> https = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Supplier<HttpVerticle> httpInstance = () -> {
+      HttpVerticle instance = instances.get();
+      https.add(instance);
+      return instance;
+    };
     List<String> deployments = new ArrayList<>();
     boolean[] seeded = new boolean[1];
     return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators(), config.sms())
@@ -102,11 +120,14 @@ public final class Switchboard {
         .compose(v -> vertx.deployVerticle(new SmsVerticle(store, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new RetentionVerticle(store, config.transcriptRetentionDays(), clock)))
         .map(deployments::add)
-        .compose(v -> vertx.deployVerticle(http)).map(deployments::add)
+        // one deployment of several instances: Vert.x shares their port, and sockets spread over
+        // the event loops instead of all on one
+        .compose(v -> vertx.deployVerticle(httpInstance, new DeploymentOptions().setInstances(HTTP_INSTANCES)))
+        .map(deployments::add)
         .map(v -> {
           log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),
               directory.queues().size(), directory.operators().size(), shared.kind());
-          return new Switchboard(vertx, http, deployments, config.nodeId(), shared.close(), seeded[0]);
+          return new Switchboard(vertx, https.get(0), deployments, config.nodeId(), shared.close(), seeded[0]);
         })
         .recover(e -> shared.close().get().transform(x -> Future.failedFuture(e)));
   }

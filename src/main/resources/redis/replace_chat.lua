@@ -4,6 +4,8 @@
 -- ARGV[4] new holder ('' = nobody: the new state is not active)   ARGV[5] capacity
 -- ARGV[6] new unanswered score ('' = the new state is not waiting/offered)
 -- ARGV[7] chat id   ARGV[8] key prefix
+-- ARGV[9] state  ARGV[10] guest name  ARGV[11] operator name  ARGV[12] guest channel ('' = none):
+-- kept beside the JSON so a message (append_to_chat.lua) need not decode it
 -- The old holder is read from the stored chat, so the held sets follow what is stored,
 -- whatever the caller believed. Held-set keys are derived from it (single Redis, not cluster).
 local cur = redis.call('HMGET', KEYS[1], 'version', 'holder')
@@ -29,7 +31,8 @@ if takesNew then
   redis.call('SADD', prefix .. 'held:' .. newHolder, id)
   redis.call('SADD', KEYS[3], newHolder)
 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'holder', newHolder)
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'holder', newHolder,
+  'state', ARGV[9], 'guestName', ARGV[10], 'operatorName', ARGV[11], 'channel', ARGV[12])
 if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[2], ARGV[6], id)
 else

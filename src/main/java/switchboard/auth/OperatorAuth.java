@@ -39,28 +39,33 @@ public final class OperatorAuth {
     this.clock = clock;
   }
 
+  /**
+   * Checks a password. The attempt is counted (shared by all nodes) before the check: a locked
+   * username gets {@code rate_limited} even with the right password, a store that cannot count
+   * gets {@code unavailable}, and a wrong password is answered after the throttle's delay.
+   */
   public Future<Login> login(String username, String password) {
-    if (throttle.isLocked(username, clock.instant())) {
-      log.warn("login for {} refused: too many failed attempts", username);
-      return Future.failedFuture(new ClientError(ErrorCode.rate_limited,
-          "too many failed sign-ins; try again in " + LoginThrottle.WINDOW.toMinutes() + " minutes"));
-    }
-    OperatorConfig op = directory.operator(username).orElse(null);
-    String hash = op == null || op.passwordHash() == null ? DUMMY_HASH : op.passwordHash();
-    return vertx.executeBlocking(() -> PasswordHasher.verify(password.toCharArray(), hash) && op != null
-            && op.passwordHash() != null)
-        .compose(ok -> {
-          if (!ok) {
-            throttle.recordFailure(username, clock.instant());
-            log.warn("failed sign-in for {}", username);
-            return Future.failedFuture(new ClientError(ErrorCode.unauthorized, "wrong username or password"));
-          }
-          throttle.recordSuccess(username);
-          String token = Tokens.newToken();
-          Instant expires = clock.instant().plus(SESSION_LIFETIME);
-          log.info("operator {} signed in", op.id());
-          return store.putSession(Tokens.hash(token), op.id(), expires).map(v -> new Login(token, op));
-        });
+    return throttle.admit(username).compose(attempt -> {
+      OperatorConfig op = directory.operator(username).orElse(null);
+      String hash = op == null || op.passwordHash() == null ? DUMMY_HASH : op.passwordHash();
+      return vertx.executeBlocking(() -> PasswordHasher.verify(password.toCharArray(), hash) && op != null
+              && op.passwordHash() != null)
+          .compose(ok -> {
+            if (!ok) {
+              log.warn("failed sign-in for {} (attempt {})", username, attempt);
+              return throttle.failed(attempt).<Login>compose(v ->
+                  Future.failedFuture(new ClientError(ErrorCode.unauthorized, "wrong username or password")));
+            }
+            String token = Tokens.newToken();
+            Instant expires = clock.instant().plus(SESSION_LIFETIME);
+            return throttle.succeeded(username)
+                .compose(v -> store.putSession(Tokens.hash(token), op.id(), expires))
+                .map(v -> {
+                  log.info("operator {} signed in", op.id());
+                  return new Login(token, op);
+                });
+          });
+    });
   }
 
   /** The operator a token belongs to; fails with unauthorized for an unknown, expired or revoked one. */

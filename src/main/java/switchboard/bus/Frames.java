@@ -30,8 +30,9 @@ public final class Frames {
     return frame("queued").put("position", position).put("estimatedWaitSeconds", estimatedWaitSeconds).encode();
   }
 
-  public static String joined(String operatorName) {
-    return frame("joined").put("operator", operatorName).encode();
+  /** {@code version}: the chat's stored version, so a socket can drop a frame that arrives after a newer one. */
+  public static String joined(String operatorName, long version) {
+    return frame("joined").put("operator", operatorName).put("version", version).encode();
   }
 
   public static String guestAck(String clientId, long seq) {
@@ -46,8 +47,8 @@ public final class Frames {
     return frame("typing").put("typing", typing).encode();
   }
 
-  public static String closedToGuest(String by) {
-    return frame("closed").put("by", by).encode();
+  public static String closedToGuest(String by, long version) {
+    return frame("closed").put("by", by).put("version", version).encode();
   }
 
   public static String resumed(Commands.GuestResumed r) {
@@ -63,20 +64,21 @@ public final class Frames {
     if (chat.directOperator() != null && chat.transferredBy() != null) {
       offer.put("transferredBy", chat.transferredBy());
     }
-    return offer.put("chatId", chat.id()).put("queue", chat.recordedQueue()).put("offeredOn", offeredOn)
+    return offer.put("chatId", chat.id()).put("version", chat.version()).put("queue", chat.recordedQueue())
+        .put("offeredOn", offeredOn)
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page())
             .put("channel", chat.guest().channel()))
         .put("waitingSince", chat.waitingSince().toString()).encode();
   }
 
-  public static String offerWithdrawn(String chatId, String reason) {
-    return frame("offer_withdrawn").put("chatId", chatId).put("reason", reason).encode();
+  public static String offerWithdrawn(String chatId, long version, String reason) {
+    return frame("offer_withdrawn").put("chatId", chatId).put("version", version).put("reason", reason).encode();
   }
 
   public static String accepted(Chat chat, List<ChatMessage> history, List<ChatEvent> timeline) {
     JsonArray messages = new JsonArray();
     history.forEach(m -> messages.add(messageJson(m)));
-    return frame("accepted").put("chatId", chat.id()).put("queue", chat.recordedQueue())
+    return frame("accepted").put("chatId", chat.id()).put("version", chat.version()).put("queue", chat.recordedQueue())
         .put("answeredQueue", chat.answeredQueue())
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("email", chat.guest().email())
             .put("page", chat.guest().page()).put("channel", chat.guest().channel()))
@@ -117,8 +119,8 @@ public final class Frames {
     return frame("typing").put("chatId", chatId).put("typing", typing).encode();
   }
 
-  public static String closedToOperator(String chatId, String by) {
-    return frame("closed").put("chatId", chatId).put("by", by).encode();
+  public static String closedToOperator(String chatId, long version, String by) {
+    return frame("closed").put("chatId", chatId).put("version", version).put("by", by).encode();
   }
 
   public static String presence(String queue, boolean available) {
@@ -128,6 +130,33 @@ public final class Frames {
   public static String ready(String operatorId, String name, JsonArray queues) {
     return frame("ready").put("operator", new JsonObject().put("id", operatorId).put("name", name))
         .put("queues", queues).encode();
+  }
+
+  private static final String MESSAGE_START = "{\"type\":\"message\",\"seq\":";
+  private static final String CHAT_ID_FIELD = ",\"chatId\":\"";
+
+  /**
+   * The seq of a frame made by {@link #messageToGuest} or {@link #messageToOperator} (which
+   * start with type and seq), or -1 for any other frame: read without parsing the frame.
+   */
+  public static long messageSeq(String frame) {
+    if (!frame.startsWith(MESSAGE_START)) {
+      return -1;
+    }
+    int end = frame.indexOf(',', MESSAGE_START.length());
+    try {
+      return Long.parseLong(frame, MESSAGE_START.length(), end < 0 ? frame.length() : end, 10);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The chat of a frame made by {@link #messageToOperator} (its last field), or null. */
+  public static String messageChatId(String frame) {
+    int at = frame.lastIndexOf(CHAT_ID_FIELD); // the text before it cannot hold an unescaped quote
+    int from = at + CHAT_ID_FIELD.length();
+    int end = at < 0 ? -1 : frame.indexOf('"', from);
+    return end < 0 ? null : frame.substring(from, end);
   }
 
   private static JsonObject messageJson(ChatMessage m) {

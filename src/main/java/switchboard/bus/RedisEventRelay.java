@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * exponential backoff (100 ms doubling to 5 s) and subscribes again; the first loss and the
  * recovery are logged once each. Pub/sub is at-most-once: frames published while a
  * subscriber is away are lost for its node (guests resume with lastSeq, operators sync).
+ *
+ * <p>A node alone on the channel publishes nothing: every {@link #PEER_CHECK_MS} ms it asks
+ * Redis how many subscribe (PUBSUB NUMSUB), and a node that (re)subscribes PUBLISHes a HELLO
+ * that flips every other node back to publishing at once; {@link #start} completes only when
+ * the node's own HELLO came back, so no other node still thinks it is alone when this one
+ * opens its sockets.
  */
 public final class RedisEventRelay implements EventRelay {
   private static final Logger log = LoggerFactory.getLogger(RedisEventRelay.class);
@@ -55,6 +61,11 @@ public final class RedisEventRelay implements EventRelay {
   private static final char OPERATOR = 'o';
   private static final char PROBE = 'h';
   private static final char NODE = 'n';
+  /** "I am subscribed": sent on every (re)subscription, so the other nodes publish to us at once. */
+  private static final char HELLO = 'j';
+  /** How often a node asks Redis whether anyone else listens (PUBSUB NUMSUB). */
+  static final long PEER_CHECK_MS = 500;
+  private static final long HELLO_SETTLE_MS = 100;
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -71,6 +82,16 @@ public final class RedisEventRelay implements EventRelay {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean publishFailing;
+  /**
+   * Whether another node may be listening. A node alone on the channel publishes nothing (its
+   * frames were delivered locally; Redis would only echo them back). True until Redis says
+   * otherwise, and true again the moment another node is heard from (its HELLO on subscribing,
+   * or any frame) or a check fails.
+   */
+  private volatile boolean othersListening = true;
+  private volatile long lastHeardOthersNanos = System.nanoTime();
+  private final AtomicLong skipped = new AtomicLong();
+  private long peerTimer = -1;
 
   // subscribing (guarded by this)
   private Redis subscriberClient;
@@ -135,6 +156,7 @@ public final class RedisEventRelay implements EventRelay {
     firstSubscription = first;
     connectSubscriber();
     probeTimer = vertx.setPeriodic(probeIntervalMs, id -> probe());
+    peerTimer = vertx.setPeriodic(PEER_CHECK_MS, id -> checkPeers());
   }
 
   private static RedisOptions options(String redisUrl) {
@@ -197,6 +219,10 @@ public final class RedisEventRelay implements EventRelay {
   private void relay(char kind, String target, String frame) {
     if (closed) {
       return;
+    }
+    if (!othersListening) {
+      skipped.incrementAndGet();
+      return; // nobody else on the channel: the local delivery was all there was to do
     }
     if (target == null || target.indexOf('\n') >= 0) {
       log.warn("Not relaying a frame to other nodes: bad target {}", target);
@@ -315,10 +341,26 @@ public final class RedisEventRelay implements EventRelay {
       log.info("Redis event relay subscribed again to {} after {} ms", channel, System.currentTimeMillis() - lostAt);
       lostAt = 0;
     }
+    sayHello();
+  }
+
+  /**
+   * Tells the other nodes this one listens (they publish to it from then on). The first
+   * subscription counts as done when our own HELLO came back: Redis delivered it to every
+   * subscriber by then, so no other node can still believe it is alone when our sockets open.
+   */
+  private void sayHello() {
+    publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(nodeId + '\n' + HELLO + '\n' + "-" + '\n'))
+        .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(err -> log.debug("HELLO not published: {}", err.toString()));
+  }
+
+  private synchronized void helloEcho() {
     if (firstSubscription != null) {
       Promise<Void> p = firstSubscription;
       firstSubscription = null;
-      p.tryComplete();
+      // the others got it when we did; a moment more lets their subscribers read it too
+      vertx.setTimer(HELLO_SETTLE_MS, id -> p.tryComplete());
     }
   }
 
@@ -336,9 +378,12 @@ public final class RedisEventRelay implements EventRelay {
     if (from.equals(nodeId)) {
       if (kind == PROBE) {
         probeEcho(target);
+      } else if (kind == HELLO) {
+        helloEcho();
       }
       return; // our own frames were delivered locally already
     }
+    heardOthers();
     String frame = payload.substring(c + 1);
     if (kind == GUEST) {
       bus.publish(Addresses.toGuest(target), frame);
@@ -347,6 +392,47 @@ public final class RedisEventRelay implements EventRelay {
     } else if (kind == NODE && target.startsWith(Addresses.NODE_EVENTS)) {
       bus.publish(target, frame);
     }
+  }
+
+  // ---- who else listens -----------------------------------------------------------------------
+
+  private void heardOthers() {
+    lastHeardOthersNanos = System.nanoTime();
+    if (!othersListening) {
+      othersListening = true;
+      log.info("another node listens on {}: relaying frames to it", channel);
+    }
+  }
+
+  /** Periodic: asks Redis how many subscribe to the channel; only this node → stop publishing. */
+  private void checkPeers() {
+    if (closed) {
+      return;
+    }
+    long askedAt = System.nanoTime();
+    boolean subscribedWhenAsked = subscribed;
+    publisher.send(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel))
+        .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          long count = -1;
+          if (ar.succeeded() && ar.result() != null && ar.result().size() >= 2) {
+            count = ar.result().get(1).toLong();
+          }
+          // alone only when Redis counts just us, we were subscribed throughout, and nobody
+          // was heard from since the question (a node that joined meanwhile said HELLO)
+          boolean alone = count == 1 && subscribedWhenAsked && subscribed && lastHeardOthersNanos - askedAt < 0;
+          if (alone && othersListening) {
+            log.info("no other node listens on {}: frames stay on this node", channel);
+          } else if (!alone && !othersListening) {
+            log.info("another node listens on {}: relaying frames to it", channel);
+          }
+          othersListening = !alone;
+        });
+  }
+
+  /** Frames not published because no other node listened (tests, metrics). */
+  long framesKeptLocal() {
+    return skipped.get();
   }
 
   private synchronized void probeEcho(String id) {
@@ -404,6 +490,7 @@ public final class RedisEventRelay implements EventRelay {
       confirmTimer = -1;
     }
     subscribed = false;
+    othersListening = true; // who listens is unknown until subscribed again: publish meanwhile
     pendingProbe = -1;
     Redis client = subscriberClient;
     subscriberClient = null;
@@ -442,12 +529,12 @@ public final class RedisEventRelay implements EventRelay {
   private synchronized void closeNow(Promise<Void> done) {
     closed = true;
     subscribed = false;
-    for (long timer : new long[] {retryTimer, confirmTimer, probeTimer}) {
+    for (long timer : new long[] {retryTimer, confirmTimer, probeTimer, peerTimer}) {
       if (timer != -1) {
         vertx.cancelTimer(timer);
       }
     }
-    retryTimer = confirmTimer = probeTimer = -1;
+    retryTimer = confirmTimer = probeTimer = peerTimer = -1;
     if (firstSubscription != null) {
       firstSubscription.tryFail("relay closed");
       firstSubscription = null;

@@ -20,7 +20,10 @@ public final class Replies {
       result = Future.failedFuture(e);
     }
     result.onSuccess(msg::reply).onFailure(e -> {
-      if (!(e instanceof ClientError)) {
+      if (StoreFailures.unreachable(e)) {
+        // expected while the store is away: the client gets `unavailable` and retries
+        log.warn("{} failed: the store is unreachable ({})", msg.address(), e.toString());
+      } else if (!(e instanceof ClientError)) {
         log.error("{} failed", msg.address(), e);
       }
       ClientError.failReply(msg, e);

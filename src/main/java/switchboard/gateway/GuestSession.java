@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import switchboard.auth.Tokens;
 import switchboard.bus.Addresses;
@@ -51,6 +52,13 @@ public final class GuestSession {
   /** Events that arrive before `started` or a resume's replay is written wait here, in order. */
   private List<String> pending;
   private long replayedUpTo;
+  /**
+   * Seqs of the messages written to this socket. A message can be relayed twice (its sender
+   * resent it after losing the ack, and routing relays a resend again, as the first relay may
+   * not have happened); this socket shows each once.
+   */
+  private final BitSet written = new BitSet();
+  private final ChatVersions versions = new ChatVersions();
   private int lastPosition;
   private boolean closed;
 
@@ -143,6 +151,7 @@ public final class GuestSession {
           replayedUpTo = lastSeq;
           for (ChatMessage m : resumed.missed()) {
             write(Frames.messageToGuest(m));
+            written.set((int) m.seq());
             replayedUpTo = m.seq();
           }
           write(Frames.resumed(resumed));
@@ -194,6 +203,7 @@ public final class GuestSession {
     chatId = id;
     pending = new ArrayList<>();
     replayedUpTo = 0;
+    written.clear();
     lastPosition = 0;
     events = bus.consumer(Addresses.toGuest(id), msg -> deliver(msg.body()));
   }
@@ -218,6 +228,9 @@ public final class GuestSession {
       pending.add(frame);
       return;
     }
+    if (versions.stale(frame, chatId)) {
+      return; // e.g. `joined` after a newer `closed` from another node (see ChatVersions)
+    }
     if (frame.startsWith("{\"type\":\"queued\"")) {
       int position = new JsonObject(frame).getInteger("position");
       if (position == lastPosition) {
@@ -226,9 +239,12 @@ public final class GuestSession {
       lastPosition = position;
     } else if (frame.startsWith("{\"type\":\"joined\"")) {
       lastPosition = 0;
-    } else if (replayedUpTo > 0 && frame.startsWith("{\"type\":\"message\"")
-        && new JsonObject(frame).getLong("seq") <= replayedUpTo) {
-      return; // already sent by the replay
+    } else if (Frames.messageSeq(frame) > 0) {
+      int seq = (int) Frames.messageSeq(frame); // cheap: read from the frame's first characters
+      if (seq <= replayedUpTo || written.get(seq)) {
+        return; // already sent, by the replay or by an earlier relay of the same message
+      }
+      written.set(seq);
     }
     write(frame);
   }

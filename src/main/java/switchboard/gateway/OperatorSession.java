@@ -6,6 +6,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.OperatorAuth;
@@ -27,6 +30,7 @@ import switchboard.bus.Commands.PresenceSet;
 import switchboard.bus.Commands.SyncFrames;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
+import switchboard.bus.StoreFailures;
 import switchboard.config.ChatSettings;
 import switchboard.config.OperatorConfig;
 
@@ -61,6 +65,13 @@ public final class OperatorSession {
   private long recheckTimer;
   private String token;
   private boolean closed;
+  /**
+   * Per chat, the seqs of the guest's messages written to this socket: a message can be relayed
+   * twice (the guest resent it after losing the ack, and routing relays a resend again, as the
+   * first relay may not have happened); the console is sent each once.
+   */
+  private final Map<String, BitSet> written = new HashMap<>();
+  private final ChatVersions versions = new ChatVersions();
 
   public OperatorSession(Vertx vertx, ServerWebSocket ws, OperatorAuth auth, ChatSettings settings) {
     this.vertx = vertx;
@@ -164,9 +175,14 @@ public final class OperatorSession {
           write(Frames.ready(op.id(), op.name(), queues));
           return bus.<SyncFrames>request(Addresses.OPERATOR_SYNC, new OperatorSync(op.id()));
         })
-        .onSuccess(reply -> reply.body().frames().forEach(this::write))
+        // through deliver, like live frames: a live frame newer than the snapshot may have come first
+        .onSuccess(reply -> reply.body().frames().forEach(this::deliver))
         .onFailure(e -> {
-          log.error("console of {} could not be set up", op.id(), e);
+          if (StoreFailures.unreachable(e)) { // the page reconnects; nothing is wrong with this node
+            log.warn("console of {} could not be set up: the store is unreachable ({})", op.id(), e.toString());
+          } else {
+            log.error("console of {} could not be set up", op.id(), e);
+          }
           sendError(ErrorCode.unavailable, "the console could not be set up; reconnect", null);
         });
   }
@@ -177,6 +193,17 @@ public final class OperatorSession {
         refuse("signed out");
       }
       return;
+    }
+    if (versions.stale(frame, null)) {
+      return; // a newer frame about this chat came first (see ChatVersions)
+    }
+    long seq = Frames.messageSeq(frame);
+    if (seq > 0) {
+      BitSet seqs = written.computeIfAbsent(String.valueOf(Frames.messageChatId(frame)), k -> new BitSet());
+      if (seqs.get((int) seq)) {
+        return; // relayed twice (a resend): the console has it
+      }
+      seqs.set((int) seq);
     }
     write(frame);
   }

@@ -3,6 +3,7 @@ package switchboard.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.util.function.Supplier;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -22,6 +23,7 @@ import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
+import switchboard.bus.StoreFailures;
 import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.gateway.GuestSession;
@@ -40,14 +42,34 @@ public final class HttpVerticle extends VerticleBase {
   private final StateStore store;
   private final OperatorAuth auth;
   private final OriginCheck origins;
-  private final StartLimiter starts = new StartLimiter();
+  private final StartLimiter starts;
+  private final OfflineRoutes offline;
+  private final int port;
   private HttpServer server;
 
   private final EventRelay relay;
   private final PrometheusMeterRegistry metrics;
 
-  public HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth,
-      PrometheusMeterRegistry metrics) {
+  /**
+   * The HTTP verticle instances of one node (deploy several, one per event loop): they share the
+   * node's per-address limits (chat starts, offline messages), so a client spreading its
+   * connections over the instances gets no more than the limit.
+   *
+   * @param port where to listen: the configured port, or a negative number for a random port
+   *     that every instance given the same negative number shares (Vert.x's shared random port)
+   */
+  public static Supplier<HttpVerticle> forNode(AppConfig config, Directory directory, StateStore store,
+      EventRelay relay, OperatorAuth auth, PrometheusMeterRegistry metrics, int port) {
+    StartLimiter starts = new StartLimiter();
+    OfflineRoutes offline = new OfflineRoutes(directory, store, auth, Clock.systemUTC());
+    return () -> new HttpVerticle(config, directory, store, relay, auth, metrics, starts, offline, port);
+  }
+
+  private HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth,
+      PrometheusMeterRegistry metrics, StartLimiter starts, OfflineRoutes offline, int port) {
+    this.offline = offline;
+    this.starts = starts;
+    this.port = port;
     this.metrics = metrics;
     this.relay = relay;
     this.config = config;
@@ -71,7 +93,7 @@ public final class HttpVerticle extends VerticleBase {
         .method(HttpMethod.DELETE).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     new ApiRoutes(directory, store, relay, auth, config.nodeId()).mount(router);
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
-    new OfflineRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
+    offline.mount(router);
     new CannedRoutes(directory, store, auth).mount(router);
     new OpsRoutes(vertx, store, relay, metrics, config.nodeId()).mount(router);
     new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
@@ -85,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, this::failure);
 
     HttpServerOptions options = new HttpServerOptions()
-        .setPort(config.httpPort())
+        .setPort(port)
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_FRAME_BYTES);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
@@ -136,7 +158,12 @@ public final class HttpVerticle extends VerticleBase {
       code = status == 404 ? ErrorCode.not_found : ErrorCode.bad_request;
       message = status == 404 ? "nothing here" : status == 405 ? "method not allowed here" : "bad request";
     } else {
-      log.error("{} {} failed", rc.request().method(), rc.request().path(), failure);
+      if (StoreFailures.unreachable(failure)) { // expected while the store is away: 503, the client retries
+        log.warn("{} {} failed: the store is unreachable ({})", rc.request().method(), rc.request().path(),
+            String.valueOf(failure));
+      } else {
+        log.error("{} {} failed", rc.request().method(), rc.request().path(), failure);
+      }
       code = ErrorCode.unavailable;
       message = "the server could not do that just now; please retry";
     }

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -28,6 +29,10 @@ public final class MetricsSetup {
         .setEnabled(true)
         .setRegistryName(REGISTRY_NAME)
         .setJvmMetricsEnabled(true)
+        // the event bus carries every frame between verticles: counting each (a meter lookup by
+        // tags per message) cost ~5 % of a node's CPU in the relay benchmark (docs/BENCHMARKS.md);
+        // switchboard_* meters say what an operator needs about chats and sockets
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         // the node serves /metrics on its own port; no second server
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setStartEmbeddedServer(false));
     return Vertx.builder()

@@ -52,7 +52,7 @@ final class ChatAnnouncer {
     if (holderChanged) {
       log.info("chat {} accepted by {} on {} (asked {})", after.id(), after.operatorId(), after.answeredQueue(),
           after.recordedQueue());
-      relay.toGuest(after.id(), Frames.joined(after.operatorName()));
+      relay.toGuest(after.id(), Frames.joined(after.operatorName(), after.version()));
       // after the steps are stored, so the operator's timeline includes this acceptance
       recorded.compose(v -> acceptedFrame(after))
           .onSuccess(frame -> relay.toOperator(after.operatorId(), frame))
@@ -68,13 +68,13 @@ final class ChatAnnouncer {
     if (before.state() == ChatState.active && !after.state().isEnded()
         && !before.operatorId().equals(after.operatorId())) {
       // moved away from its operator by a transfer or a lost connection
-      relay.toOperator(before.operatorId(), Frames.offerWithdrawn(after.id(), "transferred"));
+      relay.toOperator(before.operatorId(), Frames.offerWithdrawn(after.id(), after.version(), "transferred"));
     }
     if (after.state().isEnded() && !before.state().isEnded()) {
       log.info("chat {} {} by {}", after.id(), after.state(), after.endedBy());
-      relay.toGuest(after.id(), Frames.closedToGuest(after.endedBy()));
+      relay.toGuest(after.id(), Frames.closedToGuest(after.endedBy(), after.version()));
       if (before.state() == ChatState.active) {
-        relay.toOperator(before.operatorId(), Frames.closedToOperator(after.id(), after.endedBy()));
+        relay.toOperator(before.operatorId(), Frames.closedToOperator(after.id(), after.version(), after.endedBy()));
       }
     }
   }
@@ -142,7 +142,7 @@ final class ChatAnnouncer {
       withdrawn.remove(after.operatorId());
     }
     String reason = withdrawalReason(after);
-    withdrawn.forEach(op -> relay.toOperator(op, Frames.offerWithdrawn(after.id(), reason)));
+    withdrawn.forEach(op -> relay.toOperator(op, Frames.offerWithdrawn(after.id(), after.version(), reason)));
   }
 
   private static String withdrawalReason(Chat after) {

@@ -62,6 +62,9 @@ import switchboard.store.StateStore;
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
   private static final long TIMER_POLL_MS = 100;
+  private static final long ARM_GRAIN_MS = 5;
+  private static final long POSITIONS_EVERY_MS = 250;
+  private static final long REPLAN_EVERY_MS = 100;
   private static final int MAX_CAS_TRIES = 20;
   private static final long SWEEP_MS = 2000;
   private static final String AT_CAPACITY = "you already hold as many chats as you may";
@@ -76,6 +79,16 @@ public final class RoutingVerticle extends VerticleBase {
   private final WaitEstimator waits = new WaitEstimator();
   /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
   private final Map<String, Integer> guestSockets = new HashMap<>();
+  /** Due-time buckets a local Vert.x timer is armed for (see {@link #armLocalTimer}). */
+  private final java.util.Set<Long> armedBuckets = new java.util.HashSet<>();
+  /** The place in line this node last sent each waiting guest (see {@link #announcePositions}). */
+  private Map<String, Integer> lastPositions = new HashMap<>();
+  private long lastPositionsAt;
+  private long lastPositionsMillis;
+  private long positionsTimer = -1;
+  private long replanTimer = -1;
+  private long lastReplanAt;
+  private long lastReplanMillis;
   private Map<String, Boolean> lastQueueAvailability = Map.of();
   private Map<String, String> lastQueueStatus = Map.of();
   private Future<?> replanning = Future.succeededFuture();
@@ -124,6 +137,8 @@ public final class RoutingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(replanTimer);
+    vertx.cancelTimer(positionsTimer);
     return Future.succeededFuture();
   }
 
@@ -153,6 +168,10 @@ public final class RoutingVerticle extends VerticleBase {
           guestSockets.merge(chat.id(), 1, Integer::sum);
           // after the reply, so the guest sees `started` before `queued` and the offers
           vertx.runOnContext(x -> {
+            // the new chat is planned at once (offered without waiting for a round); the whole
+            // line (queue counts, fairness) in the next coalesced round
+            availability().compose(av -> replan(chat.id(), av, false))
+                .onFailure(e -> log.warn("planning chat {} failed: {}", chat.id(), e.getMessage()));
             replanAll();
             announcePositions();
           });
@@ -164,7 +183,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (queue.maxWaitSeconds() == null) {
       return Future.succeededFuture();
     }
-    return store.scheduleTimer(TimerKind.MAX_WAIT.key(chat.id()), chat.createdAt().plusSeconds(queue.maxWaitSeconds()));
+    return scheduleTimer(TimerKind.MAX_WAIT.key(chat.id()), chat.createdAt().plusSeconds(queue.maxWaitSeconds()));
   }
 
   private Future<GuestResumed> resume(GuestResume cmd) {
@@ -177,23 +196,33 @@ public final class RoutingVerticle extends VerticleBase {
           .compose(v -> store.messagesAfter(chat.id(), Math.max(0, cmd.lastSeq())))
           .map(missed -> {
             log.info("chat {} resumed by its guest after seq {}", chat.id(), cmd.lastSeq());
-            vertx.runOnContext(x -> announcePositions());
+            vertx.runOnContext(x -> {
+              forgetPosition(chat.id());
+              announcePositions();
+            });
             return new GuestResumed(chat.id(), chat.state().name(), chat.queue(), chat.operatorName(), missed);
           });
     });
   }
 
+  /** One store step (read + append): the guest's message is stored, then relayed if someone holds the chat. */
   private Future<Ack> guestMessage(GuestMessage cmd) {
     Instant at = now();
-    return openChat(cmd.chatId()).compose(chat ->
-        store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, chat.guest().name(), cmd.text(), at, cmd.clientId())
-            .map(m -> {
-              boolean resent = !m.at().equals(at);
-              if (chat.state() == ChatState.active && !resent) {
-                relay.toOperator(chat.operatorId(), Frames.messageToOperator(chat.id(), m));
-              }
-              return new Ack(chat.id(), cmd.clientId(), m.seq());
-            }));
+    return store.appendToChat(cmd.chatId(), ChatMessage.FROM_GUEST, null, cmd.text(), at, cmd.clientId())
+        .map(appended -> {
+          switch (appended.outcome()) {
+            case NO_CHAT -> throw new ClientError(ErrorCode.not_found, "no such chat");
+            case ENDED, NOT_HELD -> throw new ClientError(ErrorCode.bad_request, "this chat has ended");
+            default -> { }
+          }
+          ChatMessage m = appended.message();
+          // a resend is relayed again: the first try may have been stored without being relayed
+          // (its answer lost, e.g. Redis frozen); consoles show each seq once
+          if (appended.state() == ChatState.active) {
+            relay.toOperator(appended.operatorId(), Frames.messageToOperator(cmd.chatId(), m));
+          }
+          return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+        });
   }
 
   private Future<Done> guestTyping(GuestTyping cmd) {
@@ -225,7 +254,7 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.succeededFuture(Done.INSTANCE);
     }
     guestSockets.remove(cmd.chatId());
-    return store.scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
+    return scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
         now().plusSeconds(settings.guestGraceSeconds())).map(Done.INSTANCE);
   }
 
@@ -283,19 +312,28 @@ public final class RoutingVerticle extends VerticleBase {
     }).onComplete(r -> replanAll());
   }
 
+  /** One store step: appended only while this operator holds the chat, then relayed to the guest. */
   private Future<Ack> operatorMessage(OperatorMessage cmd) {
     Instant at = now();
-    return heldChat(cmd.operatorId(), cmd.chatId()).compose(chat ->
-        store.appendMessage(chat.id(), ChatMessage.FROM_OPERATOR, chat.operatorName(), cmd.text(), at, cmd.clientId())
-            .map(m -> {
-              if (m.at().equals(at)) { // not a resend the guest already has
-                relay.toGuest(chat.id(), Frames.messageToGuest(m));
-                if (chat.guest().bySms()) {
-                  textToGuest(chat, cmd.operatorId(), m);
-                }
-              }
-              return new Ack(chat.id(), cmd.clientId(), m.seq());
-            }));
+    String operatorId = operator(cmd.operatorId()).id();
+    return store.appendToChat(cmd.chatId(), ChatMessage.FROM_OPERATOR, operatorId, cmd.text(), at, cmd.clientId())
+        .map(appended -> {
+          switch (appended.outcome()) {
+            case NO_CHAT -> throw new ClientError(ErrorCode.not_found, "no such chat");
+            case ENDED, NOT_HELD -> throw new ClientError(ErrorCode.forbidden, "you do not hold this chat");
+            default -> { }
+          }
+          ChatMessage m = appended.message();
+          // a resend is relayed again: the first try may have been stored without being relayed
+          // (its answer lost, e.g. Redis frozen); a guest socket shows each seq once
+          relay.toGuest(cmd.chatId(), Frames.messageToGuest(m));
+          if (m.at().equals(at) && appended.sms()) { // a text message goes out once, not per resend
+            store.chat(cmd.chatId())
+                .onSuccess(chat -> textToGuest(chat, cmd.operatorId(), m))
+                .onFailure(e -> notTexted(cmd.operatorId(), cmd.chatId(), m, e));
+          }
+          return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+        });
   }
 
   /** The reply goes out by text message; if the provider refuses it for good, the operator is told. */
@@ -303,9 +341,13 @@ public final class RoutingVerticle extends VerticleBase {
     vertx.eventBus().request(Addresses.SMS_SEND,
             new SmsSend(chat.id(), operatorId, chat.guest().phone(), chat.queue(), m.text(), m.seq()),
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000))
-        .onFailure(e -> relay.toOperator(operatorId, new JsonObject(Frames.error(ErrorCode.unavailable,
-                "message " + m.seq() + " was not delivered to the guest's phone: " + ClientError.from(e).getMessage()))
-            .put("chatId", chat.id()).put("seq", m.seq()).encode()));
+        .onFailure(e -> notTexted(operatorId, chat.id(), m, e));
+  }
+
+  private void notTexted(String operatorId, String chatId, ChatMessage m, Throwable e) {
+    relay.toOperator(operatorId, new JsonObject(Frames.error(ErrorCode.unavailable,
+            "message " + m.seq() + " was not delivered to the guest's phone: " + ClientError.from(e).getMessage()))
+        .put("chatId", chatId).put("seq", m.seq()).encode());
   }
 
   private Future<Done> operatorTyping(OperatorTyping cmd) {
@@ -366,7 +408,7 @@ public final class RoutingVerticle extends VerticleBase {
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();
-      return store.scheduleTimer(TimerKind.ROLLOVER.key(chat.id()),
+      return scheduleTimer(TimerKind.ROLLOVER.key(chat.id()),
               now().plusSeconds(directory.rolloverAfterSeconds(chat.queue())))
           .compose(v -> systemMessage(chat, "Transferring you to " + target.name() + "."));
     }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
@@ -402,7 +444,7 @@ public final class RoutingVerticle extends VerticleBase {
       for (String id : ids) {
         TimerKind kind = TimerKind.OPERATOR_GRACE;
         steps.add(event.connected() ? store.cancelTimer(kind.key(id))
-            : store.scheduleTimer(kind.key(id), now().plusSeconds(settings.operatorGraceSeconds()))
+            : scheduleTimer(kind.key(id), now().plusSeconds(settings.operatorGraceSeconds()))
                 .compose(v -> store.chat(id))
                 .compose(chat -> systemMessage(chat, chat.operatorName() + " lost their connection; please wait.")));
       }
@@ -446,6 +488,28 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   // ---- timers ----------------------------------------------------------------------------
+
+  /**
+   * Stores a timer (any node may fire it: the poll every {@value #TIMER_POLL_MS} ms is the safety
+   * net) and arms a local Vert.x timer for its due time, so a timer set on this node fires on
+   * time rather than up to one poll late. The claim in the store decides who fires it.
+   */
+  private Future<Void> scheduleTimer(String key, Instant due) {
+    return store.scheduleTimer(key, due).onSuccess(v -> armLocalTimer(due));
+  }
+
+  /** One Vert.x timer per {@value #ARM_GRAIN_MS} ms of due time, however many chats share it. */
+  private void armLocalTimer(Instant due) {
+    long bucket = Math.floorDiv(due.toEpochMilli(), ARM_GRAIN_MS) + 1;
+    if (!armedBuckets.add(bucket)) {
+      return;
+    }
+    long delayMs = Math.max(1, bucket * ARM_GRAIN_MS - now().toEpochMilli());
+    vertx.setTimer(delayMs, id -> {
+      armedBuckets.remove(bucket);
+      fireDueTimers();
+    });
+  }
 
   private void fireDueTimers() {
     store.claimDueTimers(now(), 200)
@@ -518,7 +582,7 @@ public final class RoutingVerticle extends VerticleBase {
       return plan[0].chat();
     }, NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
         ? Future.succeededFuture(t)
-        : store.scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
+        : scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
   }
 
   /**
@@ -526,12 +590,26 @@ public final class RoutingVerticle extends VerticleBase {
    * time and coalesces bursts, so a plan never works from an older snapshot than the last one.
    */
   private void replanAll() {
-    if (replanQueued) {
+    if (replanQueued || replanTimer != -1) {
+      return;
+    }
+    // each round reads the whole line: at most one round per REPLAN_EVERY_MS, or per twice the
+    // last round's time when the line is long (20,000 waiting chats), so bursts of starts and
+    // accepts cannot keep this event loop busy with back-to-back rounds
+    long gap = Math.max(REPLAN_EVERY_MS, 2 * lastReplanMillis);
+    long wait = lastReplanAt + gap - System.currentTimeMillis();
+    if (wait > 0) {
+      replanTimer = vertx.setTimer(wait, id -> {
+        replanTimer = -1;
+        replanAll();
+      });
       return;
     }
     replanQueued = true;
     replanning = replanning.eventually(() -> {
       replanQueued = false;
+      long began = System.currentTimeMillis();
+      lastReplanAt = began;
       return Future.all(availability(), store.unansweredChats()).compose(all -> {
         Availability av = all.resultAt(0);
         List<Chat> chats = all.resultAt(1);
@@ -542,7 +620,8 @@ public final class RoutingVerticle extends VerticleBase {
           chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
         }
         return chain;
-      }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
+      }).onComplete(r -> lastReplanMillis = System.currentTimeMillis() - began)
+          .onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
     });
   }
 
@@ -588,15 +667,51 @@ public final class RoutingVerticle extends VerticleBase {
     lastQueueStatus = now;
   }
 
-  /** Sends each unanswered chat its place in line; gateways drop repeats of the same place. */
+  /**
+   * Tells waiting guests their place in line. Changes come in bursts (a chat start, an accept, a
+   * sweep), and each announcement reads the whole line, so announcements are coalesced: at most
+   * one per {@value #POSITIONS_EVERY_MS} ms (the first at once, later ones at the end of the
+   * window), and a guest is sent a frame only when their place differs from what this node last
+   * sent them. With 20,000 guests waiting, announcing everyone on every start made the ramp
+   * quadratic (docs/BENCHMARKS.md).
+   */
   private void announcePositions() {
-    store.unansweredChats().onSuccess(chats -> {
+    if (positionsTimer != -1) {
+      return; // the announcement already scheduled covers this change too
+    }
+    long wait = lastPositionsAt + Math.max(POSITIONS_EVERY_MS, 2 * lastPositionsMillis) - System.currentTimeMillis();
+    if (wait <= 0) {
+      sendPositions();
+    } else {
+      positionsTimer = vertx.setTimer(wait, id -> {
+        positionsTimer = -1;
+        sendPositions();
+      });
+    }
+  }
+
+  /** The next announcement sends this guest their place even if it did not change (a new socket). */
+  private void forgetPosition(String chatId) {
+    lastPositions.remove(chatId);
+  }
+
+  private void sendPositions() {
+    long began = System.currentTimeMillis();
+    lastPositionsAt = began;
+    store.unansweredChats().onComplete(r -> lastPositionsMillis = System.currentTimeMillis() - began)
+        .onSuccess(chats -> {
       Map<String, Integer> positions = new HashMap<>();
+      Map<String, Integer> sent = new HashMap<>(chats.size() * 2);
       for (Chat chat : chats) {
         int position = positions.merge(chat.queue(), 1, Integer::sum);
-        relay.toGuest(chat.id(), Frames.queued(position, waits.estimateSeconds(chat.queue(), position)));
+        sent.put(chat.id(), position);
+        Integer before = lastPositions.get(chat.id());
+        if (before == null || before != position) {
+          relay.toGuest(chat.id(), Frames.queued(position, waits.estimateSeconds(chat.queue(), position)));
+        }
       }
-    });
+      lastPositions = sent;
+    }).onFailure(e -> lastPositions = new HashMap<>()); // unknown what reached whom: send all next time
   }
 
   // ---- compare-and-set ----------------------------------------------------------------------

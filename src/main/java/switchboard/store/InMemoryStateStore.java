@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import switchboard.domain.CannedResponse;
@@ -120,6 +121,25 @@ public final class InMemoryStateStore implements StateStore {
       seen.put(dedupKey, message);
     }
     return Future.succeededFuture(message);
+  }
+
+  @Override
+  public synchronized Future<ChatAppend> appendToChat(String chatId, String from, String operatorId, String text,
+      Instant at, String clientId) {
+    Chat chat = chats.get(chatId);
+    if (chat == null) {
+      return Future.succeededFuture(ChatAppend.refused(ChatAppend.Outcome.NO_CHAT, null));
+    }
+    if (chat.state().isEnded()) {
+      return Future.succeededFuture(ChatAppend.refused(ChatAppend.Outcome.ENDED, chat.state()));
+    }
+    boolean fromOperator = ChatMessage.FROM_OPERATOR.equals(from);
+    if (fromOperator && (chat.state() != ChatState.active || !Objects.equals(operatorId, chat.operatorId()))) {
+      return Future.succeededFuture(ChatAppend.refused(ChatAppend.Outcome.NOT_HELD, chat.state()));
+    }
+    String name = fromOperator ? chat.operatorName() : chat.guest() == null ? null : chat.guest().name();
+    return appendMessage(chatId, from, name, text, at, clientId).map(m -> new ChatAppend(ChatAppend.Outcome.APPENDED,
+        chat.state(), chat.operatorId(), chat.guest() != null && chat.guest().bySms(), m));
   }
 
   @Override
@@ -334,6 +354,32 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
+  // ---- sign-in attempts ----------------------------------------------------------------------
+
+  private record Attempts(long count, Instant expires) {}
+
+  private final Map<String, Attempts> loginAttempts = new HashMap<>();
+
+  @Override
+  public synchronized Future<Long> countLoginAttempt(String username, int lockAt, Duration window) {
+    Instant now = Instant.now();
+    if (loginAttempts.size() >= 10_000) {
+      // guesses at many usernames: drop the forgotten counts so the map stays small
+      loginAttempts.values().removeIf(a -> !a.expires().isAfter(now));
+    }
+    Attempts current = loginAttempts.get(username);
+    long count = current == null || !current.expires().isAfter(now) ? 1 : current.count() + 1;
+    Instant expires = count == 1 || count == lockAt ? now.plus(window) : current.expires();
+    loginAttempts.put(username, new Attempts(count, expires));
+    return Future.succeededFuture(count);
+  }
+
+  @Override
+  public synchronized Future<Void> clearLoginAttempts(String username) {
+    loginAttempts.remove(username);
     return Future.succeededFuture();
   }
 }

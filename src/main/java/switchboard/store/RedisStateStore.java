@@ -34,6 +34,7 @@ import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
+import switchboard.domain.Guest;
 import switchboard.domain.OfflineMessage;
 
 /**
@@ -51,13 +52,16 @@ import switchboard.domain.OfflineMessage;
  *   <li>{@code transcript:{chatId}} list of message JSON (index = seq - 1);
  *       {@code dedup:{chatId}} hash {@code from:clientId} → JSON of the last message with that
  *       clientId (a resend with the same text gets it back)</li>
- *   <li>{@code timers} sorted set of timer keys, score = due time in epoch µs</li>
+ *   <li>{@code timers} sorted set of timer keys, score = due time in epoch µs; {@code claim:{callId}}
+ *       the timer keys one claim call took, newline-separated, or empty when its caller gave up
+ *       on it (kept {@link #CLAIM_RECORD_TTL})</li>
  *   <li>{@code chosen:{operatorId}} JSON array of the queues set available</li>
  *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
  *       the heartbeat; {@code nodes:{operatorId}} set of node ids and {@code operators} set of
  *       operator ids: the index that finds presence keys without SCAN (pruned as keys expire)</li>
  *   <li>{@code offline} hash: offline message id → JSON</li>
  *   <li>{@code session:{tokenHash}} JSON {@code {"op","exp"}} expiring (PXAT) at the session's end</li>
+ *   <li>{@code login:{username}} count of sign-in attempts, expiring at the end of its window</li>
  * </ul>
  *
  * <p>Every call fails (never hangs) when Redis does not answer within {@link #COMMAND_TIMEOUT}.
@@ -85,13 +89,19 @@ public final class RedisStateStore implements StateStore {
   private static final String UNANSWERED_CHATS = "unanswered_chats";
   private static final String HELD_COUNTS = "held_counts";
   private static final String APPEND_MESSAGE = "append_message";
+  private static final String APPEND_TO_CHAT = "append_to_chat";
   private static final String CLAIM_TIMERS = "claim_timers";
   private static final String PRESENCE = "presence";
   private static final String CONNECTED_OPERATORS = "connected_operators";
   private static final String MARK_OFFLINE_DONE = "mark_offline_done";
   private static final String REPLACE_DIRECTORY = "replace_directory";
+  private static final String COUNT_LOGIN_ATTEMPT = "count_login_attempt";
+
+  /** Connections the store's commands are pipelined over (see {@link PipelinedRedis}). */
+  private static final int PIPELINED_CONNECTIONS = 2;
 
   private final Redis redis;
+  private final PipelinedRedis commands;
   private final String prefix;
   private final String nodeId;
   private final long presenceTtlMillis;
@@ -99,11 +109,13 @@ public final class RedisStateStore implements StateStore {
 
   private RedisStateStore(Redis redis, String prefix, String nodeId, Duration presenceTtl) {
     this.redis = redis;
+    this.commands = new PipelinedRedis(redis, PIPELINED_CONNECTIONS);
     this.prefix = prefix;
     this.nodeId = nodeId;
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
-        APPEND_MESSAGE, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY);
+        APPEND_MESSAGE, APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
+        COUNT_LOGIN_ATTEMPT);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -131,7 +143,7 @@ public final class RedisStateStore implements StateStore {
           return store;
         })
         .recover(err -> {
-          redis.close();
+          store.close();
           return Future.failedFuture(new IllegalStateException("cannot use Redis: " + err.getMessage(), err));
         });
   }
@@ -144,7 +156,7 @@ public final class RedisStateStore implements StateStore {
   static RedisOptions clientOptions(String redisUrl) {
     RedisOptions options = new RedisOptions()
         .setConnectionString(redisUrl)
-        .setMaxPoolSize(8)
+        .setMaxPoolSize(32)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(4096);
     options.getNetClientOptions()
@@ -155,6 +167,7 @@ public final class RedisStateStore implements StateStore {
   }
 
   public Future<Void> close() {
+    commands.close();
     return redis.close();
   }
 
@@ -163,7 +176,7 @@ public final class RedisStateStore implements StateStore {
   }
 
   private Future<Response> send(Request request) {
-    return redis.send(request).timeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return commands.send(request).timeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Our own records always encode; a failure here is a bug, not a Redis problem. */
@@ -187,7 +200,8 @@ public final class RedisStateStore implements StateStore {
     return scripts.run(CREATE_CHAT,
         List.of(key("chat", chat.id()), key("unanswered"), key("holders"), key("created")),
         List.of(Long.toString(chat.version()), json, nz(holder(chat)), unansweredScore(chat), chat.id(), prefix,
-            Long.toString(chat.createdAt().toEpochMilli())))
+            Long.toString(chat.createdAt().toEpochMilli()), chat.state().name(), guestName(chat),
+            nz(chat.operatorName()), chat.guest() == null ? Guest.WEB : chat.guest().channel()))
         .compose(r -> r != null && r.toLong() == 1
             ? Future.succeededFuture()
             : Future.failedFuture(new IllegalStateException("chat " + chat.id() + " exists")));
@@ -209,7 +223,9 @@ public final class RedisStateStore implements StateStore {
     return scripts.run(REPLACE_CHAT,
         List.of(key("chat", updated.id()), key("unanswered"), key("holders")),
         List.of(Long.toString(expected.version()), Long.toString(updated.version()), json, nz(holder(updated)),
-            Integer.toString(capacity), unansweredScore(updated), updated.id(), prefix))
+            Integer.toString(capacity), unansweredScore(updated), updated.id(), prefix, updated.state().name(),
+            guestName(updated), nz(updated.operatorName()),
+            updated.guest() == null ? Guest.WEB : updated.guest().channel()))
         .compose(r -> {
           try {
             return Future.succeededFuture(ReplaceResult.valueOf(String.valueOf(r)));
@@ -217,6 +233,11 @@ public final class RedisStateStore implements StateStore {
             return Future.failedFuture(new IllegalStateException("replace_chat answered " + r));
           }
         });
+  }
+
+  /** The guest's name as the chat hash keeps it beside the JSON for append_to_chat ('' = none). */
+  private static String guestName(Chat chat) {
+    return chat.guest() == null ? "" : nz(chat.guest().name());
   }
 
   private static String holder(Chat chat) {
@@ -295,6 +316,42 @@ public final class RedisStateStore implements StateStore {
   }
 
   @Override
+  public Future<ChatAppend> appendToChat(String chatId, String from, String operatorId, String text, Instant at,
+      String clientId) {
+    ObjectNode body = JSON.createObjectNode(); // the script puts seq and the sender's name first
+    body.put("from", from);
+    body.put("text", text);
+    body.put("at", at == null ? null : at.toString());
+    String dedupField = clientId == null ? "" : from + ":" + clientId;
+    boolean fromOperator = ChatMessage.FROM_OPERATOR.equals(from);
+    return scripts.run(APPEND_TO_CHAT,
+        List.of(key("chat", chatId), key("transcript", chatId), key("dedup", chatId)),
+        List.of(body.toString(), dedupField, clientId == null ? "0" : "1", text == null ? "" : text,
+            text == null ? "1" : "0", fromOperator ? "operator" : "guest", operatorId == null ? "" : operatorId))
+        .compose(r -> {
+          String outcome = r == null || r.size() == 0 ? "" : r.get(0).toString();
+          return switch (outcome) {
+            case "none" -> Future.succeededFuture(ChatAppend.refused(ChatAppend.Outcome.NO_CHAT, null));
+            case "ended" -> Future.succeededFuture(
+                ChatAppend.refused(ChatAppend.Outcome.ENDED, ChatState.valueOf(r.get(1).toString())));
+            case "not_held" -> Future.succeededFuture(
+                ChatAppend.refused(ChatAppend.Outcome.NOT_HELD, ChatState.valueOf(r.get(1).toString())));
+            case "ok" -> {
+              // a new message is built from what we sent; only a resend's stored JSON is parsed
+              Future<ChatMessage> message = "1".equals(r.get(5).toString())
+                  ? parse(r.get(8).toString(), ChatMessage.class)
+                  : Future.succeededFuture(new ChatMessage(r.get(4).toLong(), from,
+                      "1".equals(r.get(7).toString()) ? r.get(6).toString() : null, text, at));
+              yield message.map(m -> new ChatAppend(ChatAppend.Outcome.APPENDED,
+                  ChatState.valueOf(r.get(1).toString()), r.get(2).toString().isEmpty() ? null : r.get(2).toString(),
+                  Guest.SMS.equals(r.get(3).toString()), m));
+            }
+            default -> Future.failedFuture(new IllegalStateException("append_to_chat answered " + r));
+          };
+        });
+  }
+
+  @Override
   public Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq) {
     long start = Math.max(0, afterSeq);
     return send(Request.cmd(Command.LRANGE).arg(key("transcript", chatId)).arg(start).arg(-1))
@@ -321,19 +378,78 @@ public final class RedisStateStore implements StateStore {
     return send(Request.cmd(Command.ZREM).arg(key("timers")).arg(key)).mapEmpty();
   }
 
+  /**
+   * How long Redis keeps what one claim call took (or the mark that its caller gave up on it),
+   * for a caller that missed the answer: see {@link #claimDueTimers}.
+   */
+  static final Duration CLAIM_RECORD_TTL = Duration.ofHours(1);
+  /** Claim calls that failed here (no answer in time) but may have run, or may yet run, in Redis. */
+  private final Set<String> claimsInDoubt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicBoolean settlingClaims = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Claiming removes the timers from Redis, so a claim whose answer is lost would lose its timers:
+   * a frozen Redis (or a slow link) runs the call after this side gave up waiting (a rollover due
+   * during a Redis pause then never fired). So each call has an id, and claim_timers.lua keeps
+   * what it took under that id; a call that failed here is settled before anything new is
+   * claimed, by {@link #settleClaimsInDoubt}, which gets those timers back to fire.
+   */
   @Override
   public Future<List<String>> claimDueTimers(Instant now, int max) {
     if (max <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return scripts.run(CLAIM_TIMERS, List.of(key("timers")), List.of(Long.toString(micros(now)), Integer.toString(max)))
+    if (!claimsInDoubt.isEmpty()) {
+      return settleClaimsInDoubt();
+    }
+    String callId = java.util.UUID.randomUUID().toString();
+    return scripts.run(CLAIM_TIMERS, List.of(key("timers"), key("claim", callId)),
+            List.of(Long.toString(micros(now)), Integer.toString(max), Long.toString(CLAIM_RECORD_TTL.toMillis())))
         .map(r -> {
           List<String> keys = new ArrayList<>();
           if (r != null) {
             r.forEach(item -> keys.add(item.toString()));
           }
           return keys;
-        });
+        })
+        .onFailure(e -> claimsInDoubt.add(callId));
+  }
+
+  /**
+   * For each claim call in doubt: SET NX marks it given up, so one that has not run yet claims
+   * nothing when it does; if the key exists instead, the call ran (or was given up before) and
+   * the key holds what it took. Each call is settled once: one settling at a time, and a call
+   * leaves the doubt only with the answer that returns its timers.
+   */
+  private Future<List<String>> settleClaimsInDoubt() {
+    if (!settlingClaims.compareAndSet(false, true)) { // a failure, not "nothing due": Redis has not answered yet
+      return Future.failedFuture(new IllegalStateException("earlier timer claims are still being settled"));
+    }
+    List<Future<List<String>>> settled = new ArrayList<>();
+    for (String callId : List.copyOf(claimsInDoubt)) {
+      String k = key("claim", callId);
+      settled.add(send(Request.cmd(Command.SET).arg(k).arg("").arg("NX").arg("PX").arg(CLAIM_RECORD_TTL.toMillis()))
+          .compose(marked -> marked != null ? Future.succeededFuture(List.<String>of())
+              : send(Request.cmd(Command.GET).arg(k)).map(r -> r == null || r.toString().isEmpty()
+                  ? List.<String>of() : List.of(r.toString().split("\n"))))
+          .onSuccess(keys -> claimsInDoubt.remove(callId)));
+    }
+    return Future.join(settled).transform(all -> {
+      settlingClaims.set(false);
+      List<String> keys = new ArrayList<>();
+      Throwable failure = null;
+      for (Future<List<String>> f : settled) {
+        if (f.succeeded()) {
+          keys.addAll(f.result());
+        } else {
+          failure = f.cause();
+        }
+      }
+      if (!keys.isEmpty()) {
+        log.info("timers {} claimed by a call whose answer was lost are fired now", keys);
+      }
+      return keys.isEmpty() && failure != null ? Future.failedFuture(failure) : Future.succeededFuture(keys);
+    });
   }
 
   // ---- presence ----------------------------------------------------------------------------
@@ -617,5 +733,22 @@ public final class RedisStateStore implements StateStore {
       return scripts.run(MARK_OFFLINE_DONE, List.of(key("offline")), List.of(id, json))
           .map(stored -> stored == null ? null : parseNow(stored.toString(), OfflineMessage.class));
     });
+  }
+
+  // ---- sign-in attempts ----------------------------------------------------------------------
+  // INCR and its expiry in one script, so no node can count without the window being set.
+
+  @Override
+  public Future<Long> countLoginAttempt(String username, int lockAt, Duration window) {
+    return scripts.run(COUNT_LOGIN_ATTEMPT, List.of(key("login", username)),
+            List.of(Long.toString(Math.max(1, window.toMillis())), Integer.toString(lockAt)))
+        .compose(r -> r == null
+            ? Future.failedFuture(new IllegalStateException("count_login_attempt answered nothing"))
+            : Future.succeededFuture(r.toLong()));
+  }
+
+  @Override
+  public Future<Void> clearLoginAttempts(String username) {
+    return send(Request.cmd(Command.DEL).arg(key("login", username))).mapEmpty();
   }
 }

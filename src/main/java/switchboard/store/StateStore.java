@@ -61,6 +61,17 @@ public interface StateStore {
    */
   Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at, String clientId);
 
+  /**
+   * A guest's ({@code from} = guest, {@code operatorId} null) or an operator's message appended
+   * to an open chat in one step, under the name the chat gives the sender, with
+   * {@link #appendMessage}'s seq and resend rules. Refused without appending when the chat does
+   * not exist, has ended, or (from an operator) is not held by {@code operatorId}. One step, so
+   * a close or a transfer cannot slip between the check and the append (and Redis needs a
+   * single round trip per message).
+   */
+  Future<ChatAppend> appendToChat(String chatId, String from, String operatorId, String text, Instant at,
+      String clientId);
+
   /** Forgets a chat's messages (retention); the chat record stays for stats. */
   Future<Void> deleteTranscript(String chatId);
 
@@ -148,4 +159,17 @@ public interface StateStore {
 
   /** Answers when the store works; for /health/ready. */
   Future<Void> ping();
+
+  // ---- sign-in attempts (the login throttle, shared by every node) ----------------------------
+
+  /**
+   * Counts one sign-in attempt for {@code username}, atomically, and returns the count: 1 for
+   * the first attempt, which starts a {@code window} after which the count is forgotten; the
+   * attempt that brings the count to {@code lockAt} starts the window again, so a lock lasts a
+   * whole window. Attempts counted past {@code lockAt} do not extend it.
+   */
+  Future<Long> countLoginAttempt(String username, int lockAt, Duration window);
+
+  /** Forgets the attempts counted for {@code username} (after a successful sign-in). */
+  Future<Void> clearLoginAttempts(String username);
 }

@@ -116,6 +116,26 @@ class RedisEventRelayTest {
   }
 
   @Test
+  void aNodeAloneKeepsFramesLocalAndRelaysAgainTheMomentAnotherNodeStarts() throws Exception {
+    await(relayB.close());
+    relayB = null;
+    List<String> onA = listen(vertxA, Addresses.toGuest("c1"));
+    // node-a learns it is alone within a check or two; its frames then stay local
+    waitFor("node-a keeping frames local", 5_000, () -> {
+      relayA.toGuest("c1", "alone");
+      return relayA.framesKeptLocal() > 0;
+    });
+    assertThat(onA).isNotEmpty().allMatch("alone"::equals); // delivered on its own node all the same
+
+    // a node that starts now gets node-a's very next frame: its start waited for its HELLO
+    relayB = await(RedisEventRelay.start(vertxB, server.url(), prefix, "node-b"));
+    List<String> onB = listen(vertxB, Addresses.toGuest("c1"));
+    relayA.toGuest("c1", "after B started");
+    waitFor("the frame on node-b", 5_000, () -> !onB.isEmpty());
+    assertThat(onB).containsExactly("after B started");
+  }
+
+  @Test
   void framesFromOneNodeArriveInOrder() throws Exception {
     List<String> onB = listen(vertxB, Addresses.toGuest("c1"));
     for (int i = 0; i < 2_000; i++) {

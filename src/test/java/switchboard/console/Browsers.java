@@ -91,7 +91,9 @@ final class Browsers implements ExtensionContext.Store.CloseableResource {
           // several consoles run at once in one test; none of them may be throttled as a background page
           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
           "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required",
-          "--mute-audio", "--disable-extensions", "--disable-features=Translate,MediaRouter,OptimizationHints");
+          "--mute-audio", "--disable-extensions", "--disable-features=Translate,MediaRouter,OptimizationHints",
+          // a node binds port 0, which here may be one Chrome refuses (6667: ERR_UNSAFE_PORT)
+          "--explicitly-allowed-ports=1719,1720,1723,2049,3659,4045,4190,5060,5061,6000,6566,6665,6666,6667,6668,6669,6679,6697,10080");
       options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
       return new ChromeDriver(options);
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -61,11 +62,21 @@ public final class FrameClient implements AutoCloseable {
 
   /** Starts a connection; {@code origin} null sends no Origin header (a non-browser client). */
   public static Future<FrameClient> connectAsync(TestNode node, String path, String label, String origin) {
-    ClientWebSocket ws = node.wsClient().webSocket();
+    return connectAsync(node.wsClient(), node.port(), path, label, origin);
+  }
+
+  /** A socket to a node that is not a {@link TestNode} (e.g. one in another process), through {@code client}. */
+  public static FrameClient connect(WebSocketClient client, int port, String path, String label) {
+    return TestNode.await(connectAsync(client, port, path, label, null));
+  }
+
+  private static Future<FrameClient> connectAsync(WebSocketClient wsClient, int port, String path, String label,
+      String origin) {
+    ClientWebSocket ws = wsClient.webSocket();
     FrameClient client = new FrameClient(label, ws);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost("localhost")
-        .setPort(node.port())
+        .setPort(port)
         .setURI(path)
         .setAllowOriginHeader(false)
         .setTimeout(TIMEOUT.toMillis());
@@ -229,6 +240,13 @@ public final class FrameClient implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Every frame this socket received so far, in arrival order, read or not: what a page was shown. */
+  public List<JsonObject> received() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
   }
 
   /** Forgets every frame received so far and not read. */

@@ -6,15 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +33,7 @@ class NodeProcessKillTest {
   private RedisServer redis;
   private Vertx vertxB;
   private Vertx clients;
-  private Process child;
-  private Path childLog;
+  private NodeProcess child;
 
   @BeforeEach
   void start() {
@@ -53,8 +44,8 @@ class NodeProcessKillTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (child != null) {
+      child.close();
     }
     for (Vertx v : new Vertx[] {clients, vertxB}) {
       TestNode.await(v.close(), Duration.ofSeconds(15));
@@ -74,10 +65,8 @@ class NodeProcessKillTest {
           c.getJsonArray("operators").stream().map(o -> (JsonObject) o).filter(o -> "carol".equals(o.getString("id")))
               .forEach(o -> o.put("queues", o.getJsonArray("queues").copy().add("maps")));
         });
-    int childPort = freePort();
-    Path config = Files.createTempFile("switchboard-child-", ".json");
-    Files.writeString(config, setUp.configJson());
-    startChild(config, childPort);
+    child = NodeProcess.start(setUp.configJson(), redis.url(), "node-child", "node-process-kill-child");
+    int childPort = child.port();
     TestNode b = setUp.start();
 
     WebSocketClient ws = HostileSocket.client(clients);
@@ -110,8 +99,7 @@ class NodeProcessKillTest {
     carol.next(f -> "offer".equals(f.getString("type")) && chat2.equals(f.getString("chatId")), TestNode.TIMEOUT);
 
     // mid-rollover: chat 1 is due to widen to general in a few seconds, and its timer was set by the child
-    child.destroyForcibly();
-    assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    child.kill();
     long killedAt = System.nanoTime();
 
     JsonObject widened = dave.next("offer", f -> chat1.equals(f.getString("chatId")), Duration.ofSeconds(15));
@@ -143,34 +131,5 @@ class NodeProcessKillTest {
     System.out.printf("node killed mid-rollover: rollover fired %d ms after it was due; the dead node's operator "
         + "unavailable %d ms after the kill; her ringing chat re-offered %d ms after the kill%n",
         rolloverLateMs, presenceGoneMs, reroutedMs);
-  }
-
-  private void startChild(Path config, int port) throws Exception {
-    childLog = Path.of("target", "node-process-kill-child.log");
-    Files.createDirectories(childLog.getParent());
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "switchboard.Main", "-conf", config.toString()))
-        .redirectErrorStream(true).redirectOutput(childLog.toFile());
-    pb.environment().put("SWITCHBOARD_REDIS_URL", redis.url());
-    pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
-    pb.environment().put("SWITCHBOARD_NODE_ID", "node-child");
-    child = pb.start();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    TestNode.waitUntil(() -> {
-      assertThat(child.isAlive()).as("child node running (see %s)", childLog).isTrue();
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    }, Duration.ofSeconds(60), "the child node to be ready (log: " + childLog + ")");
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -110,6 +110,40 @@ public final class RedisServer implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Freezes the server (SIGSTOP): its port still accepts connections and takes commands into
+   * its socket buffers, but nothing is answered until {@link #resume()} (SIGCONT), when it runs
+   * what queued up meanwhile. Keys with an expiry that passed during the pause are gone then.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} server run again (SIGCONT). */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    requirePrivate(name.toLowerCase(java.util.Locale.ROOT));
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+          .redirectErrorStream(true).start();
+      String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run kill -" + name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the server again on the same port (empty: no persistence). */
   public synchronized void restart() {
     requirePrivate("restart");

@@ -138,6 +138,23 @@ class RedisStateStoreTest extends StateStoreContractTest {
   }
 
   @Test
+  void aMessageToAChatStoredByAnEarlierVersionReadsItsJson() {
+    // an earlier version kept only version, json and holder in the chat hash
+    Chat c = accepted(newChat("c1", T0), "alice", T0);
+    await(store.createChat(c));
+    rawSend(Request.cmd(Command.HDEL).arg(prefix + "chat:c1").arg("state").arg("guestName").arg("operatorName")
+        .arg("channel"));
+    ChatAppend fromGuest = await(store.appendToChat("c1", ChatMessage.FROM_GUEST, null, "hi", T0, "g1"));
+    assertThat(fromGuest.outcome()).isEqualTo(ChatAppend.Outcome.APPENDED);
+    assertThat(fromGuest.operatorId()).isEqualTo("alice");
+    assertThat(fromGuest.message().name()).isEqualTo("Pat");
+    ChatAppend fromOperator = await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "alice", "hello", T0, "o1"));
+    assertThat(fromOperator.message()).isEqualTo(new ChatMessage(2, "operator", "ALICE", "hello", T0));
+    assertThat(await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "bob", "x", T0, "o2")).outcome())
+        .isEqualTo(ChatAppend.Outcome.NOT_HELD);
+  }
+
+  @Test
   void scriptsRunAgainAfterRedisForgetsThem() {
     Chat c = newChat("c1", T0);
     await(store.createChat(c));

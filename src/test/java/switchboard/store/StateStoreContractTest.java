@@ -239,6 +239,46 @@ public abstract class StateStoreContractTest {
   // ---- transcripts -------------------------------------------------------------------------
 
   @Test
+  void appendToChatChecksTheChatAndAppendsInOneStep() {
+    Instant at = T0.plusSeconds(1);
+    assertThat(await(store.appendToChat("ghost", ChatMessage.FROM_GUEST, null, "hi", at, "g1")).outcome())
+        .isEqualTo(ChatAppend.Outcome.NO_CHAT);
+    Chat c = newChat("c1", T0);
+    await(store.createChat(c));
+    // waiting: the guest may write (the operator reads it on accepting), nobody holds it
+    ChatAppend first = await(store.appendToChat("c1", ChatMessage.FROM_GUEST, null, "hello </script> ✓", at, "g1"));
+    assertThat(first.outcome()).isEqualTo(ChatAppend.Outcome.APPENDED);
+    assertThat(first.state()).isEqualTo(ChatState.waiting);
+    assertThat(first.operatorId()).isNull();
+    assertThat(first.sms()).isFalse();
+    assertThat(first.message()).isEqualTo(new ChatMessage(1, "guest", "Pat", "hello </script> ✓", at));
+    // an operator who does not hold it: refused, nothing stored
+    assertThat(await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "alice", "hi", at, "o1")).outcome())
+        .isEqualTo(ChatAppend.Outcome.NOT_HELD);
+    assertThat(await(store.replaceChat(c, accepted(c, "alice", at), 5))).isEqualTo(ReplaceResult.REPLACED);
+    assertThat(await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "bob", "hi", at, "o1")).outcome())
+        .isEqualTo(ChatAppend.Outcome.NOT_HELD);
+    ChatAppend reply = await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "alice", "hi \"Pat\"", at, "o1"));
+    assertThat(reply.outcome()).isEqualTo(ChatAppend.Outcome.APPENDED);
+    assertThat(reply.state()).isEqualTo(ChatState.active);
+    assertThat(reply.operatorId()).isEqualTo("alice");
+    assertThat(reply.message()).isEqualTo(new ChatMessage(2, "operator", "ALICE", "hi \"Pat\"", at));
+    // a resend: the message stored then, nothing new
+    ChatAppend resent = await(store.appendToChat("c1", ChatMessage.FROM_GUEST, null, "hello </script> ✓",
+        at.plusSeconds(5), "g1"));
+    assertThat(resent.message()).isEqualTo(first.message());
+    assertThat(await(store.appendMessage("c1", ChatMessage.FROM_SYSTEM, null, "x", at, null)).seq()).isEqualTo(3);
+    // ended: refused for both sides, nothing stored
+    Chat stored = await(store.chat("c1"));
+    assertThat(await(store.replaceChat(stored, closed(stored, at), 5))).isEqualTo(ReplaceResult.REPLACED);
+    assertThat(await(store.appendToChat("c1", ChatMessage.FROM_GUEST, null, "late", at, "g2")).outcome())
+        .isEqualTo(ChatAppend.Outcome.ENDED);
+    assertThat(await(store.appendToChat("c1", ChatMessage.FROM_OPERATOR, "alice", "late", at, "o2")).outcome())
+        .isEqualTo(ChatAppend.Outcome.ENDED);
+    assertThat(await(store.messagesAfter("c1", 0))).extracting(ChatMessage::seq).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void messagesAreNumberedPerChatAndResendsAreRecognised() {
     Instant at = T0.plusSeconds(1);
     ChatMessage m1 = await(store.appendMessage("c1", ChatMessage.FROM_GUEST, "Pat", "hello", at, "g1"));
@@ -537,5 +577,55 @@ public abstract class StateStoreContractTest {
     assertThat(results).allMatch(OfflineMessage::done);
     assertThat(results.stream().map(OfflineMessage::doneBy).distinct()).hasSize(1);
     assertThat(await(store.offlineMessages())).containsExactly(results.get(0));
+  }
+
+  // ---- sign-in attempts --------------------------------------------------------------------
+
+  private static final java.time.Duration QUARTER_HOUR = java.time.Duration.ofMinutes(15);
+
+  @Test
+  void loginAttemptsAreCountedPerUsernameUntilCleared() {
+    for (long i = 1; i <= 7; i++) {
+      assertThat(await(store.countLoginAttempt("carol", 5, QUARTER_HOUR))).as("attempt %d", i).isEqualTo(i);
+    }
+    // other usernames have their own count; the empty, long and odd ones too
+    assertThat(await(store.countLoginAttempt("dave", 5, QUARTER_HOUR))).isEqualTo(1);
+    String odd = "a:b*{x}\n<img src=x>" + "z".repeat(60);
+    assertThat(await(store.countLoginAttempt(odd, 5, QUARTER_HOUR))).isEqualTo(1);
+    assertThat(await(store.countLoginAttempt("carol:x", 5, QUARTER_HOUR))).isEqualTo(1);
+    // a successful sign-in forgets the count of that username only
+    await(store.clearLoginAttempts("carol"));
+    assertThat(await(store.countLoginAttempt("carol", 5, QUARTER_HOUR))).isEqualTo(1);
+    assertThat(await(store.countLoginAttempt("dave", 5, QUARTER_HOUR))).isEqualTo(2);
+    assertThat(await(store.countLoginAttempt(odd, 5, QUARTER_HOUR))).isEqualTo(2);
+    await(store.clearLoginAttempts("nobody-counted"));
+  }
+
+  @Test
+  void concurrentLoginAttemptsAreEachCountedOnce() {
+    List<Future<Long>> attempts = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      attempts.add(store.countLoginAttempt("carol", 5, QUARTER_HOUR));
+    }
+    assertThat(awaitAll(attempts)).containsExactlyInAnyOrderElementsOf(
+        IntStream.rangeClosed(1, 40).mapToObj(i -> (long) i).toList());
+  }
+
+  @Test
+  void loginAttemptsAreForgottenAWindowAfterTheFirstAndALockLastsAWholeWindow() throws InterruptedException {
+    java.time.Duration window = java.time.Duration.ofMillis(2000);
+    assertThat(await(store.countLoginAttempt("carol", 3, window))).isEqualTo(1);
+    assertThat(await(store.countLoginAttempt("dave", 3, window))).isEqualTo(1);
+    Thread.sleep(1200);
+    assertThat(await(store.countLoginAttempt("carol", 3, window))).isEqualTo(2);
+    // the third attempt reaches the lock count: its window starts now, not at the first attempt
+    assertThat(await(store.countLoginAttempt("carol", 3, window))).isEqualTo(3);
+    Thread.sleep(1200);
+    assertThat(await(store.countLoginAttempt("carol", 3, window))).as("still locked past the first window")
+        .isEqualTo(4);
+    assertThat(await(store.countLoginAttempt("dave", 3, window))).as("dave's first window has passed")
+        .isEqualTo(1);
+    Thread.sleep(2300);
+    assertThat(await(store.countLoginAttempt("carol", 3, window))).as("the lock's window has passed").isEqualTo(1);
   }
 }

@@ -1,0 +1,110 @@
+package switchboard.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import switchboard.e2e.TestNode;
+
+/**
+ * A Switchboard node in a child JVM, started like production ({@code switchboard.Main -conf FILE},
+ * Redis from {@code SWITCHBOARD_REDIS_URL}, port and node id from the environment), so a test can
+ * kill it as a process (SIGKILL: no clean stop, no last words to Redis). Its output goes to
+ * {@code target/NAME.log}.
+ */
+final class NodeProcess implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private NodeProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts a node with {@code configJson} (e.g. {@link TestNode.Builder#configJson()}) on a free
+   * port and waits until its {@code /health/ready} answers 200.
+   */
+  static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName) throws Exception {
+    Path config = Files.createTempFile("switchboard-child-", ".json");
+    Files.writeString(config, configJson);
+    config.toFile().deleteOnExit();
+    Path log = Path.of("target", logName + ".log");
+    Files.createDirectories(log.getParent());
+    int port = freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), "switchboard.Main", "-conf", config.toString()))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SWITCHBOARD_REDIS_URL", redisUrl);
+    pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("SWITCHBOARD_NODE_ID", nodeId);
+    NodeProcess node = new NodeProcess(pb.start(), port, log);
+    try {
+      node.awaitReady(Duration.ofSeconds(60));
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  private void awaitReady(Duration timeout) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    TestNode.waitUntil(() -> {
+      assertThat(process.isAlive()).as("child node running (see %s)", log).isTrue();
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    }, timeout, "the child node to be ready (log: " + log + ")");
+  }
+
+  int port() {
+    return port;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would, and waits until the process is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("child node gone after SIGKILL").isTrue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
