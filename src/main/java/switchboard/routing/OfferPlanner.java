@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
@@ -52,24 +53,29 @@ public final class OfferPlanner {
       chat = chat.edit().directOperator(null).offeredQueues(List.of()).build();
     }
     List<String> chain = directory.chain(chat.queue());
+    // a queue counts only if it would ring someone: after a transfer, not the operator who
+    // handed the chat on (else a chain whose only available operator is them stops there,
+    // rings nobody and never rolls over)
+    String handedOnBy = chat.transferredBy();
+    Predicate<String> rings = q -> availability.operatorsOn(q).stream().anyMatch(op -> !op.equals(handedOnBy));
     List<String> offered = new ArrayList<>(chat.offeredQueues());
     boolean widenPending = chat.widenPending();
     Instant due = null;
 
-    if (!offered.isEmpty() && offered.stream().noneMatch(availability::isAvailable)) {
+    if (!offered.isEmpty() && offered.stream().noneMatch(rings)) {
       // everyone it rang for left: start again from the top of the chain
       offered.clear();
       widenPending = false;
     }
     if (offered.isEmpty()) {
-      Optional<String> first = chain.stream().filter(availability::isAvailable).findFirst();
+      Optional<String> first = chain.stream().filter(rings).findFirst();
       if (first.isPresent()) {
         offered.add(first.get());
         due = now.plusSeconds(directory.rolloverAfterSeconds(first.get()));
         widenPending = false;
       }
     } else if (widenPending) {
-      Optional<String> next = nextAvailable(chain, offered, availability);
+      Optional<String> next = nextAvailable(chain, offered, rings);
       if (next.isPresent()) {
         offered.add(next.get());
         due = now.plusSeconds(directory.rolloverAfterSeconds(next.get()));
@@ -84,11 +90,11 @@ public final class OfferPlanner {
     return new Plan(withOffers(chat, offered, recipients, widenPending), due);
   }
 
-  private Optional<String> nextAvailable(List<String> chain, List<String> offered, Availability availability) {
+  private Optional<String> nextAvailable(List<String> chain, List<String> offered, Predicate<String> rings) {
     int last = chain.indexOf(offered.get(offered.size() - 1));
     return chain.subList(last + 1, chain.size()).stream()
         .filter(q -> !offered.contains(q))
-        .filter(availability::isAvailable)
+        .filter(rings)
         .findFirst();
   }
 

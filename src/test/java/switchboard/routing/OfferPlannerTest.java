@@ -109,6 +109,21 @@ class OfferPlannerTest {
   }
 
   @Test
+  void aTransferredChatSkipsAQueueWhoseOnlyAvailableOperatorHandedItOn() {
+    // carol (ill) transferred the chat back to ill; she is the only one available there, dave is on general
+    var av = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general")), Map.of());
+    Chat handedOn = newChat().edit().transferredBy("carol").build();
+    var plan = planner.plan(handedOn, av, T0);
+    assertThat(plan.chat().state()).isEqualTo(ChatState.offered);
+    assertThat(plan.chat().offeredQueues()).containsExactly("general");
+    assertThat(plan.chat().offeredTo()).containsExactly("dave");
+    assertThat(plan.rolloverDueAt()).isEqualTo(T0.plusSeconds(75));
+    // nobody else anywhere: it waits (and rings as soon as someone else comes)
+    var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
+    assertThat(planner.plan(handedOn, onlyCarol, T0).chat().state()).isEqualTo(ChatState.waiting);
+  }
+
+  @Test
   void aPlanThatChangesNothingReturnsTheSameChat() {
     var av = available(Map.of("carol", Set.of("ill")), Map.of());
     Chat offered = planner.plan(newChat(), av, T0).chat();
