@@ -55,8 +55,10 @@ public final class RedisEventRelay implements EventRelay {
   static final long MAX_BACKOFF_MS = 5_000;
   static final long COMMAND_TIMEOUT_MS = 2_000;
   static final long PROBE_INTERVAL_MS = 5_000;
-  private static final int MAX_QUEUED = 10_000;
-  private static final int MAX_BATCH = 256;
+  // a burst (offers and withdrawals to every operator on a queue, on a loaded machine)
+  // overflowed 10,000 in the storm tests; 100,000 frames are ~30 MB at most
+  private static final int MAX_QUEUED = 100_000;
+  private static final int MAX_BATCH = 1_024;
   private static final char GUEST = 'g';
   private static final char OPERATOR = 'o';
   private static final char PROBE = 'h';

@@ -86,8 +86,12 @@ public final class PresenceVerticle extends VerticleBase {
       return Future.succeededFuture(Done.INSTANCE);
     }
     connections.remove(event.operatorId());
-    return store.setChosenQueues(event.operatorId(), Set.of())
-        .compose(v -> store.setConnected(event.operatorId(), nodeId, false))
+    // their queues are cleared only when no console is left on any node: closing one of two
+    // consoles (on two nodes) must not silently make them away on the other
+    return store.setConnected(event.operatorId(), nodeId, false)
+        .compose(v -> store.connectedOperators())
+        .compose(all -> all.containsKey(event.operatorId()) ? Future.<Void>succeededFuture()
+            : store.setChosenQueues(event.operatorId(), Set.of()))
         .map(v -> {
           log.info("operator {} left: their last console closed", event.operatorId());
           changed(event.operatorId(), false);

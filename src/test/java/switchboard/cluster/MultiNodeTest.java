@@ -93,6 +93,39 @@ class MultiNodeTest {
   }
 
   @Test
+  void closingOneOfTwoConsolesOnTwoNodesLeavesTheOperatorAvailable() {
+    TestNode a = node(vertxA, "node-a").start();
+    TestNode b = node(vertxB, "node-b").start();
+    String token = a.login("alice");
+    FrameClient onA = FrameClient.operator(a, "alice", token);
+    FrameClient onB = FrameClient.operator(b, "alice", token);
+    onA.available("ill", true);
+    b.awaitPresence("ill", true);
+
+    onA.close(); // her console on A closes; the one on B stays open
+    // she stays available on both nodes (the presence API reads the store at most once a
+    // second: three seconds cover the close being handled and any cached answer)
+    long until = System.currentTimeMillis() + 3_000;
+    while (System.currentTimeMillis() < until) {
+      assertThat(a.presence("ill")).as("ill available on A while her console on B is open").isTrue();
+      assertThat(b.presence("ill")).as("ill available on B while her console on B is open").isTrue();
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    // and a chat started now rings for her on B
+    FrameClient guest = FrameClient.guest(a);
+    String chatId = guest.start("ill", "Pat").getString("chatId");
+    onB.offerFor(chatId);
+
+    onB.close(); // her last console: away everywhere
+    a.awaitPresence("ill", false);
+    b.awaitPresence("ill", false);
+  }
+
+  @Test
   void whenANodeDiesItsRolloverFiresOnTheOtherAndItsGuestResumesThere() {
     TestNode a = node(vertxA, "node-a").rolloverAfterSeconds(2).guestGraceSeconds(30).start();
     TestNode b = node(vertxB, "node-b").rolloverAfterSeconds(2).guestGraceSeconds(30).start();
