@@ -129,7 +129,10 @@ public final class RoutingVerticle extends VerticleBase {
     pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
     // presence can also change without an event here: another node's operators expire
     // when that node dies, so offers are re-planned now and then as well
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> replanAll());
+    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> {
+      replanAll();
+      graceForOrphanedChats();
+    });
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -443,14 +446,52 @@ public final class RoutingVerticle extends VerticleBase {
       List<Future<?>> steps = new ArrayList<>();
       for (String id : ids) {
         TimerKind kind = TimerKind.OPERATOR_GRACE;
+        Instant due = now().plusSeconds(settings.operatorGraceSeconds());
+        // if absent: the sweep may have set it already (graceForOrphanedChats), with its message
         steps.add(event.connected() ? store.cancelTimer(kind.key(id))
-            : scheduleTimer(kind.key(id), now().plusSeconds(settings.operatorGraceSeconds()))
-                .compose(v -> store.chat(id))
-                .compose(chat -> systemMessage(chat, chat.operatorName() + " lost their connection; please wait.")));
+            : store.scheduleTimerIfAbsent(kind.key(id), due).compose(set -> {
+              if (!set) {
+                return Future.succeededFuture();
+              }
+              armLocalTimer(due);
+              return store.chat(id)
+                  .compose(chat -> systemMessage(chat, chat.operatorName() + " lost their connection; please wait."));
+            }));
       }
       return Future.all(steps).mapEmpty();
     });
     return graces.onComplete(r -> replanAll()).map(Done.INSTANCE);
+  }
+
+  /**
+   * Chats held by an operator who is connected nowhere get the operator-grace timer, once, as if
+   * their console had just closed: the usual path (their node hears the last console close) is
+   * missed when that node dies with the console, or when it closed while the store was away.
+   * Without this such a chat stayed held and its guest waited until the operator came back.
+   */
+  private void graceForOrphanedChats() {
+    Future.all(availability(), store.heldCounts()).onSuccess(all -> {
+      Availability av = all.resultAt(0);
+      Map<String, Integer> held = all.resultAt(1);
+      held.keySet().stream().filter(op -> !av.isConnected(op)).forEach(op -> store.heldChats(op).onSuccess(ids -> {
+        for (String id : ids) {
+          String key = TimerKind.OPERATOR_GRACE.key(id);
+          Instant due = now().plusSeconds(settings.operatorGraceSeconds());
+          store.scheduleTimerIfAbsent(key, due).onSuccess(set -> {
+            if (set) {
+              armLocalTimer(due);
+              log.info("chat {} held by {}, who is connected nowhere: back to the queue in {} s unless they return",
+                  id, op, settings.operatorGraceSeconds());
+              store.chat(id).onSuccess(chat -> {
+                if (chat != null && chat.state() == ChatState.active) {
+                  systemMessage(chat, chat.operatorName() + " lost their connection; please wait.");
+                }
+              });
+            }
+          });
+        }
+      }));
+    });
   }
 
   private OperatorConfig operator(String id) {

@@ -150,6 +150,14 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
+  public synchronized Future<Boolean> scheduleTimerIfAbsent(String key, Instant due) {
+    if (timers.containsKey(key)) {
+      return Future.succeededFuture(false);
+    }
+    return scheduleTimer(key, due).map(true);
+  }
+
+  @Override
   public synchronized Future<Void> scheduleTimer(String key, Instant due) {
     removeTimer(key);
     timers.put(key, due);

@@ -374,6 +374,12 @@ public final class RedisStateStore implements StateStore {
   }
 
   @Override
+  public Future<Boolean> scheduleTimerIfAbsent(String key, Instant due) {
+    return send(Request.cmd(Command.ZADD).arg(key("timers")).arg("NX").arg(micros(due)).arg(key))
+        .map(r -> r != null && r.toLong() == 1);
+  }
+
+  @Override
   public Future<Void> cancelTimer(String key) {
     return send(Request.cmd(Command.ZREM).arg(key("timers")).arg(key)).mapEmpty();
   }

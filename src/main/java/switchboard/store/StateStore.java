@@ -83,6 +83,9 @@ public interface StateStore {
   /** Sets (or moves) the timer named {@code key} to fire at {@code due}. */
   Future<Void> scheduleTimer(String key, Instant due);
 
+  /** Sets the timer only if none named {@code key} is set; true when this call set it. */
+  Future<Boolean> scheduleTimerIfAbsent(String key, Instant due);
+
   Future<Void> cancelTimer(String key);
 
   /** Removes and returns the keys of timers due at {@code now}; each key is handed to one caller only. */

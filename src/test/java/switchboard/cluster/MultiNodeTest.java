@@ -93,6 +93,36 @@ class MultiNodeTest {
   }
 
   @Test
+  void aChatHeldByAnOperatorWhoseNodeDiedGoesBackToTheQueue() {
+    // carol holds a chat from her console on node A; A dies with her console, which never
+    // comes back anywhere. Nobody hears her last console close, yet the guest must not wait
+    // for ever: once her presence expires (15 s) the sweep gives her chats the grace, then
+    // the chat returns to the queue and rolls over to dave.
+    TestNode a = node(vertxA, "node-a").operatorGraceSeconds(1).rolloverAfterSeconds(1).start();
+    TestNode b = node(vertxB, "node-b").operatorGraceSeconds(1).rolloverAfterSeconds(1).start();
+    FrameClient carol = FrameClient.operator(a, "carol"); // ill only
+    carol.available("ill", true);
+    b.awaitPresence("ill", true);
+    FrameClient guest = FrameClient.guest(b);
+    String chatId = guest.start("ill", "Pat").getString("chatId");
+    carol.offerFor(chatId);
+    carol.accept(chatId);
+    guest.next("joined");
+
+    TestNode.await(vertxA.close(), Duration.ofSeconds(15));
+    FrameClient dave = FrameClient.operator(b, "dave"); // general only, on the survivor
+    dave.available("general", true);
+
+    JsonObject lost = guest.next("message", m -> m.getString("text", "").contains("lost their connection"),
+        Duration.ofSeconds(30));
+    assertThat(lost.getString("from")).isEqualTo("system");
+    JsonObject offer = dave.next("offer", forChat(chatId), Duration.ofSeconds(15));
+    assertThat(offer.getString("offeredOn")).isEqualTo("general");
+    dave.accept(chatId);
+    assertThat(guest.next("joined").getString("operator")).isEqualTo("Dave");
+  }
+
+  @Test
   void closingOneOfTwoConsolesOnTwoNodesLeavesTheOperatorAvailable() {
     TestNode a = node(vertxA, "node-a").start();
     TestNode b = node(vertxB, "node-b").start();
