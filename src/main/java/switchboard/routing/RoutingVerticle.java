@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,19 +81,13 @@ public final class RoutingVerticle extends VerticleBase {
   /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
   private final Map<String, Integer> guestSockets = new HashMap<>();
   /** Due-time buckets a local Vert.x timer is armed for (see {@link #armLocalTimer}). */
-  private final java.util.Set<Long> armedBuckets = new java.util.HashSet<>();
+  private final Set<Long> armedBuckets = new HashSet<>();
   /** The place in line this node last sent each waiting guest (see {@link #announcePositions}). */
   private Map<String, Integer> lastPositions = new HashMap<>();
-  private long lastPositionsAt;
-  private long lastPositionsMillis;
-  private long positionsTimer = -1;
-  private long replanTimer = -1;
-  private long lastReplanAt;
-  private long lastReplanMillis;
+  private Coalesced positions;
+  private Coalesced replans;
   private Map<String, Boolean> lastQueueAvailability = Map.of();
   private Map<String, String> lastQueueStatus = Map.of();
-  private Future<?> replanning = Future.succeededFuture();
-  private boolean replanQueued;
   private long pollTimer;
   private long sweepTimer;
   private boolean timersFailing;
@@ -109,6 +104,8 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     announcer = new ChatAnnouncer(directory, relay, store, vertx.eventBus());
+    positions = new Coalesced(vertx, POSITIONS_EVERY_MS, this::sendPositions);
+    replans = new Coalesced(vertx, REPLAN_EVERY_MS, this::replanLine);
     Map<String, Boolean> nobodyYet = new LinkedHashMap<>();
     directory.queues().forEach(q -> nobodyYet.put(q.name(), false));
     lastQueueAvailability = nobodyYet;
@@ -140,8 +137,8 @@ public final class RoutingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(sweepTimer);
-    vertx.cancelTimer(replanTimer);
-    vertx.cancelTimer(positionsTimer);
+    replans.cancel();
+    positions.cancel();
     return Future.succeededFuture();
   }
 
@@ -307,7 +304,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (chat.state() != ChatState.offered || !chat.offeredTo().contains(operatorId)) {
         return chat;
       }
-      Set<String> rest = new java.util.HashSet<>(chat.offeredTo());
+      Set<String> rest = new HashSet<>(chat.offeredTo());
       rest.remove(operatorId);
       return rest.isEmpty()
           ? chat.edit().state(ChatState.waiting).offeredTo(Set.of()).offeredQueues(List.of()).build()
@@ -442,24 +439,9 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private Future<Done> availabilityChanged(AvailabilityChanged event) {
-    Future<Void> graces = store.heldChats(event.operatorId()).compose(ids -> {
-      List<Future<?>> steps = new ArrayList<>();
-      for (String id : ids) {
-        TimerKind kind = TimerKind.OPERATOR_GRACE;
-        Instant due = now().plusSeconds(settings.operatorGraceSeconds());
-        // if absent: the sweep may have set it already (graceForOrphanedChats), with its message
-        steps.add(event.connected() ? store.cancelTimer(kind.key(id))
-            : store.scheduleTimerIfAbsent(kind.key(id), due).compose(set -> {
-              if (!set) {
-                return Future.succeededFuture();
-              }
-              armLocalTimer(due);
-              return store.chat(id)
-                  .compose(chat -> systemMessage(chat, chat.operatorName() + " lost their connection; please wait."));
-            }));
-      }
-      return Future.all(steps).mapEmpty();
-    });
+    Future<Void> graces = store.heldChats(event.operatorId()).compose(ids -> Future.all(ids.stream()
+        .map(id -> event.connected() ? store.cancelTimer(TimerKind.OPERATOR_GRACE.key(id)) : startGrace(id))
+        .toList()).mapEmpty());
     return graces.onComplete(r -> replanAll()).map(Done.INSTANCE);
   }
 
@@ -473,24 +455,25 @@ public final class RoutingVerticle extends VerticleBase {
     Future.all(availability(), store.heldCounts()).onSuccess(all -> {
       Availability av = all.resultAt(0);
       Map<String, Integer> held = all.resultAt(1);
-      held.keySet().stream().filter(op -> !av.isConnected(op)).forEach(op -> store.heldChats(op).onSuccess(ids -> {
-        for (String id : ids) {
-          String key = TimerKind.OPERATOR_GRACE.key(id);
-          Instant due = now().plusSeconds(settings.operatorGraceSeconds());
-          store.scheduleTimerIfAbsent(key, due).onSuccess(set -> {
-            if (set) {
-              armLocalTimer(due);
-              log.info("chat {} held by {}, who is connected nowhere: back to the queue in {} s unless they return",
-                  id, op, settings.operatorGraceSeconds());
-              store.chat(id).onSuccess(chat -> {
-                if (chat != null && chat.state() == ChatState.active) {
-                  systemMessage(chat, chat.operatorName() + " lost their connection; please wait.");
-                }
-              });
-            }
-          });
-        }
-      }));
+      held.keySet().stream().filter(op -> !av.isConnected(op))
+          .forEach(op -> store.heldChats(op).onSuccess(ids -> ids.forEach(this::startGrace)));
+    });
+  }
+
+  /**
+   * The held chat's operator-grace timer, unless one is set already (the sweep and the node
+   * that saw the last console close may both get here); the guest is told once.
+   */
+  private Future<Void> startGrace(String chatId) {
+    Instant due = now().plusSeconds(settings.operatorGraceSeconds());
+    return store.scheduleTimerIfAbsent(TimerKind.OPERATOR_GRACE.key(chatId), due).compose(set -> {
+      if (!set) {
+        return Future.succeededFuture();
+      }
+      armLocalTimer(due);
+      return store.chat(chatId).compose(chat -> chat == null || chat.state() != ChatState.active
+          ? Future.succeededFuture()
+          : systemMessage(chat, chat.operatorName() + " lost their connection; please wait."));
     });
   }
 
@@ -628,42 +611,25 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * Re-plans every unanswered chat after availability or capacity changed. Runs one at a
-   * time and coalesces bursts, so a plan never works from an older snapshot than the last one.
+   * time and coalesces bursts (see {@link Coalesced}), so a plan never works from an older
+   * snapshot than the last one.
    */
   private void replanAll() {
-    if (replanQueued || replanTimer != -1) {
-      return;
-    }
-    // each round reads the whole line: at most one round per REPLAN_EVERY_MS, or per twice the
-    // last round's time when the line is long (20,000 waiting chats), so bursts of starts and
-    // accepts cannot keep this event loop busy with back-to-back rounds
-    long gap = Math.max(REPLAN_EVERY_MS, 2 * lastReplanMillis);
-    long wait = lastReplanAt + gap - System.currentTimeMillis();
-    if (wait > 0) {
-      replanTimer = vertx.setTimer(wait, id -> {
-        replanTimer = -1;
-        replanAll();
-      });
-      return;
-    }
-    replanQueued = true;
-    replanning = replanning.eventually(() -> {
-      replanQueued = false;
-      long began = System.currentTimeMillis();
-      lastReplanAt = began;
-      return Future.all(availability(), store.unansweredChats()).compose(all -> {
-        Availability av = all.resultAt(0);
-        List<Chat> chats = all.resultAt(1);
-        announceQueueAvailability(av);
-        announceQueueStatus(av, chats);
-        Future<?> chain = Future.succeededFuture();
-        for (Chat chat : chats) {
-          chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
-        }
-        return chain;
-      }).onComplete(r -> lastReplanMillis = System.currentTimeMillis() - began)
-          .onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
-    });
+    replans.request();
+  }
+
+  private Future<?> replanLine() {
+    return Future.all(availability(), store.unansweredChats()).compose(all -> {
+      Availability av = all.resultAt(0);
+      List<Chat> chats = all.resultAt(1);
+      announceQueueAvailability(av);
+      announceQueueStatus(av, chats);
+      Future<?> chain = Future.succeededFuture();
+      for (Chat chat : chats) {
+        chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
+      }
+      return chain;
+    }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
   }
 
   private void announceQueueAvailability(Availability av) {
@@ -709,26 +675,12 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   /**
-   * Tells waiting guests their place in line. Changes come in bursts (a chat start, an accept, a
-   * sweep), and each announcement reads the whole line, so announcements are coalesced: at most
-   * one per {@value #POSITIONS_EVERY_MS} ms (the first at once, later ones at the end of the
-   * window), and a guest is sent a frame only when their place differs from what this node last
-   * sent them. With 20,000 guests waiting, announcing everyone on every start made the ramp
-   * quadratic (docs/BENCHMARKS.md).
+   * Tells waiting guests their place in line, coalesced (see {@link Coalesced}); a guest is sent
+   * a frame only when their place differs from what this node last sent them. With 20,000
+   * guests waiting, announcing everyone on every start made the ramp quadratic.
    */
   private void announcePositions() {
-    if (positionsTimer != -1) {
-      return; // the announcement already scheduled covers this change too
-    }
-    long wait = lastPositionsAt + Math.max(POSITIONS_EVERY_MS, 2 * lastPositionsMillis) - System.currentTimeMillis();
-    if (wait <= 0) {
-      sendPositions();
-    } else {
-      positionsTimer = vertx.setTimer(wait, id -> {
-        positionsTimer = -1;
-        sendPositions();
-      });
-    }
+    positions.request();
   }
 
   /** The next announcement sends this guest their place even if it did not change (a new socket). */
@@ -736,15 +688,12 @@ public final class RoutingVerticle extends VerticleBase {
     lastPositions.remove(chatId);
   }
 
-  private void sendPositions() {
-    long began = System.currentTimeMillis();
-    lastPositionsAt = began;
-    store.unansweredChats().onComplete(r -> lastPositionsMillis = System.currentTimeMillis() - began)
-        .onSuccess(chats -> {
-      Map<String, Integer> positions = new HashMap<>();
+  private Future<?> sendPositions() {
+    return store.unansweredChats().onSuccess(chats -> {
+      Map<String, Integer> places = new HashMap<>();
       Map<String, Integer> sent = new HashMap<>(chats.size() * 2);
       for (Chat chat : chats) {
-        int position = positions.merge(chat.queue(), 1, Integer::sum);
+        int position = places.merge(chat.queue(), 1, Integer::sum);
         sent.put(chat.id(), position);
         Integer before = lastPositions.get(chat.id());
         if (before == null || before != position) {

@@ -88,7 +88,6 @@ public final class RedisStateStore implements StateStore {
   private static final String REPLACE_CHAT = "replace_chat";
   private static final String UNANSWERED_CHATS = "unanswered_chats";
   private static final String HELD_COUNTS = "held_counts";
-  private static final String APPEND_MESSAGE = "append_message";
   private static final String APPEND_TO_CHAT = "append_to_chat";
   private static final String CLAIM_TIMERS = "claim_timers";
   private static final String PRESENCE = "presence";
@@ -114,7 +113,7 @@ public final class RedisStateStore implements StateStore {
     this.nodeId = nodeId;
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
-        APPEND_MESSAGE, APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
+        APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
         COUNT_LOGIN_ATTEMPT);
   }
 
@@ -300,34 +299,30 @@ public final class RedisStateStore implements StateStore {
   @Override
   public Future<ChatMessage> appendMessage(String chatId, String from, String name, String text, Instant at,
       String clientId) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("from", from);
-    body.put("name", name);
-    body.put("text", text);
-    body.put("at", at == null ? null : at.toString());
-    String dedupField = clientId == null ? "" : from + ":" + clientId;
-    return scripts.run(APPEND_MESSAGE,
-        List.of(key("transcript", chatId), key("dedup", chatId)),
-        List.of(body.toString(), dedupField, clientId == null ? "0" : "1", text == null ? "" : text,
-            text == null ? "1" : "0"))
-        .compose(r -> r == null
-            ? Future.failedFuture(new IllegalStateException("append_message answered nothing"))
-            : parse(r.toString(), ChatMessage.class));
+    return append(chatId, from, "given", name == null ? "" : name, name == null ? "0" : "1", text, at, clientId)
+        .map(ChatAppend::message);
   }
 
   @Override
   public Future<ChatAppend> appendToChat(String chatId, String from, String operatorId, String text, Instant at,
       String clientId) {
+    boolean fromOperator = ChatMessage.FROM_OPERATOR.equals(from);
+    return append(chatId, from, fromOperator ? "operator" : "guest", operatorId == null ? "" : operatorId, "0",
+        text, at, clientId);
+  }
+
+  /** One run of append_to_chat.lua (its header says what {@code mode}, {@code arg7} and {@code arg8} mean). */
+  private Future<ChatAppend> append(String chatId, String from, String mode, String arg7, String arg8, String text,
+      Instant at, String clientId) {
     ObjectNode body = JSON.createObjectNode(); // the script puts seq and the sender's name first
     body.put("from", from);
     body.put("text", text);
     body.put("at", at == null ? null : at.toString());
     String dedupField = clientId == null ? "" : from + ":" + clientId;
-    boolean fromOperator = ChatMessage.FROM_OPERATOR.equals(from);
     return scripts.run(APPEND_TO_CHAT,
         List.of(key("chat", chatId), key("transcript", chatId), key("dedup", chatId)),
         List.of(body.toString(), dedupField, clientId == null ? "0" : "1", text == null ? "" : text,
-            text == null ? "1" : "0", fromOperator ? "operator" : "guest", operatorId == null ? "" : operatorId))
+            text == null ? "1" : "0", mode, arg7, arg8))
         .compose(r -> {
           String outcome = r == null || r.size() == 0 ? "" : r.get(0).toString();
           return switch (outcome) {
@@ -342,8 +337,10 @@ public final class RedisStateStore implements StateStore {
                   ? parse(r.get(8).toString(), ChatMessage.class)
                   : Future.succeededFuture(new ChatMessage(r.get(4).toLong(), from,
                       "1".equals(r.get(7).toString()) ? r.get(6).toString() : null, text, at));
+              String state = r.get(1).toString();
               yield message.map(m -> new ChatAppend(ChatAppend.Outcome.APPENDED,
-                  ChatState.valueOf(r.get(1).toString()), r.get(2).toString().isEmpty() ? null : r.get(2).toString(),
+                  state.isEmpty() ? null : ChatState.valueOf(state),
+                  r.get(2).toString().isEmpty() ? null : r.get(2).toString(),
                   Guest.SMS.equals(r.get(3).toString()), m));
             }
             default -> Future.failedFuture(new IllegalStateException("append_to_chat answered " + r));
