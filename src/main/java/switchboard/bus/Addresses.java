@@ -40,6 +40,8 @@ public final class Addresses {
   // Facts for metrics, published on the local bus (each node counts what it did).
   /** {@link Commands.SocketCount}: a socket of a kind opened (+1) or closed (-1). */
   public static final String METRICS_SOCKETS = "switchboard.metrics.sockets";
+  /** {@link Commands.SocketClosed}: this node closed a socket for what its client did (see SocketGuard). */
+  public static final String METRICS_SOCKETS_CLOSED = "switchboard.metrics.sockets-closed";
   /** {@link Commands.ChatStep}: a timeline step this node recorded. */
   public static final String METRICS_CHAT_STEPS = "switchboard.metrics.chat-steps";
 

@@ -69,14 +69,18 @@ public final class Commands {
   /** {@code kind} is "guest" or "operator". */
   public record SocketCount(String kind, int delta) {}
 
+  /** A socket of a kind ({@code guest}, {@code operator}) closed by the node, and why (a metric tag). */
+  public record SocketClosed(String kind, String reason) {}
+
   /** A step of a chat's timeline, with when the chat started waiting (for accept latency). */
   public record ChatStep(String chatId, switchboard.domain.ChatEvent event, java.time.Instant waitingSince) {}
 
   /**
    * Mail a chat's transcript to {@code to}. {@code operatorId} null: the chat's guest asks (after the
-   * chat ended, a few times per chat); otherwise an operator already allowed to read the chat.
+   * chat ended, a few times per chat and per client); otherwise an operator already allowed to read
+   * the chat. {@code client}: what per-client limits count the guest as (null: not counted).
    */
-  public record EmailTranscript(String chatId, String to, String operatorId) {}
+  public record EmailTranscript(String chatId, String to, String operatorId, String client) {}
 
   /** A command that needs no reply payload gets this. */
   public record Done() {

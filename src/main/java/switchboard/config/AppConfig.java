@@ -14,6 +14,7 @@ import java.util.List;
  * @param publicBaseUrl  the URL the world reaches this service at (SMS providers sign requests with it)
  * @param sms            texting numbers feeding queues
  * @param transcriptRetentionDays how long chat messages are kept after a chat ends (0: not at all)
+ * @param access         trusted proxies and who may read /metrics
  */
 public record AppConfig(
     String source,
@@ -28,7 +29,8 @@ public record AppConfig(
     MailSettings mail,
     String publicBaseUrl,
     List<SmsNumber> sms,
-    int transcriptRetentionDays) {
+    int transcriptRetentionDays,
+    AccessSettings access) {
 
   public static final int DEFAULT_RETENTION_DAYS = 30;
 
@@ -41,7 +43,7 @@ public record AppConfig(
   public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
       String nodeId, ChatSettings chats, List<QueueConfig> queues, List<OperatorConfig> operators, MailSettings mail) {
     this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail, null,
-        List.of(), DEFAULT_RETENTION_DAYS);
+        List.of(), DEFAULT_RETENTION_DAYS, AccessSettings.defaults());
   }
 
   public AppConfig {
@@ -49,15 +51,16 @@ public record AppConfig(
     queues = List.copyOf(queues);
     operators = List.copyOf(operators);
     sms = sms == null ? List.of() : List.copyOf(sms);
+    access = access == null ? AccessSettings.defaults() : access;
   }
 
   public AppConfig withOperators(List<OperatorConfig> replaced) {
     return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail,
-        publicBaseUrl, sms, transcriptRetentionDays);
+        publicBaseUrl, sms, transcriptRetentionDays, access);
   }
 
   public AppConfig withHttpPort(int port) {
     return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
-        publicBaseUrl, sms, transcriptRetentionDays);
+        publicBaseUrl, sms, transcriptRetentionDays, access);
   }
 }

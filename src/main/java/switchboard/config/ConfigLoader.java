@@ -1,6 +1,8 @@
 package switchboard.config;
 
 import switchboard.domain.OfficeHours;
+import switchboard.limits.Cidr;
+import switchboard.limits.ClientAddress;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -49,6 +51,7 @@ public final class ConfigLoader {
   public static final String ENV_REDIS_URL = "SWITCHBOARD_REDIS_URL";
   public static final String ENV_ALLOWED_ORIGINS = "SWITCHBOARD_ALLOWED_ORIGINS";
   public static final String ENV_NODE_ID = "SWITCHBOARD_NODE_ID";
+  public static final String ENV_METRICS_TOKEN = "SWITCHBOARD_METRICS_TOKEN";
 
   static final String DEFAULT_REDIS_PREFIX = "switchboard:";
   static final int DEFAULT_HTTP_PORT = 8080;
@@ -192,8 +195,16 @@ public final class ConfigLoader {
     if (nodeId == null) {
       nodeId = randomNodeId();
     }
+    AccessSettings access = c.access();
+    String metricsToken = envValue(env, ENV_METRICS_TOKEN);
+    if (metricsToken != null) {
+      if (metricsToken.strip().length() < 16) {
+        throw envError(ENV_METRICS_TOKEN, "use at least 16 characters (a random string; it guards /metrics)");
+      }
+      access = access.withMetricsToken(metricsToken.strip());
+    }
     return new AppConfig(c.source(), port, origins, redisUrl, c.redisPrefix(), nodeId, c.chats(), c.queues(),
-        c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays());
+        c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays(), access);
   }
 
   /** An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL=` in a unit file does not break start-up. */
@@ -286,12 +297,27 @@ public final class ConfigLoader {
     AppConfig config(JsonNode root) {
       expectObject(root, "(top level)");
       onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators", "mail", "publicBaseUrl",
-          "sms", "transcripts");
+          "sms", "transcripts", "metrics");
 
       JsonNode http = optionalObjectNode(root, "", "http");
       if (http != null) {
-        onlyKnownFields(http, "http", "port", "allowedOrigins");
+        onlyKnownFields(http, "http", "port", "allowedOrigins", "trustedProxies");
       }
+      List<String> trustedProxies = http == null || value(http, "trustedProxies") == null
+          ? ClientAddress.DEFAULT_TRUSTED_PROXIES : ranges(http, "http", "trustedProxies");
+      JsonNode metrics = optionalObjectNode(root, "", "metrics");
+      String metricsToken = null;
+      List<String> metricsAllowFrom = List.of();
+      if (metrics != null) {
+        onlyKnownFields(metrics, "metrics", "token", "allowFrom");
+        metricsToken = optionalString(metrics, "metrics", "token");
+        if (metricsToken != null && metricsToken.strip().length() < 16) {
+          throw error("metrics.token", "use at least 16 characters (a random string; it guards /metrics)");
+        }
+        metricsToken = metricsToken == null ? null : metricsToken.strip();
+        metricsAllowFrom = value(metrics, "allowFrom") == null ? List.of() : ranges(metrics, "metrics", "allowFrom");
+      }
+      AccessSettings access = new AccessSettings(trustedProxies, metricsToken, metricsAllowFrom);
       int port = http == null ? DEFAULT_HTTP_PORT : intField(http, "http", "port", DEFAULT_HTTP_PORT, 0, 65535);
       List<String> origins = http == null ? List.of() : origins(http);
 
@@ -329,7 +355,20 @@ public final class ConfigLoader {
         retentionDays = intField(transcripts, "transcripts", "retentionDays", AppConfig.DEFAULT_RETENTION_DAYS, 0, 36_500);
       }
       return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
-          publicBaseUrl, sms, retentionDays);
+          publicBaseUrl, sms, retentionDays, access);
+    }
+
+    /** A list of addresses or ranges (10.0.0.0/8, ::1); each checked, the wrong one named. */
+    private List<String> ranges(JsonNode object, String path, String field) {
+      List<String> raw = stringList(object, path, field);
+      for (int i = 0; i < raw.size(); i++) {
+        try {
+          Cidr.parse(raw.get(i));
+        } catch (IllegalArgumentException e) {
+          throw error(path + "." + field + "[" + i + "]", e.getMessage());
+        }
+      }
+      return raw.stream().map(String::strip).toList();
     }
 
     /** Texting numbers: each names a known queue and a provider account; secrets stay out of messages. */

@@ -27,6 +27,8 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
 import switchboard.domain.ChatMessage;
+import switchboard.limits.ClientAddress;
+import switchboard.limits.SharedLimits;
 
 /**
  * One guest socket (DESIGN §3, /ws/guest): checks and turns frames into routing commands,
@@ -45,7 +47,10 @@ public final class GuestSession {
   private final ChatSettings settings;
   private final RateLimit messageLimit;
   private final RateLimit frameLimit;
-  private final StartLimiter starts;
+  private final SharedLimits limits;
+  private final SocketGuard guard;
+  /** What per-client limits count this guest as (see {@link ClientAddress}); null: not counted. */
+  private final String client;
 
   private String chatId;
   private MessageConsumer<String> events;
@@ -61,14 +66,18 @@ public final class GuestSession {
   private final ChatVersions versions = new ChatVersions();
   private int lastPosition;
   private boolean closed;
+  /** A start is being counted or routed: a second one on this socket is refused. */
+  private boolean starting;
 
-  public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings) {
-    this(vertx, ws, settings, null);
-  }
-
-  /** With {@code starts}, chat starts are also limited per client address across the node's sockets. */
-  public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings, StartLimiter starts) {
-    this.starts = starts;
+  /**
+   * @param limits per-client limits shared by the nodes (chat starts), or null for none
+   * @param clientAddress the rule naming the client those limits count
+   */
+  public GuestSession(Vertx vertx, ServerWebSocket ws, ChatSettings settings, SharedLimits limits,
+      ClientAddress clientAddress) {
+    this.limits = limits;
+    this.client = clientAddress == null ? null : clientAddress.of(ws.remoteAddress(), ws.headers());
+    this.guard = new SocketGuard(vertx, ws, "guest", SocketGuard.Limits.GUEST);
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.ws = ws;
@@ -79,14 +88,9 @@ public final class GuestSession {
 
   public void open() {
     bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("guest", 1));
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted"));
-    // Vert.x reports a message fragmented past the size limit here, and drops it
-    ws.exceptionHandler(e -> {
-      if (e instanceof IllegalStateException) {
-        sendError(ErrorCode.too_large, "a message may be at most 64 KiB");
-      }
-    });
+    guard.start(this::onText, () -> sendError(ErrorCode.bad_request, "binary frames are not accepted"),
+        () -> sendError(ErrorCode.too_large, "a message may be at most 64 KiB"));
+    ws.exceptionHandler(e -> { }); // a connection reset: the close handler follows
     ws.closeHandler(v -> onClose());
   }
 
@@ -112,19 +116,30 @@ public final class GuestSession {
   }
 
   private void start(JsonObject frame) {
-    if (chatId != null) {
+    if (chatId != null || starting) {
       throw new ClientError(ErrorCode.bad_request, "this socket already has a chat");
     }
     String queue = FrameFields.requiredString(frame, "queue", 64);
     String name = FrameFields.optionalString(frame, "name", MAX_NAME);
     String email = FrameFields.optionalString(frame, "email", MAX_EMAIL);
     String page = FrameFields.optionalString(frame, "page", MAX_PAGE);
-    if (starts != null && !starts.tryStart(ws.remoteAddress(), ws.headers(), System.currentTimeMillis())) {
-      throw new ClientError(ErrorCode.rate_limited, "too many chats started from your address; wait a minute");
-    }
-    String id = Tokens.newId();
-    attach(id);
-    GuestStart cmd = new GuestStart(id, queue, name == null || name.isBlank() ? "Guest" : name.strip(), email, page);
+    starting = true;
+    Future<Void> admitted = limits == null ? Future.succeededFuture() : limits.admit(SharedLimits.CHAT_STARTS, client);
+    admitted.onFailure(e -> {
+      starting = false;
+      fail(e);
+    }).onSuccess(v -> {
+      starting = false;
+      if (closed || chatId != null) {
+        return; // the socket closed, or resumed a chat, while the start was counted
+      }
+      route(new GuestStart(Tokens.newId(), queue, name == null || name.isBlank() ? "Guest" : name.strip(), email,
+          page));
+    });
+  }
+
+  private void route(GuestStart cmd) {
+    attach(cmd.chatId());
     bus.<GuestStarted>request(Addresses.GUEST_START, cmd)
         .onSuccess(reply -> {
           GuestStarted started = reply.body();
@@ -187,7 +202,7 @@ public final class GuestSession {
   /** After the chat ended: mail its transcript to the guest (the mail verticle checks the rest). */
   private void emailTranscript(JsonObject frame) {
     String email = FrameFields.requiredString(frame, "email", MAX_EMAIL);
-    bus.request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(requireChat(), email.strip(), null))
+    bus.request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(requireChat(), email.strip(), null, client))
         .onSuccess(reply -> write(EMAIL_SENT))
         .onFailure(this::fail);
   }
@@ -267,16 +282,21 @@ public final class GuestSession {
 
   private void fail(Throwable e) {
     ClientError error = ClientError.from(e);
-    sendError(error.code, error.getMessage());
+    if (error.code == ErrorCode.unavailable) {
+      write(Frames.error(error.code, error.getMessage())); // the server's trouble, not the client's fault
+    } else {
+      sendError(error.code, error.getMessage());
+    }
   }
 
+  /** A frame of the client's refused: counted against its budget (see {@link SocketGuard}). */
   private void sendError(ErrorCode code, String message) {
-    write(Frames.error(code, message));
+    guard.refused(Frames.error(code, message));
   }
 
   private void write(String frame) {
     if (!closed) {
-      ws.writeTextMessage(frame);
+      guard.write(frame);
     }
   }
 }

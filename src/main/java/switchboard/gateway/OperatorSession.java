@@ -57,6 +57,7 @@ public final class OperatorSession {
   private final ChatSettings settings;
   private final String connectionId = Tokens.newId();
   private final RateLimit frameLimit;
+  private final SocketGuard guard;
 
   private OperatorConfig operator;
   private boolean authenticating;
@@ -81,6 +82,7 @@ public final class OperatorSession {
     this.settings = settings;
     // signed-in staff handle many chats at once: only a runaway client reaches this
     this.frameLimit = new RateLimit(OPERATOR_FRAMES_PER_TEN_SECONDS, 10_000);
+    this.guard = new SocketGuard(vertx, ws, "operator", SocketGuard.Limits.OPERATOR);
   }
 
   public void open() {
@@ -90,18 +92,20 @@ public final class OperatorSession {
         refuse("no auth frame within 10 seconds");
       }
     });
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> sendError(ErrorCode.bad_request, "binary frames are not accepted", null));
-    // Vert.x reports a message fragmented past the size limit here, and drops it
-    ws.exceptionHandler(e -> {
-      if (e instanceof IllegalStateException) {
-        if (operator == null) {
-          refuse("a message may be at most 64 KiB");
-        } else {
-          sendError(ErrorCode.too_large, "a message may be at most 64 KiB", null);
-        }
+    guard.start(this::onText, () -> {
+      if (operator == null) {
+        refuse("the first frame must be auth");
+      } else {
+        sendError(ErrorCode.bad_request, "binary frames are not accepted", null);
+      }
+    }, () -> {
+      if (operator == null) {
+        refuse("a message may be at most 64 KiB");
+      } else {
+        sendError(ErrorCode.too_large, "a message may be at most 64 KiB", null);
       }
     });
+    ws.exceptionHandler(e -> { }); // a connection reset: the close handler follows
     ws.closeHandler(v -> onClose());
   }
 
@@ -154,7 +158,7 @@ public final class OperatorSession {
             refuse("invalid or expired token");
           } else if (!closed) { // the store could not be asked: not the token's fault, so no sign-out
             closed = true;
-            ws.close(CLOSE_TRY_AGAIN, "sign-in could not be checked just now; reconnect");
+            guard.close(CLOSE_TRY_AGAIN, "sign-in could not be checked just now; reconnect");
           }
         });
   }
@@ -183,7 +187,7 @@ public final class OperatorSession {
           } else {
             log.error("console of {} could not be set up", op.id(), e);
           }
-          sendError(ErrorCode.unavailable, "the console could not be set up; reconnect", null);
+          write(errorFrame(ErrorCode.unavailable, "the console could not be set up; reconnect", null));
         });
   }
 
@@ -265,7 +269,7 @@ public final class OperatorSession {
   private void refuse(String reason) {
     if (!closed) {
       closed = true;
-      ws.close(CLOSE_UNAUTHORIZED, reason);
+      guard.close(CLOSE_UNAUTHORIZED, reason);
     }
   }
 
@@ -282,20 +286,31 @@ public final class OperatorSession {
 
   private void fail(Throwable e, String chatId) {
     ClientError error = ClientError.from(e);
-    sendError(error.code, error.getMessage(), chatId);
+    if (error.code == ErrorCode.unavailable) {
+      write(errorFrame(error.code, error.getMessage(), chatId)); // the server's trouble, not the client's fault
+    } else {
+      sendError(error.code, error.getMessage(), chatId);
+    }
   }
 
+  /** A frame of the client's refused: counted against its budget (see {@link SocketGuard}). */
   private void sendError(ErrorCode code, String message, String chatId) {
+    if (!closed) {
+      guard.refused(errorFrame(code, message, chatId));
+    }
+  }
+
+  private static String errorFrame(ErrorCode code, String message, String chatId) {
     JsonObject frame = new JsonObject(Frames.error(code, message));
     if (chatId != null) {
       frame.put("chatId", chatId);
     }
-    write(frame.encode());
+    return frame.encode();
   }
 
   private void write(String frame) {
     if (!closed) {
-      ws.writeTextMessage(frame);
+      guard.write(frame);
     }
   }
 }

@@ -28,7 +28,8 @@ import switchboard.config.AppConfig;
 import switchboard.domain.Directory;
 import switchboard.gateway.GuestSession;
 import switchboard.gateway.OperatorSession;
-import switchboard.gateway.StartLimiter;
+import switchboard.limits.ClientAddress;
+import switchboard.limits.SharedLimits;
 import switchboard.store.StateStore;
 
 /** The HTTP edge: REST API, static pages, and the two WebSocket endpoints handed to their gateways. */
@@ -42,7 +43,8 @@ public final class HttpVerticle extends VerticleBase {
   private final StateStore store;
   private final OperatorAuth auth;
   private final OriginCheck origins;
-  private final StartLimiter starts;
+  private final SharedLimits limits;
+  private final ClientAddress clientAddress;
   private final OfflineRoutes offline;
   private final int port;
   private HttpServer server;
@@ -51,24 +53,27 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry metrics;
 
   /**
-   * The HTTP verticle instances of one node (deploy several, one per event loop): they share the
-   * node's per-address limits (chat starts, offline messages), so a client spreading its
-   * connections over the instances gets no more than the limit.
+   * The HTTP verticle instances of one node (deploy several, one per event loop). Per-client limits
+   * (chat starts, offline messages) are counted in the store, so every instance and every node
+   * shares them.
    *
    * @param port where to listen: the configured port, or a negative number for a random port
    *     that every instance given the same negative number shares (Vert.x's shared random port)
    */
   public static Supplier<HttpVerticle> forNode(AppConfig config, Directory directory, StateStore store,
       EventRelay relay, OperatorAuth auth, PrometheusMeterRegistry metrics, int port) {
-    StartLimiter starts = new StartLimiter();
-    OfflineRoutes offline = new OfflineRoutes(directory, store, auth, Clock.systemUTC());
-    return () -> new HttpVerticle(config, directory, store, relay, auth, metrics, starts, offline, port);
+    SharedLimits limits = new SharedLimits(store);
+    ClientAddress clientAddress = new ClientAddress(config.access().trustedProxies());
+    OfflineRoutes offline = new OfflineRoutes(directory, store, auth, limits, clientAddress, Clock.systemUTC());
+    return () -> new HttpVerticle(config, directory, store, relay, auth, metrics, limits, clientAddress, offline, port);
   }
 
   private HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth,
-      PrometheusMeterRegistry metrics, StartLimiter starts, OfflineRoutes offline, int port) {
+      PrometheusMeterRegistry metrics, SharedLimits limits, ClientAddress clientAddress, OfflineRoutes offline,
+      int port) {
     this.offline = offline;
-    this.starts = starts;
+    this.limits = limits;
+    this.clientAddress = clientAddress;
     this.port = port;
     this.metrics = metrics;
     this.relay = relay;
@@ -95,7 +100,7 @@ public final class HttpVerticle extends VerticleBase {
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     offline.mount(router);
     new CannedRoutes(directory, store, auth).mount(router);
-    new OpsRoutes(vertx, store, relay, metrics, config.nodeId()).mount(router);
+    new OpsRoutes(vertx, store, relay, metrics, config.nodeId(), config.access()).mount(router);
     new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, store, directory, relay)).mount(router);
     new StatsRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
@@ -133,7 +138,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     request.toWebSocket().onSuccess(ws -> {
       if (guest) {
-        new GuestSession(vertx, ws, config.chats(), starts).open();
+        new GuestSession(vertx, ws, config.chats(), limits, clientAddress).open();
       } else {
         new OperatorSession(vertx, ws, auth, config.chats()).open();
       }

@@ -5,10 +5,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +15,8 @@ import switchboard.bus.ErrorCode;
 import switchboard.config.OperatorConfig;
 import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
+import switchboard.limits.ClientAddress;
+import switchboard.limits.SharedLimits;
 import switchboard.store.StateStore;
 
 /**
@@ -28,17 +26,18 @@ import switchboard.store.StateStore;
 final class OfflineRoutes {
   private static final Logger log = LoggerFactory.getLogger(OfflineRoutes.class);
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
-  static final int PER_ADDRESS_PER_TEN_MINUTES = 5;
 
   private final Directory directory;
   private final StateStore store;
   private final OperatorAuth auth;
   private final Clock clock;
-  private final Map<String, Window> recentByAddress = new ConcurrentHashMap<>();
+  private final SharedLimits limits;
+  private final ClientAddress clientAddress;
 
-  private record Window(Instant start, int count) {}
-
-  OfflineRoutes(Directory directory, StateStore store, OperatorAuth auth, Clock clock) {
+  OfflineRoutes(Directory directory, StateStore store, OperatorAuth auth, SharedLimits limits,
+      ClientAddress clientAddress, Clock clock) {
+    this.limits = limits;
+    this.clientAddress = clientAddress;
     this.directory = directory;
     this.store = store;
     this.auth = auth;
@@ -64,27 +63,14 @@ final class OfflineRoutes {
     }
     String question = Http.string(body, "question", 4096, true);
     String page = Http.string(body, "page", 2048, false);
-    admit(rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress());
     OfflineMessage message = new OfflineMessage(Tokens.newId(), queue, name, email, question, page,
         clock.instant(), false, null, null);
-    store.addOfflineMessage(message).onSuccess(v -> {
+    // a few messages per client and ten minutes, across every node: enough for a person, not for a script
+    String client = clientAddress.of(rc.request().remoteAddress(), rc.request().headers());
+    limits.admit(SharedLimits.OFFLINE_MESSAGES, client).compose(v -> store.addOfflineMessage(message)).onSuccess(v -> {
       log.info("offline message {} left on {}", message.id(), queue);
       Http.json(rc, 201, new JsonObject().put("id", message.id()));
     }).onFailure(rc::fail);
-  }
-
-  /** A few messages per address and ten minutes: enough for a person, not for a script. */
-  private void admit(String address) {
-    Instant now = clock.instant();
-    Window window = recentByAddress.compute(address, (k, w) ->
-        w == null || w.start().plus(Duration.ofMinutes(10)).isBefore(now) ? new Window(now, 1)
-            : new Window(w.start(), w.count() + 1));
-    if (window.count() > PER_ADDRESS_PER_TEN_MINUTES) {
-      throw new ClientError(ErrorCode.rate_limited, "you have left several messages already; please wait a while");
-    }
-    if (recentByAddress.size() > 10_000) {
-      recentByAddress.entrySet().removeIf(e -> e.getValue().start().plus(Duration.ofMinutes(10)).isBefore(now));
-    }
   }
 
   private void inbox(RoutingContext rc) {

@@ -10,9 +10,16 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import switchboard.bus.ClientError;
+import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
+import switchboard.config.AccessSettings;
+import switchboard.limits.Cidr;
 import switchboard.store.StateStore;
 
 /**
@@ -26,9 +33,14 @@ final class OpsRoutes {
   private final HealthChecks checks;
   private final PrometheusMeterRegistry metrics;
   private final String nodeId;
+  private final String metricsToken;
+  private final List<Cidr> metricsAllowFrom;
 
-  OpsRoutes(Vertx vertx, StateStore store, EventRelay relay, PrometheusMeterRegistry metrics, String nodeId) {
+  OpsRoutes(Vertx vertx, StateStore store, EventRelay relay, PrometheusMeterRegistry metrics, String nodeId,
+      AccessSettings access) {
     this.metrics = metrics;
+    this.metricsToken = access.metricsToken();
+    this.metricsAllowFrom = access.metricsAllowFrom().stream().map(Cidr::parse).toList();
     this.nodeId = nodeId;
     this.checks = HealthChecks.create(vertx)
         .register("store", STORE_TIMEOUT_MS, done -> store.ping().onComplete(ping -> done.tryComplete(ping.succeeded()
@@ -41,7 +53,31 @@ final class OpsRoutes {
   void mount(Router router) {
     router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
     router.get("/health/ready").handler(this::ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    router.get("/metrics").handler(this::metricsAccess).handler(PrometheusScrapingHandler.create(metrics));
+  }
+
+  /**
+   * {@code metrics.allowFrom} (the peer's own address: a scraper reaches the node directly) and
+   * {@code metrics.token} (a bearer token), each when configured; neither set, /metrics is open.
+   */
+  private void metricsAccess(RoutingContext rc) {
+    if (!metricsAllowFrom.isEmpty()) {
+      String peer = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+      InetAddress ip = peer == null ? null : Cidr.literal(peer);
+      if (ip == null || metricsAllowFrom.stream().noneMatch(range -> range.contains(ip))) {
+        throw new ClientError(ErrorCode.forbidden, "metrics are not served to this address (metrics.allowFrom)");
+      }
+    }
+    if (metricsToken != null) {
+      String header = rc.request().getHeader("Authorization");
+      String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+      if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+          metricsToken.getBytes(StandardCharsets.UTF_8))) {
+        rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"metrics\"");
+        throw new ClientError(ErrorCode.unauthorized, "metrics need the configured bearer token (metrics.token)");
+      }
+    }
+    rc.next();
   }
 
   private void ready(RoutingContext rc) {

@@ -58,7 +58,7 @@ final class TranscriptRoutes {
         if (!op.isAdmin() && !heldIt) {
           throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may mail it");
         }
-        return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id()));
+        return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id(), null));
       });
     }))
         .onSuccess(v -> Http.json(rc, 202, new JsonObject().put("sent", true)))

@@ -10,9 +10,7 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +26,7 @@ import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.Directory;
 import switchboard.domain.OfficeHours;
+import switchboard.limits.SharedLimits;
 import switchboard.store.StateStore;
 
 /**
@@ -36,28 +35,19 @@ import switchboard.store.StateStore;
  */
 public final class MailVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MailVerticle.class);
-  /** Copies a guest may have of one chat: enough for a typo or two, too few to make the server a spam relay. */
-  static final int MAX_GUEST_COPIES = 3;
-  /** Chats whose guest copies are counted; the oldest are forgotten first. */
-  private static final int COUNTED_CHATS = 10_000;
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   private static final long SEND_TIMEOUT_SECONDS = 20;
 
   private final MailSettings settings;
   private final Directory directory;
   private final StateStore store;
-  /** Per node: a guest who moves to another node could get that node's allowance too, which is still a handful. */
-  private final Map<String, Integer> guestCopies = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > COUNTED_CHATS;
-    }
-  };
+  private final SharedLimits limits;
   private MailClient client;
 
   /** @param settings null: mail is off */
   public MailVerticle(MailSettings settings, Directory directory, StateStore store) {
     this.settings = settings;
+    this.limits = new SharedLimits(store);
     this.directory = directory;
     this.store = store;
   }
@@ -108,19 +98,27 @@ public final class MailVerticle extends VerticleBase {
       if (byGuest && !chat.state().isEnded()) {
         throw new ClientError(ErrorCode.bad_request, "a copy can be mailed once the chat has ended");
       }
-      if (byGuest && !takeGuestCopy(chat.id())) {
-        throw new ClientError(ErrorCode.rate_limited, "at most " + MAX_GUEST_COPIES + " copies of a chat can be mailed");
-      }
-      return store.messagesAfter(chat.id(), 0)
-          .compose(messages -> send(chat, messages, to))
-          .onSuccess(v -> log.info("chat {} transcript mailed at the request of {}", chat.id(),
-              byGuest ? "its guest" : cmd.operatorId()))
-          .onFailure(e -> {
-            if (byGuest) {
-              giveBackGuestCopy(chat.id()); // nothing went out: a retry should not cost the guest
-            }
-          });
-    }).map(Done.INSTANCE);
+      return store.messagesAfter(chat.id(), 0).compose(messages -> {
+        if (byGuest && messages.stream().noneMatch(m -> ChatMessage.FROM_OPERATOR.equals(m.from()))) {
+          // else a script could have its own text mailed anywhere through chats nobody answered
+          throw new ClientError(ErrorCode.bad_request, "there is nothing to mail: nobody from the library answered");
+        }
+        return byGuest ? mailForGuest(chat, messages, to, cmd.client()) : send(chat, messages, to);
+      });
+    }).onSuccess(v -> log.info("chat {} transcript mailed at the request of {}", cmd.chatId(),
+        byGuest ? "its guest" : cmd.operatorId())).map(Done.INSTANCE);
+  }
+
+  /** Counted per chat and per client across every node (docs/SECURITY.md); a mail that failed is given back. */
+  private Future<Void> mailForGuest(Chat chat, List<ChatMessage> messages, String to, String guestClient) {
+    return limits.admit(SharedLimits.TRANSCRIPT_COPIES_PER_CHAT, chat.id())
+        .compose(v -> limits.admit(SharedLimits.TRANSCRIPT_MAILS_PER_CLIENT, guestClient)
+            .onFailure(e -> limits.giveBack(SharedLimits.TRANSCRIPT_COPIES_PER_CHAT, chat.id())))
+        .compose(v -> send(chat, messages, to).onFailure(e -> {
+          // nothing went out: a retry should not cost the guest
+          limits.giveBack(SharedLimits.TRANSCRIPT_COPIES_PER_CHAT, chat.id());
+          limits.giveBack(SharedLimits.TRANSCRIPT_MAILS_PER_CLIENT, guestClient);
+        }));
   }
 
   private Future<Void> send(Chat chat, List<ChatMessage> messages, String to) {
@@ -153,18 +151,5 @@ public final class MailVerticle extends VerticleBase {
       }
     }
     return ZoneOffset.UTC;
-  }
-
-  private boolean takeGuestCopy(String chatId) {
-    int taken = guestCopies.getOrDefault(chatId, 0);
-    if (taken >= MAX_GUEST_COPIES) {
-      return false;
-    }
-    guestCopies.put(chatId, taken + 1);
-    return true;
-  }
-
-  private void giveBackGuestCopy(String chatId) {
-    guestCopies.computeIfPresent(chatId, (id, taken) -> taken <= 1 ? null : taken - 1);
   }
 }

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.Addresses;
 import switchboard.bus.Commands.ChatStep;
+import switchboard.bus.Commands.SocketClosed;
 import switchboard.bus.Commands.SocketCount;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
@@ -79,10 +80,13 @@ public final class MetricsVerticle extends VerticleBase {
         open.addAndGet(msg.body().delta());
       }
     });
+    MessageConsumer<SocketClosed> closes = vertx.eventBus().consumer(Addresses.METRICS_SOCKETS_CLOSED, msg ->
+        keep(Counter.builder("switchboard.sockets.closed").description("Sockets this node closed for what their client did")
+            .tag("kind", msg.body().kind()).tag("reason", msg.body().reason()).register(registry)).increment());
     MessageConsumer<ChatStep> steps = vertx.eventBus().consumer(Addresses.METRICS_CHAT_STEPS, msg -> onStep(msg.body()));
     sample();
     sampler = vertx.setPeriodic(SAMPLE_MILLIS, id -> sample());
-    return Future.join(sockets.completion(), steps.completion());
+    return Future.join(sockets.completion(), closes.completion(), steps.completion());
   }
 
   @Override

@@ -390,4 +390,26 @@ public final class InMemoryStateStore implements StateStore {
     loginAttempts.remove(username);
     return Future.succeededFuture();
   }
+
+  private final Map<String, Attempts> windowCounts = new HashMap<>();
+
+  @Override
+  public synchronized Future<Long> countInWindow(String key, Duration window) {
+    Instant now = Instant.now();
+    if (windowCounts.size() >= 10_000) {
+      windowCounts.values().removeIf(a -> !a.expires().isAfter(now));
+    }
+    Attempts current = windowCounts.get(key);
+    Attempts next = current == null || !current.expires().isAfter(now) ? new Attempts(1, now.plus(window))
+        : new Attempts(current.count() + 1, current.expires());
+    windowCounts.put(key, next);
+    return Future.succeededFuture(next.count());
+  }
+
+  @Override
+  public synchronized Future<Void> uncount(String key) {
+    windowCounts.computeIfPresent(key, (k, a) -> a.count() <= 0 || !a.expires().isAfter(Instant.now()) ? null
+        : new Attempts(a.count() - 1, a.expires()));
+    return Future.succeededFuture();
+  }
 }

@@ -95,6 +95,7 @@ public final class RedisStateStore implements StateStore {
   private static final String MARK_OFFLINE_DONE = "mark_offline_done";
   private static final String REPLACE_DIRECTORY = "replace_directory";
   private static final String COUNT_LOGIN_ATTEMPT = "count_login_attempt";
+  private static final String UNCOUNT = "uncount";
 
   /** Connections the store's commands are pipelined over (see {@link PipelinedRedis}). */
   private static final int PIPELINED_CONNECTIONS = 2;
@@ -114,7 +115,7 @@ public final class RedisStateStore implements StateStore {
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
         APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
-        COUNT_LOGIN_ATTEMPT);
+        COUNT_LOGIN_ATTEMPT, UNCOUNT);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -753,5 +754,20 @@ public final class RedisStateStore implements StateStore {
   @Override
   public Future<Void> clearLoginAttempts(String username) {
     return send(Request.cmd(Command.DEL).arg(key("login", username))).mapEmpty();
+  }
+
+  @Override
+  public Future<Long> countInWindow(String key, Duration window) {
+    // the sign-in counter's script with no lock count: the first event starts the window
+    return scripts.run(COUNT_LOGIN_ATTEMPT, List.of(key("limit", key)),
+            List.of(Long.toString(Math.max(1, window.toMillis())), "0"))
+        .compose(r -> r == null
+            ? Future.failedFuture(new IllegalStateException("count_login_attempt answered nothing"))
+            : Future.succeededFuture(r.toLong()));
+  }
+
+  @Override
+  public Future<Void> uncount(String key) {
+    return scripts.run(UNCOUNT, List.of(key("limit", key)), List.of()).mapEmpty();
   }
 }

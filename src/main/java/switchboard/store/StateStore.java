@@ -175,4 +175,15 @@ public interface StateStore {
 
   /** Forgets the attempts counted for {@code username} (after a successful sign-in). */
   Future<Void> clearLoginAttempts(String username);
+
+  // ---- per-client limits (chat starts, offline messages, transcript mails; shared by every node) ------
+
+  /**
+   * Counts one event under {@code key}, atomically, and returns the count: 1 for the first, which
+   * starts a {@code window} after which the count is forgotten (fixed windows).
+   */
+  Future<Long> countInWindow(String key, Duration window);
+
+  /** Takes one counted event back (it did not happen after all); nothing when the count is gone. */
+  Future<Void> uncount(String key);
 }

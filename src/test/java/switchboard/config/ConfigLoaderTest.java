@@ -454,6 +454,33 @@ class ConfigLoaderTest {
     assertThat(result.config()).isSameAs(c);
   }
 
+  @Test
+  void trustedProxiesAndMetricsAccessAreReadAndChecked() {
+    String q = "\"queues\": [{\"name\": \"general\", \"title\": \"Ask\"}]";
+    AppConfig defaults = parse("{" + q + "}");
+    assertThat(defaults.access().trustedProxies()).contains("127.0.0.0/8", "10.0.0.0/8");
+    assertThat(defaults.access().metricsToken()).isNull();
+    assertThat(defaults.access().metricsAllowFrom()).isEmpty();
+
+    AppConfig c = parse("{\"http\": {\"trustedProxies\": [\"10.1.2.3\", \"fd00::/8\"]}, "
+        + "\"metrics\": {\"token\": \"0123456789abcdef\", \"allowFrom\": [\"192.0.2.0/24\"]}, " + q + "}");
+    assertThat(c.access().trustedProxies()).containsExactly("10.1.2.3", "fd00::/8");
+    assertThat(c.access().metricsToken()).isEqualTo("0123456789abcdef");
+    assertThat(c.access().metricsAllowFrom()).containsExactly("192.0.2.0/24");
+
+    assertThat(error("{\"http\": {\"trustedProxies\": [\"10.0.0.0/8\", \"proxy.example\"]}, " + q + "}"))
+        .contains("http.trustedProxies[1]").contains("proxy.example");
+    assertThat(error("{\"http\": {\"trustedProxies\": [\"10.0.0.0/33\"]}, " + q + "}"))
+        .contains("http.trustedProxies[0]").contains("0 to 32");
+    assertThat(error("{\"metrics\": {\"token\": \"short\"}, " + q + "}")).contains("metrics.token");
+    assertThat(error("{\"metrics\": {\"allowFrom\": [\"everyone\"]}, " + q + "}")).contains("metrics.allowFrom[0]");
+    assertThat(error("{\"metrics\": {\"tokn\": \"0123456789abcdef\"}, " + q + "}")).contains("metrics.tokn");
+
+    AppConfig fromEnv = ConfigLoader.parse("{" + q + "}", SRC,
+        Map.of(ConfigLoader.ENV_METRICS_TOKEN, "env-token-0123456789"));
+    assertThat(fromEnv.access().metricsToken()).isEqualTo("env-token-0123456789");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static AppConfig parse(String json) {

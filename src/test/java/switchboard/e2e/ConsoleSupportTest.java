@@ -41,8 +41,12 @@ class ConsoleSupportTest {
     assertThat(timeline.getJsonObject(3).getString("operator")).isEqualTo("dave");
     assertThat(timeline.getJsonObject(3).getString("queue")).isEqualTo("general");
 
+    // carol's first offer (rung on ill before the widening) was withdrawn when dave accepted;
+    // only the transfer's new offer, a later version, may be accepted
+    int withdrawn = carol.nextFor("offer_withdrawn", chatId).getInteger("version");
     dave.send(new JsonObject().put("type", "transfer").put("chatId", chatId).put("queue", "ill"));
-    carol.offerFor(chatId);
+    carol.next("offer", o -> chatId.equals(o.getString("chatId")) && o.getInteger("version") > withdrawn,
+        TestNode.TIMEOUT);
     carol.accept(chatId);
     carol.send(new JsonObject().put("type", "close").put("chatId", chatId));
     carol.nextFor("closed", chatId);

@@ -314,6 +314,11 @@ public final class FrameClient implements AutoCloseable {
   }
 
   /** Closes the socket from this side (a guest or console going away) and waits until it is closed. */
+  /** Stops reading from the connection, as a client that hangs or a tab in the background might. */
+  public void pauseReading() {
+    ws.pause();
+  }
+
   public void drop() {
     if (!closed.isDone()) {
       ws.close();

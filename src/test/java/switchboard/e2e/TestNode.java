@@ -309,6 +309,11 @@ public final class TestNode {
   }
 
   public Http post(String path, JsonObject body, String token) {
+    return post(path, body, token, Map.of());
+  }
+
+  /** With extra request headers (e.g. X-Forwarded-For, as a proxy on the node's host would send). */
+  public Http post(String path, JsonObject body, String token, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
         .timeout(TIMEOUT)
         .header("Content-Type", "application/json")
@@ -316,6 +321,7 @@ public final class TestNode {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(b::header);
     return send(b.build());
   }
 

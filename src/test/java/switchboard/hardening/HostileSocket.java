@@ -48,6 +48,12 @@ final class HostileSocket implements AutoCloseable {
         .setMaxFrameSize(CLIENT_FRAME_LIMIT).setMaxMessageSize(CLIENT_FRAME_LIMIT * 4));
   }
 
+  /** A client whose sockets have a small kernel receive buffer, so a paused one stops the server's writes soon. */
+  static WebSocketClient slowReaderClient(Vertx vertx) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096)
+        .setMaxFrameSize(CLIENT_FRAME_LIMIT).setMaxMessageSize(CLIENT_FRAME_LIMIT * 4));
+  }
+
   static HostileSocket connect(WebSocketClient client, int port, String path, Map<String, String> headers) {
     ClientWebSocket ws = client.webSocket();
     HostileSocket socket = new HostileSocket(ws);
@@ -93,6 +99,57 @@ final class HostileSocket implements AutoCloseable {
           : WebSocketFrame.continuationFrame(Buffer.buffer(part), last)).toCompletionStage().toCompletableFuture()
           .handle((v, e) -> null).join();
     }
+  }
+
+  /** One text frame whose payload is these bytes as they are (a browser only ever sends UTF-8). */
+  void rawTextFrame(byte[] payload, boolean last) {
+    TestNode.await(ws.writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
+        io.vertx.core.http.WebSocketFrameType.TEXT, payload, last)));
+  }
+
+  /** A continuation frame with these bytes. */
+  void rawContinuation(byte[] payload, boolean last) {
+    TestNode.await(ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(payload), last)));
+  }
+
+  /** Writes without waiting for the write to complete; false when the client's own queue is full. */
+  boolean textNoWait(String text) {
+    try {
+      if (isClosed() || ws.writeQueueFull()) {
+        return false;
+      }
+      ws.writeTextMessage(text);
+      return true;
+    } catch (IllegalStateException closedMeanwhile) {
+      return false;
+    }
+  }
+
+  /** A ping, not waited for; false when the client's own queue is full. */
+  boolean pingNoWait() {
+    try {
+      if (isClosed() || ws.writeQueueFull()) {
+        return false;
+      }
+      ws.writePing(Buffer.buffer("p"));
+      return true;
+    } catch (IllegalStateException closedMeanwhile) {
+      return false;
+    }
+  }
+
+  /** Stops reading from the connection (the server's writes pile up in its queue and the kernel's). */
+  void pause() {
+    ws.pause();
+  }
+
+  void resume() {
+    ws.resume();
+  }
+
+  /** How many text frames have arrived and not been taken. */
+  int unread() {
+    return frames.size();
   }
 
   /** The next text frame, or null when none comes within the timeout. */

@@ -36,6 +36,15 @@ final class NodeProcess implements AutoCloseable {
    * port and waits until its {@code /health/ready} answers 200.
    */
   static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName) throws Exception {
+    return start(configJson, redisUrl, nodeId, logName, "256m");
+  }
+
+  /**
+   * Like {@link #start(String, String, String, String)} with a heap of {@code maxHeap} (e.g. "96m");
+   * {@code redisUrl} null runs the node on in-memory state, as the README's run command does.
+   */
+  static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName, String maxHeap)
+      throws Exception {
     Path config = Files.createTempFile("switchboard-child-", ".json");
     Files.writeString(config, configJson);
     config.toFile().deleteOnExit();
@@ -43,10 +52,14 @@ final class NodeProcess implements AutoCloseable {
     Files.createDirectories(log.getParent());
     int port = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), "switchboard.Main", "-conf", config.toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SWITCHBOARD_REDIS_URL", redisUrl);
+    if (redisUrl != null) {
+      pb.environment().put("SWITCHBOARD_REDIS_URL", redisUrl);
+    } else {
+      pb.environment().remove("SWITCHBOARD_REDIS_URL");
+    }
     pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
     pb.environment().put("SWITCHBOARD_NODE_ID", nodeId);
     NodeProcess node = new NodeProcess(pb.start(), port, log);

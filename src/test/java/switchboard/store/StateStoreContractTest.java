@@ -628,4 +628,23 @@ public abstract class StateStoreContractTest {
     Thread.sleep(2300);
     assertThat(await(store.countLoginAttempt("carol", 3, window))).as("the lock's window has passed").isEqualTo(1);
   }
+
+  @Test
+  void perClientCountsAreKeptPerKeyForAWindowAndCanBeTakenBack() throws InterruptedException {
+    java.time.Duration window = java.time.Duration.ofMillis(1500);
+    List<Future<Long>> counts = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      counts.add(store.countInWindow("starts:203.0.113.7", window));
+    }
+    assertThat(awaitAll(counts)).as("concurrent events are each counted once")
+        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> (long) i).toList());
+    assertThat(await(store.countInWindow("starts:203.0.113.8", window))).as("another client").isEqualTo(1);
+    await(store.uncount("starts:203.0.113.7"));
+    assertThat(await(store.countInWindow("starts:203.0.113.7", window))).as("one taken back").isEqualTo(20);
+    await(store.uncount("never-counted"));
+    assertThat(await(store.countInWindow("never-counted", window))).isEqualTo(1);
+    Thread.sleep(1700);
+    assertThat(await(store.countInWindow("starts:203.0.113.7", window))).as("forgotten after the window")
+        .isEqualTo(1);
+  }
 }

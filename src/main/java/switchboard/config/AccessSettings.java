@@ -1,0 +1,30 @@
+package switchboard.config;
+
+import java.util.List;
+import switchboard.limits.ClientAddress;
+
+/**
+ * Who the node trusts at its edge.
+ *
+ * @param trustedProxies   peers (addresses or ranges) whose {@code X-Forwarded-For} names the client
+ *                         ({@code http.trustedProxies}; default loopback and the private ranges)
+ * @param metricsToken     when set, {@code /metrics} needs {@code Authorization: Bearer} with it
+ *                         ({@code metrics.token} or {@code SWITCHBOARD_METRICS_TOKEN})
+ * @param metricsAllowFrom when not empty, {@code /metrics} answers only peers in these ranges
+ *                         ({@code metrics.allowFrom}; the peer itself, never a forwarded address)
+ */
+public record AccessSettings(List<String> trustedProxies, String metricsToken, List<String> metricsAllowFrom) {
+
+  public AccessSettings {
+    trustedProxies = List.copyOf(trustedProxies);
+    metricsAllowFrom = List.copyOf(metricsAllowFrom);
+  }
+
+  public static AccessSettings defaults() {
+    return new AccessSettings(ClientAddress.DEFAULT_TRUSTED_PROXIES, null, List.of());
+  }
+
+  public AccessSettings withMetricsToken(String token) {
+    return new AccessSettings(trustedProxies, token, metricsAllowFrom);
+  }
+}
