@@ -12,4 +12,13 @@ public enum ErrorCode {
   ErrorCode(int httpStatus) {
     this.httpStatus = httpStatus;
   }
+
+  /**
+   * Whether the client's frame was at fault (malformed, not allowed, too much): such refusals count
+   * against a socket's budget. Lost races ({@code already_taken}, {@code queue_unavailable}) and the
+   * server's own trouble ({@code unavailable}) are normal outcomes, always answered, never counted.
+   */
+  public boolean blamesClient() {
+    return this != already_taken && this != queue_unavailable && this != unavailable;
+  }
 }

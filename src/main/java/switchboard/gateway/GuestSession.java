@@ -282,8 +282,8 @@ public final class GuestSession {
 
   private void fail(Throwable e) {
     ClientError error = ClientError.from(e);
-    if (error.code == ErrorCode.unavailable) {
-      write(Frames.error(error.code, error.getMessage())); // the server's trouble, not the client's fault
+    if (!error.code.blamesClient()) {
+      write(Frames.error(error.code, error.getMessage())); // a lost race or the server's trouble: not counted
     } else {
       sendError(error.code, error.getMessage());
     }

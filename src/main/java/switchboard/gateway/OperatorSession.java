@@ -73,6 +73,11 @@ public final class OperatorSession {
    */
   private final Map<String, BitSet> written = new HashMap<>();
   private final ChatVersions versions = new ChatVersions();
+  private final HeldChats held = new HeldChats();
+  private static final String ACCEPTED_START = "{\"type\":\"accepted\"";
+  private static final String CLOSED_START = "{\"type\":\"closed\"";
+  private static final String WITHDRAWN_START = "{\"type\":\"offer_withdrawn\"";
+  private static final String TRANSFERRED = "\"reason\":\"transferred\"";
 
   public OperatorSession(Vertx vertx, ServerWebSocket ws, OperatorAuth auth, ChatSettings settings) {
     this.vertx = vertx;
@@ -201,11 +206,31 @@ public final class OperatorSession {
     if (versions.stale(frame, null)) {
       return; // a newer frame about this chat came first (see ChatVersions)
     }
+    if (frame.startsWith(ACCEPTED_START)) {
+      JsonObject accepted = new JsonObject(frame);
+      String chatId = accepted.getString("chatId");
+      BitSet seqs = written.computeIfAbsent(chatId, k -> new BitSet());
+      HeldChats.historySeqs(accepted).forEach(seq -> seqs.set(seq.intValue())); // the console has these now
+      write(frame);
+      held.accepted(chatId, System.currentTimeMillis()).forEach(this::deliver);
+      return;
+    }
+    if (frame.startsWith(CLOSED_START) || (frame.startsWith(WITHDRAWN_START) && frame.contains(TRANSFERRED))) {
+      String chatId = new JsonObject(frame).getString("chatId");
+      if (chatId != null) {
+        held.left(chatId);
+      }
+    }
     long seq = Frames.messageSeq(frame);
     if (seq > 0) {
-      BitSet seqs = written.computeIfAbsent(String.valueOf(Frames.messageChatId(frame)), k -> new BitSet());
+      String chatId = String.valueOf(Frames.messageChatId(frame));
+      if (!held.holds(chatId)) {
+        held.hold(chatId, frame, System.currentTimeMillis()); // overtook its chat's `accepted` (see HeldChats)
+        return;
+      }
+      BitSet seqs = written.computeIfAbsent(chatId, k -> new BitSet());
       if (seqs.get((int) seq)) {
-        return; // relayed twice (a resend): the console has it
+        return; // relayed twice (a resend), or in the history `accepted` carried: the console has it
       }
       seqs.set((int) seq);
     }
@@ -286,8 +311,8 @@ public final class OperatorSession {
 
   private void fail(Throwable e, String chatId) {
     ClientError error = ClientError.from(e);
-    if (error.code == ErrorCode.unavailable) {
-      write(errorFrame(error.code, error.getMessage(), chatId)); // the server's trouble, not the client's fault
+    if (!error.code.blamesClient()) {
+      write(errorFrame(error.code, error.getMessage(), chatId)); // a lost race or the server's trouble: not counted
     } else {
       sendError(error.code, error.getMessage(), chatId);
     }
