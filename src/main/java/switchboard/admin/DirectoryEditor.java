@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.PasswordHasher;
+import switchboard.auth.OperatorAuth;
 import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
@@ -240,9 +241,24 @@ public final class DirectoryEditor {
         log.info("queues and operators changed: version {}", next.version());
         directory.replace(next.version(), next.queues(), next.operators(), next.sms());
         relay.toAllNodes(Addresses.DIRECTORY_CHANGED, Long.toString(next.version()));
+        signOutChangedOperators(doc, next);
         return Future.succeededFuture(checked);
       });
     });
+  }
+
+  /**
+   * An operator whose password or role changed, or who was deleted, has lost every session
+   * ({@link OperatorAuth#verify}); their open consoles, on every node, close now (4401).
+   */
+  private void signOutChangedOperators(DirectoryDoc before, DirectoryDoc after) {
+    for (OperatorConfig old : before.operators()) {
+      OperatorConfig now = after.operators().stream().filter(o -> o.id().equals(old.id())).findFirst().orElse(null);
+      if (now == null || !OperatorAuth.credentialStamp(now).equals(OperatorAuth.credentialStamp(old))) {
+        log.info("sessions of {} revoked: {}", old.id(), now == null ? "deleted" : "password or role changed");
+        relay.toOperator(old.id(), OperatorAuth.signedOutEverywhere());
+      }
+    }
   }
 
   /** The config file's rules, with error paths made relative to the edited queue or operator. */

@@ -59,7 +59,7 @@ public final class OperatorAuth {
             String token = Tokens.newToken();
             Instant expires = clock.instant().plus(SESSION_LIFETIME);
             return throttle.succeeded(username)
-                .compose(v -> store.putSession(Tokens.hash(token), op.id(), expires))
+                .compose(v -> store.putSession(Tokens.hash(token), op.id() + " " + credentialStamp(op), expires))
                 .map(v -> {
                   log.info("operator {} signed in", op.id());
                   return new Login(token, op);
@@ -73,11 +73,29 @@ public final class OperatorAuth {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new ClientError(ErrorCode.unauthorized, "sign in first"));
     }
-    return store.sessionOperator(Tokens.hash(token), clock.instant()).compose(id -> {
-      OperatorConfig op = id == null ? null : directory.operator(id).orElse(null);
-      return op == null ? Future.failedFuture(new ClientError(ErrorCode.unauthorized, "sign in again"))
-          : Future.succeededFuture(op);
+    return store.sessionOperator(Tokens.hash(token), clock.instant()).compose(session -> {
+      int space = session == null ? -1 : session.lastIndexOf(' ');
+      OperatorConfig op = space < 0 ? null : directory.operator(session.substring(0, space)).orElse(null);
+      if (op == null || !credentialStamp(op).equals(session.substring(space + 1))) {
+        // unknown, expired, logged out, the operator deleted, or their password or role changed since
+        return Future.failedFuture(new ClientError(ErrorCode.unauthorized, "sign in again"));
+      }
+      return Future.succeededFuture(op);
     });
+  }
+
+  /**
+   * What a session was granted on: the password hash and the role. A session remembers the stamp
+   * of its sign-in, so changing either (on any node: the set-up is shared) revokes every session
+   * the operator has; consoles are told at once ({@link #signedOutEverywhere}).
+   */
+  public static String credentialStamp(OperatorConfig op) {
+    return Tokens.hash(op.passwordHash() + "|" + op.role()).substring(0, 16);
+  }
+
+  /** Sent on an operator's address: every console of theirs closes with 4401. */
+  public static String signedOutEverywhere() {
+    return "{\"type\":\"signed_out\",\"all\":true}";
   }
 
   public Future<Void> logout(String token) {

@@ -198,7 +198,9 @@ public final class OperatorSession {
 
   private void deliver(String frame) {
     if (frame.startsWith(SIGNED_OUT_PREFIX)) {
-      if (frame.contains(Tokens.hash(token))) {
+      if (frame.equals(OperatorAuth.signedOutEverywhere())) {
+        refuse("your password or role changed; sign in again");
+      } else if (frame.contains(Tokens.hash(token))) {
         refuse("signed out");
       }
       return;
