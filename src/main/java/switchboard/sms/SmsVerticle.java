@@ -31,6 +31,10 @@ public final class SmsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SmsVerticle.class);
   /** A provider may deliver a webhook twice; a MessageSid seen within this time is ignored. */
   static final Duration DUPLICATE_WINDOW = Duration.ofDays(2);
+  /** How long a text being processed holds its id; past it (the node died) a retry processes it. */
+  static final Duration PROCESSING_LEASE = Duration.ofSeconds(30);
+  private static final String PROCESSING = "processing";
+  private static final String DONE = "done";
 
   private final StateStore store;
   private final Directory directory;
@@ -59,22 +63,40 @@ public final class SmsVerticle extends VerticleBase {
     if (number == null) {
       throw new ClientError(ErrorCode.not_found, "no texting number " + text.to());
     }
-    return store.putIfAbsent("sms-sid:" + text.messageSid(), "1", DUPLICATE_WINDOW).compose(first -> {
+    // at-least-once: the id is claimed for a short lease while the text is processed and marked
+    // done only once the chat holds it; a text whose processing failed (the store blipped, the node
+    // died) is processed again when the provider retries, and the append's resend rule (same
+    // clientId = MessageSid, same text) stores it once even if the first try got that far
+    String mark = "sms-sid:" + text.messageSid();
+    return store.putIfAbsent(mark, PROCESSING, PROCESSING_LEASE).compose(first -> {
       if (!first) {
-        log.info("text {} delivered twice; ignored", text.messageSid());
-        return Future.succeededFuture(Done.INSTANCE);
+        return store.value(mark).compose(state -> {
+          if (PROCESSING.equals(state)) {
+            return Future.failedFuture(new ClientError(ErrorCode.unavailable,
+                "this text is being processed; retry later"));
+          }
+          log.info("text {} delivered twice; ignored", text.messageSid());
+          return Future.succeededFuture(Done.INSTANCE);
+        });
       }
-      String key = chatKey(number.number(), text.from());
-      Duration idle = Duration.ofMinutes(number.idleMinutes());
-      return store.value(key)
-          .compose(chatId -> chatId == null ? Future.succeededFuture((Chat) null) : store.chat(chatId))
-          .compose(open -> open != null && !open.state().isEnded() ? Future.succeededFuture(open.id())
-              : startChat(number, text.from()))
-          .compose(chatId -> store.putValue(key, chatId, idle)
-              .compose(v -> vertx.eventBus().request(Addresses.GUEST_MESSAGE,
-                  new GuestMessage(chatId, text.body(), text.messageSid())))
-              .map(Done.INSTANCE));
+      return deliver(number, text)
+          .compose(done -> store.putValue(mark, DONE, DUPLICATE_WINDOW).map(done))
+          .recover(e -> store.putValue(mark, "failed", Duration.ofMillis(1)) // release the lease at once
+              .transform(released -> Future.<Done>failedFuture(e)));
     });
+  }
+
+  private Future<Done> deliver(SmsNumber number, SmsInbound text) {
+    String key = chatKey(number.number(), text.from());
+    Duration idle = Duration.ofMinutes(number.idleMinutes());
+    return store.value(key)
+        .compose(chatId -> chatId == null ? Future.succeededFuture((Chat) null) : store.chat(chatId))
+        .compose(open -> open != null && !open.state().isEnded() ? Future.succeededFuture(open.id())
+            : startChat(number, text.from()))
+        .compose(chatId -> store.putValue(key, chatId, idle)
+            .compose(v -> vertx.eventBus().request(Addresses.GUEST_MESSAGE,
+                new GuestMessage(chatId, text.body(), text.messageSid())))
+            .map(Done.INSTANCE));
   }
 
   private Future<String> startChat(SmsNumber number, String phone) {

@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import switchboard.e2e.FrameClient;
 import switchboard.e2e.TestNode;
+import switchboard.store.RedisServer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
 /**
  * A texting number feeding the ill queue, with a fake provider: a real HTTP server on a
@@ -82,13 +86,56 @@ class SmsConversationTest {
   }
 
   private TestNode node(Vertx vertx) {
+    return node(vertx, null, null);
+  }
+
+  /** With {@code redisUrl}, on Redis under {@code prefix}. */
+  private TestNode node(Vertx vertx, String redisUrl, String prefix) {
     JsonObject number = new JsonObject().put("number", NUMBER).put("queue", "ill")
         .put("offlineReply", "We are closed; we will text you back.")
         .put("provider", new JsonObject().put("type", "twilio").put("accountSid", SID).put("authToken", TOKEN)
             .put("apiBase", "http://127.0.0.1:" + provider.actualPort()));
-    return TestNode.builder(vertx).rolloverAfterSeconds(1)
-        .editConfig(c -> c.put("publicBaseUrl", PUBLIC_BASE).put("sms", new JsonArray().add(number)))
-        .start();
+    TestNode.Builder builder = TestNode.builder(vertx).rolloverAfterSeconds(1)
+        .editConfig(c -> c.put("publicBaseUrl", PUBLIC_BASE).put("sms", new JsonArray().add(number)));
+    return (redisUrl == null ? builder : builder.redis(redisUrl, prefix)).start();
+  }
+
+  /**
+   * Issue 14, defect 4: the id of an inbound text was marked seen before the text was processed,
+   * so when the store failed mid-way the provider's retry got 200 "delivered twice; ignored" and
+   * the text was lost. Here the store fails that one text's processing (the texter's chat key holds
+   * a value of the wrong type, as a Redis blip would fail the command), then recovers.
+   */
+  @Test
+  void aTextWhoseProcessingFailedIsProcessedWhenTheProviderRetries(Vertx vertx) throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      String prefix = "sms-" + java.util.UUID.randomUUID() + ":";
+      TestNode node = node(vertx, redis.url(), prefix);
+      FrameClient carol = FrameClient.operator(node, "carol");
+      carol.available("ill", true);
+      node.awaitPresence("ill", true);
+      Redis raw = Redis.createClient(vertx, redis.url());
+      String chatKey = prefix + "value:sms-chat:" + NUMBER + ":" + TEXTER;
+      try {
+        TestNode.await(raw.send(Request.cmd(Command.LPUSH).arg(chatKey).arg("not a chat id")));
+        assertThat(text(node, "SM77", "my library card expired", TOKEN)).as("processing failed").isEqualTo(503);
+        carol.expectNone("offer", FrameClient.QUIET);
+
+        TestNode.await(raw.send(Request.cmd(Command.DEL).arg(chatKey))); // the store is well again
+        assertThat(text(node, "SM77", "my library card expired", TOKEN)).as("the provider's retry").isEqualTo(200);
+        String chatId = carol.next("offer", TestNode.TIMEOUT).getString("chatId");
+        JsonObject accepted = carol.accept(chatId);
+        assertThat(accepted.getJsonArray("history")).hasSize(1);
+        assertThat(accepted.getJsonArray("history").getJsonObject(0).getString("text"))
+            .isEqualTo("my library card expired");
+        // once stored, a further delivery of the same id is ignored, not stored twice
+        assertThat(text(node, "SM77", "my library card expired", TOKEN)).isEqualTo(200);
+        carol.expectNone("message", FrameClient.QUIET);
+        assertThat(node.chat(chatId, node.login("alice")).getJsonArray("messages")).hasSize(1);
+      } finally {
+        TestNode.await(raw.close());
+      }
+    }
   }
 
   /** POSTs a text as the provider would, signed with {@code signingToken} (null: unsigned). */
