@@ -17,6 +17,8 @@ import java.util.Set;
  * @param widenPending   the rollover deadline passed while no further queue was available:
  *                       widen as soon as one becomes available
  * @param transferredBy  the operator who last transferred the chat away: it does not ring for them again
+ * @param rolloverDueAt  when the offer's newest stage (its newest queue, or a transfer to one operator) has
+ *                       rung long enough: a rollover firing earlier is a duplicate and changes nothing
  */
 public record Chat(
     String id,
@@ -38,7 +40,8 @@ public record Chat(
     String directOperator,
     Set<String> offeredTo,
     boolean widenPending,
-    String transferredBy) {
+    String transferredBy,
+    Instant rolloverDueAt) {
 
   public Chat {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
@@ -47,7 +50,7 @@ public record Chat(
 
   public static Chat newChat(String id, Guest guest, String tokenHash, String queue, Instant now) {
     return new Chat(id, 1, guest, tokenHash, queue, queue, null, null, null, ChatState.waiting,
-        now, now, null, null, null, List.of(), null, Set.of(), false, null);
+        now, now, null, null, null, List.of(), null, Set.of(), false, null, null);
   }
 
   public Builder edit() {
@@ -59,7 +62,7 @@ public record Chat(
     private final Chat base;
     private String queue, answeredQueue, operatorId, operatorName, endedBy, directOperator;
     private ChatState state;
-    private Instant waitingSince, acceptedAt, endedAt;
+    private Instant waitingSince, acceptedAt, endedAt, rolloverDueAt;
     private List<String> offeredQueues;
     private Set<String> offeredTo;
     private boolean widenPending;
@@ -71,7 +74,7 @@ public record Chat(
       operatorName = c.operatorName; endedBy = c.endedBy; directOperator = c.directOperator;
       state = c.state; waitingSince = c.waitingSince; acceptedAt = c.acceptedAt; endedAt = c.endedAt;
       offeredQueues = c.offeredQueues; offeredTo = c.offeredTo; widenPending = c.widenPending;
-      transferredBy = c.transferredBy;
+      transferredBy = c.transferredBy; rolloverDueAt = c.rolloverDueAt;
     }
 
     public Builder queue(String v) { queue = v; return this; }
@@ -86,17 +89,18 @@ public record Chat(
     public Builder offeredTo(Set<String> v) { offeredTo = v; return this; }
     public Builder widenPending(boolean v) { widenPending = v; return this; }
     public Builder transferredBy(String v) { transferredBy = v; return this; }
+    public Builder rolloverDueAt(Instant v) { rolloverDueAt = v; return this; }
 
     /** Back to the line with no offer out: used by transfer, a lost operator, a reroute. */
     public Builder backToWaiting() {
       return state(ChatState.waiting).operator(null, null).answeredQueue(null).acceptedAt(null)
-          .offeredQueues(List.of()).directOperator(null).offeredTo(Set.of()).widenPending(false);
+          .offeredQueues(List.of()).directOperator(null).offeredTo(Set.of()).widenPending(false).rolloverDueAt(null);
     }
 
     public Chat build() {
       return new Chat(base.id, base.version + 1, base.guest, base.tokenHash, queue, base.recordedQueue,
           answeredQueue, operatorId, operatorName, state, base.createdAt, waitingSince, acceptedAt,
-          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy);
+          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy, rolloverDueAt);
     }
   }
 }

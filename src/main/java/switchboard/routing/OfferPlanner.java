@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -29,10 +30,18 @@ public final class OfferPlanner {
    */
   public record Plan(Chat chat, Instant rolloverDueAt) {}
 
-  /** The rollover deadline passed: mark it so the next plan widens to the next available queue. */
+  /**
+   * The rollover deadline passed: mark it so the next plan widens to the next available queue.
+   * Idempotent: timers fire at least once, so a rollover firing again (or early, for a stage
+   * already widened) before the chat's {@code rolloverDueAt} changes nothing and only names the
+   * current deadline again, so its timer is set even if the write of the first firing's was lost.
+   */
   public Plan widen(Chat chat, Availability availability, Instant now) {
     if (chat.state() != ChatState.offered) {
       return new Plan(chat, null);
+    }
+    if (chat.rolloverDueAt() != null && now.isBefore(chat.rolloverDueAt())) {
+      return new Plan(chat, chat.rolloverDueAt());
     }
     if (chat.directOperator() != null) {
       // a transfer to one operator who did not answer in time falls back to the queue
@@ -48,7 +57,8 @@ public final class OfferPlanner {
     }
     if (chat.directOperator() != null) {
       if (availability.canTakeMore(chat.directOperator())) {
-        return new Plan(withOffers(chat, chat.offeredQueues(), Set.of(chat.directOperator()), false), null);
+        return new Plan(withOffers(chat, chat.offeredQueues(), Set.of(chat.directOperator()), false,
+            chat.rolloverDueAt()), null);
       }
       chat = chat.edit().directOperator(null).offeredQueues(List.of()).build();
     }
@@ -87,7 +97,8 @@ public final class OfferPlanner {
     if (chat.transferredBy() != null) {
       recipients.remove(chat.transferredBy()); // who handed it on does not get it back
     }
-    return new Plan(withOffers(chat, offered, recipients, widenPending), due);
+    Instant dueAt = recipients.isEmpty() ? null : due != null ? due : chat.rolloverDueAt();
+    return new Plan(withOffers(chat, offered, recipients, widenPending, dueAt), due);
   }
 
   private Optional<String> nextAvailable(List<String> chain, List<String> offered, Predicate<String> rings) {
@@ -98,13 +109,14 @@ public final class OfferPlanner {
         .findFirst();
   }
 
-  private static Chat withOffers(Chat chat, List<String> offered, Set<String> recipients, boolean widenPending) {
+  private static Chat withOffers(Chat chat, List<String> offered, Set<String> recipients, boolean widenPending,
+      Instant rolloverDueAt) {
     ChatState state = recipients.isEmpty() ? ChatState.waiting : ChatState.offered;
     if (state == chat.state() && offered.equals(chat.offeredQueues()) && recipients.equals(chat.offeredTo())
-        && widenPending == chat.widenPending()) {
+        && widenPending == chat.widenPending() && Objects.equals(rolloverDueAt, chat.rolloverDueAt())) {
       return chat;
     }
     return chat.edit().state(state).offeredQueues(recipients.isEmpty() ? List.of() : offered)
-        .offeredTo(recipients).widenPending(widenPending).build();
+        .offeredTo(recipients).widenPending(widenPending).rolloverDueAt(rolloverDueAt).build();
   }
 }

@@ -63,6 +63,10 @@ import switchboard.store.StateStore;
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
   private static final long TIMER_POLL_MS = 100;
+  /** A timer whose action failed is due again this much later. */
+  private static final long TIMER_RETRY_MS = 500;
+  /** A deadline this far past with its chat still unchanged: its timer was lost, so it is set again. */
+  private static final Duration OVERDUE = Duration.ofSeconds(2);
   private static final long ARM_GRAIN_MS = 5;
   private static final long POSITIONS_EVERY_MS = 250;
   private static final long REPLAN_EVERY_MS = 100;
@@ -159,8 +163,10 @@ public final class RoutingVerticle extends VerticleBase {
     String token = Tokens.newToken();
     Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page(), cmd.phone(), cmd.channel());
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
-    return store.createChat(chat)
-        .compose(v -> maxWaitTimer(chat, queue))
+    // the max-wait timer first: one set for a chat whose creation then failed fires on nothing,
+    // but a chat stored without its timer would ring past its limit
+    return maxWaitTimer(chat, queue)
+        .compose(v -> store.createChat(chat))
         .compose(v -> announcer.recordTimeline(chat,
             List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
         .map(v -> {
@@ -284,7 +290,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       return chat.edit().state(ChatState.active).operator(op.id(), op.name())
           .answeredQueue(announcer.offeredOn(chat, op.id())).acceptedAt(now())
-          .offeredTo(Set.of()).directOperator(null).widenPending(false).build();
+          .offeredTo(Set.of()).directOperator(null).widenPending(false).rolloverDueAt(null).build();
     }).compose(t -> {
       Chat chat = t.after();
       waits.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
@@ -403,13 +409,13 @@ public final class RoutingVerticle extends VerticleBase {
       return change(cmd.chatId(), chat -> {
         checkHolder(from, chat);
         return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
-            .offeredTo(Set.of(target.id())).transferredBy(from.id()).build();
+            .offeredTo(Set.of(target.id())).transferredBy(from.id())
+            .rolloverDueAt(now().plusSeconds(directory.rolloverAfterSeconds(chat.queue()))).build();
       }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, after.queue(), target.id())));
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();
-      return scheduleTimer(TimerKind.ROLLOVER.key(chat.id()),
-              now().plusSeconds(directory.rolloverAfterSeconds(chat.queue())))
+      return scheduleTimer(TimerKind.ROLLOVER.key(chat.id()), chat.rolloverDueAt())
           .compose(v -> systemMessage(chat, "Transferring you to " + target.name() + "."));
     }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
   }
@@ -564,7 +570,19 @@ public final class RoutingVerticle extends VerticleBase {
           : guestClose(new GuestClose(chatId));
       case OPERATOR_GRACE -> returnToQueue(chatId);
     };
-    done.onFailure(e -> log.warn("timer {} failed: {}", key, e.getMessage()));
+    // at least once: the lease ends only when the action is done; a failed one is due again
+    // shortly (or, when the store cannot even take that, when its lease runs out)
+    done.onSuccess(v -> store.completeTimer(key))
+        .onFailure(e -> {
+          if (e instanceof ClientError ce && ce.code == ErrorCode.not_found) {
+            store.completeTimer(key); // its chat is gone: nothing left to do
+            return;
+          }
+          log.warn("timer {} failed: {}; due again in {} ms", key, e.getMessage(), TIMER_RETRY_MS);
+          store.releaseTimer(key, now().plusMillis(TIMER_RETRY_MS))
+              .onFailure(x -> log.warn("timer {} not released ({}); due again when its lease runs out", key,
+                  x.getMessage()));
+        });
   }
 
   /** An operator did not come back in time: their chat goes back to its queue. */
@@ -604,7 +622,7 @@ public final class RoutingVerticle extends VerticleBase {
     return change(chatId, known, Integer.MAX_VALUE, chat -> {
       plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
       return plan[0].chat();
-    }, NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || t.before() == t.after()
+    }, NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || (t.before() == t.after() && !widen)
         ? Future.succeededFuture(t)
         : scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
   }
@@ -628,8 +646,30 @@ public final class RoutingVerticle extends VerticleBase {
       for (Chat chat : chats) {
         chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
       }
-      return chain;
+      return chain.eventually(() -> restoreLostTimers(chats));
     }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
+  }
+
+  /**
+   * A chat's deadlines are kept in the chat itself, so a timer that never got written (the store
+   * failed between the chat's write and the timer's) is set again, due now, once its deadline is
+   * {@link #OVERDUE}: firing is idempotent, so one that was merely late fires only once.
+   */
+  private Future<?> restoreLostTimers(List<Chat> unanswered) {
+    Instant now = now();
+    Instant overdueBefore = now.minus(OVERDUE);
+    List<Future<Boolean>> restored = new ArrayList<>();
+    for (Chat chat : unanswered) {
+      if (chat.state() == ChatState.offered && chat.rolloverDueAt() != null && chat.rolloverDueAt().isBefore(overdueBefore) && !chat.widenPending()) {
+        restored.add(store.scheduleTimerIfAbsent(TimerKind.ROLLOVER.key(chat.id()), now));
+      }
+    }
+    return Future.join(restored).onSuccess(x -> {
+      long count = restored.stream().filter(f -> Boolean.TRUE.equals(f.result())).count();
+      if (count > 0) {
+        log.warn("{} overdue timers were missing and are set again", count);
+      }
+    });
   }
 
   private void announceQueueAvailability(Availability av) {

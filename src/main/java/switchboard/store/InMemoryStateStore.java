@@ -31,6 +31,8 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Map<String, ChatMessage>> byClientId = new HashMap<>();
   private final Map<String, Instant> timers = new HashMap<>();
   private final TreeMap<Instant, Set<String>> timersByDue = new TreeMap<>();
+  /** Claimed timers whose firing is not completed → when they are due again (see {@link #claimDueTimers}). */
+  private final Map<String, Instant> leases = new HashMap<>();
   private final Map<String, Set<String>> chosen = new HashMap<>();
   private final Map<String, Set<String>> connectedNodes = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
@@ -168,6 +170,22 @@ public final class InMemoryStateStore implements StateStore {
   @Override
   public synchronized Future<Void> cancelTimer(String key) {
     removeTimer(key);
+    leases.remove(key);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Void> completeTimer(String key) {
+    leases.remove(key);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Void> releaseTimer(String key, Instant due) {
+    if (!timers.containsKey(key)) {
+      scheduleTimer(key, due);
+    }
+    leases.remove(key);
     return Future.succeededFuture();
   }
 
@@ -192,7 +210,13 @@ public final class InMemoryStateStore implements StateStore {
         }
       }
     }
-    due.forEach(this::removeTimer);
+    leases.entrySet().stream().filter(e -> !e.getValue().isAfter(now)).map(Map.Entry::getKey)
+        .filter(key -> !due.contains(key)).sorted().limit(Math.max(0, max - due.size())).forEach(due::add);
+    Instant leaseUntil = now.plus(TIMER_LEASE);
+    for (String key : due) {
+      removeTimer(key);
+      leases.put(key, leaseUntil);
+    }
     return Future.succeededFuture(due);
   }
 

@@ -54,7 +54,8 @@ import switchboard.domain.OfflineMessage;
  *       clientId (a resend with the same text gets it back)</li>
  *   <li>{@code timers} sorted set of timer keys, score = due time in epoch µs; {@code claim:{callId}}
  *       the timer keys one claim call took, newline-separated, or empty when its caller gave up
- *       on it (kept {@link #CLAIM_RECORD_TTL})</li>
+ *       on it (kept {@link #CLAIM_RECORD_TTL}); {@code timer-leases} sorted set of claimed timer keys
+ *       whose firing is not completed, score = when the lease runs out (then they are due again)</li>
  *   <li>{@code chosen:{operatorId}} JSON array of the queues set available</li>
  *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
  *       the heartbeat; {@code nodes:{operatorId}} set of node ids and {@code operators} set of
@@ -379,7 +380,20 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Future<Void> cancelTimer(String key) {
-    return send(Request.cmd(Command.ZREM).arg(key("timers")).arg(key)).mapEmpty();
+    return Future.all(send(Request.cmd(Command.ZREM).arg(key("timers")).arg(key)),
+        send(Request.cmd(Command.ZREM).arg(key("timer-leases")).arg(key))).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> completeTimer(String key) {
+    return send(Request.cmd(Command.ZREM).arg(key("timer-leases")).arg(key)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> releaseTimer(String key, Instant due) {
+    // NX: a schedule made while it was leased (e.g. the next rollover stage) stays as it is
+    return send(Request.cmd(Command.ZADD).arg(key("timers")).arg("NX").arg(micros(due)).arg(key))
+        .compose(r -> completeTimer(key));
   }
 
   /**
@@ -392,9 +406,9 @@ public final class RedisStateStore implements StateStore {
   private final java.util.concurrent.atomic.AtomicBoolean settlingClaims = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
-   * Claiming removes the timers from Redis, so a claim whose answer is lost would lose its timers:
+   * Claiming leases the timers, so a claim whose answer is lost would delay them by a lease:
    * a frozen Redis (or a slow link) runs the call after this side gave up waiting (a rollover due
-   * during a Redis pause then never fired). So each call has an id, and claim_timers.lua keeps
+   * during a Redis pause then fired a lease late). So each call has an id, and claim_timers.lua keeps
    * what it took under that id; a call that failed here is settled before anything new is
    * claimed, by {@link #settleClaimsInDoubt}, which gets those timers back to fire.
    */
@@ -407,8 +421,9 @@ public final class RedisStateStore implements StateStore {
       return settleClaimsInDoubt();
     }
     String callId = java.util.UUID.randomUUID().toString();
-    return scripts.run(CLAIM_TIMERS, List.of(key("timers"), key("claim", callId)),
-            List.of(Long.toString(micros(now)), Integer.toString(max), Long.toString(CLAIM_RECORD_TTL.toMillis())))
+    return scripts.run(CLAIM_TIMERS, List.of(key("timers"), key("claim", callId), key("timer-leases")),
+            List.of(Long.toString(micros(now)), Integer.toString(max), Long.toString(CLAIM_RECORD_TTL.toMillis()),
+                Long.toString(TIMER_LEASE.toNanos() / 1000)))
         .map(r -> {
           List<String> keys = new ArrayList<>();
           if (r != null) {

@@ -86,10 +86,27 @@ public interface StateStore {
   /** Sets the timer only if none named {@code key} is set; true when this call set it. */
   Future<Boolean> scheduleTimerIfAbsent(String key, Instant due);
 
+  /** Removes the timer, and its lease if it is being fired. */
   Future<Void> cancelTimer(String key);
 
-  /** Removes and returns the keys of timers due at {@code now}; each key is handed to one caller only. */
+  /**
+   * Leases and returns the keys of timers due at {@code now}, each to one caller at a time. A
+   * lease is a claim for {@link #TIMER_LEASE}: unless the caller {@link #completeTimer completes}
+   * or {@link #releaseTimer releases} it first, the timer is due again when the lease runs out
+   * (its caller died or lost the store mid-action), so timers fire at least once and every
+   * timer action must be idempotent. A key scheduled again while leased is claimable at its new
+   * due time as usual.
+   */
   Future<List<String>> claimDueTimers(Instant now, int max);
+
+  /** How long a claimed timer waits for its firing to complete before it is due again. */
+  Duration TIMER_LEASE = Duration.ofSeconds(5);
+
+  /** The claimed timer's action is done: its lease ends (a new schedule of the key stays). */
+  Future<Void> completeTimer(String key);
+
+  /** The claimed timer's action failed: due again at {@code due} (unless it was scheduled again meanwhile). */
+  Future<Void> releaseTimer(String key, Instant due);
 
   // ---- presence --------------------------------------------------------------------------
 

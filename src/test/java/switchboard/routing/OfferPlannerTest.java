@@ -77,6 +77,24 @@ class OfferPlannerTest {
   }
 
   @Test
+  void aRolloverFiringTwiceWidensOnceAndNamesTheCurrentDeadlineAgain() {
+    var av = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general"), "olga", Set.of("overnight")),
+        Map.of());
+    Chat offered = planner.plan(newChat(), av, T0).chat();
+    assertThat(offered.rolloverDueAt()).isEqualTo(T0.plusSeconds(75));
+    var widened = planner.widen(offered, av, T0.plusSeconds(75));
+    assertThat(widened.chat().offeredQueues()).containsExactly("ill", "general");
+    assertThat(widened.chat().rolloverDueAt()).isEqualTo(T0.plusSeconds(150));
+    // the same timer fires again (its lease ran out before its completion was recorded)
+    var again = planner.widen(widened.chat(), av, T0.plusSeconds(80));
+    assertThat(again.chat()).isSameAs(widened.chat());
+    assertThat(again.rolloverDueAt()).isEqualTo(T0.plusSeconds(150));
+    // the next stage's deadline widens as before
+    assertThat(planner.widen(widened.chat(), av, T0.plusSeconds(150)).chat().offeredQueues())
+        .containsExactly("ill", "general", "overnight");
+  }
+
+  @Test
   void aDeadlineWithNothingFurtherWidensAsSoonAsSomeoneArrives() {
     var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
     Chat offered = planner.plan(newChat(), onlyCarol, T0).chat();

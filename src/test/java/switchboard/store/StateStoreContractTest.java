@@ -355,12 +355,46 @@ public abstract class StateStoreContractTest {
     await(store.cancelTimer("rollover:c"));
     await(store.cancelTimer("rollover:never-set"));
     assertThat(await(store.claimDueTimers(T0.plusSeconds(6), 10))).containsExactly("rollover:a");
+    await(store.completeTimer("rollover:a"));
+    await(store.completeTimer("rollover:b"));
     assertThat(await(store.claimDueTimers(T0.plusSeconds(600), 10))).isEmpty();
     // moving later postpones
     await(store.scheduleTimer("rollover:d", T0.plusSeconds(1)));
     await(store.scheduleTimer("rollover:d", T0.plusSeconds(100)));
     assertThat(await(store.claimDueTimers(T0.plusSeconds(50), 10))).isEmpty();
     assertThat(await(store.claimDueTimers(T0.plusSeconds(100), 10))).containsExactly("rollover:d");
+  }
+
+  @Test
+  void aClaimedTimerWhoseFiringIsNotCompletedIsDueAgainWhenItsLeaseRunsOut() {
+    await(store.scheduleTimer("rollover:a", T0));
+    assertThat(await(store.claimDueTimers(T0, 10))).containsExactly("rollover:a");
+    // leased: nobody else gets it while its firing may still complete
+    assertThat(await(store.claimDueTimers(T0.plus(StateStore.TIMER_LEASE).minusMillis(1), 10))).isEmpty();
+    // its node died (or lost the store) mid-action: due again
+    assertThat(await(store.claimDueTimers(T0.plus(StateStore.TIMER_LEASE), 10))).containsExactly("rollover:a");
+    await(store.completeTimer("rollover:a"));
+    assertThat(await(store.claimDueTimers(T0.plusSeconds(600), 10))).isEmpty();
+  }
+
+  @Test
+  void aReleasedTimerIsDueWhenReleasedToAndACompletedOneKeepsItsNewSchedule() {
+    await(store.scheduleTimer("rollover:a", T0));
+    await(store.scheduleTimer("rollover:b", T0));
+    assertThat(await(store.claimDueTimers(T0, 10))).containsExactlyInAnyOrder("rollover:a", "rollover:b");
+    // a's action failed: due again half a second later, not a whole lease later
+    await(store.releaseTimer("rollover:a", T0.plusMillis(500)));
+    // b's action scheduled its next stage before completing
+    await(store.scheduleTimer("rollover:b", T0.plusSeconds(75)));
+    await(store.completeTimer("rollover:b"));
+    assertThat(await(store.claimDueTimers(T0.plusMillis(499), 10))).isEmpty();
+    assertThat(await(store.claimDueTimers(T0.plusMillis(500), 10))).containsExactly("rollover:a");
+    await(store.completeTimer("rollover:a"));
+    assertThat(await(store.claimDueTimers(T0.plusSeconds(74), 10))).isEmpty();
+    assertThat(await(store.claimDueTimers(T0.plusSeconds(75), 10))).containsExactly("rollover:b");
+    // cancelling a leased timer ends its lease too
+    await(store.cancelTimer("rollover:b"));
+    assertThat(await(store.claimDueTimers(T0.plusSeconds(600), 10))).isEmpty();
   }
 
   @Test
