@@ -5,6 +5,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,6 +25,7 @@ import switchboard.http.HttpVerticle;
 import switchboard.mail.MailVerticle;
 import switchboard.metrics.MetricsSetup;
 import switchboard.metrics.MetricsVerticle;
+import switchboard.presence.PresenceHealth;
 import switchboard.presence.PresenceVerticle;
 import switchboard.routing.RoutingVerticle;
 import switchboard.sms.SmsVerticle;
@@ -62,18 +64,23 @@ public final class Switchboard {
   }
 
   /** What nodes share: the state store and the way frames reach sockets on any node. */
-  private record Shared(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind) {}
+  /** {@code settle}: how long sweeps and timers wait for the other nodes' presence (see {@link PresenceHealth}). */
+  private record Shared(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind,
+      Duration settle) {}
+
+  /** Nodes beat every 250 ms while presence is not settled: a second covers a few of them. */
+  private static final Duration PRESENCE_SETTLE = Duration.ofSeconds(1);
 
   private static Future<Shared> shared(Vertx vertx, AppConfig config) {
     if (config.redisUrl() == null) {
       return Future.succeededFuture(new Shared(new InMemoryStateStore(), new LocalEventRelay(vertx.eventBus()),
-          Future::succeededFuture, "in-memory state"));
+          Future::succeededFuture, "in-memory state", Duration.ZERO));
     }
     return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
         .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
             .map(relay -> new Shared(store, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
-                "Redis state at " + redactedUrl(config.redisUrl())))
+                "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE))
             .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
   }
 
@@ -91,6 +98,7 @@ public final class Switchboard {
 
   private static Future<Switchboard> deploy(Vertx vertx, AppConfig config, Shared shared) {
     Clock clock = Clock.systemUTC();
+    PresenceHealth presence = new PresenceHealth(clock, shared.settle());
     Directory directory = new Directory(config);
     StateStore store = shared.store();
     EventRelay relay = shared.relay();
@@ -111,9 +119,10 @@ public final class Switchboard {
     return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators(), config.sms())
         .map(s -> seeded[0] = s)
         .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(store, directory))).map(deployments::add)
-        .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId())))
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId(), presence)))
         .map(deployments::add)
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock)))
+        .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
+            config.nodeId(), presence)))
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)

@@ -7,11 +7,14 @@ import switchboard.domain.ChatMessage;
 public final class Commands {
   private Commands() {}
 
-  /** {@code phone} and {@code channel} are set for a chat opened by a text message. */
+  /**
+   * {@code phone} and {@code channel} are set for a chat opened by a text message; {@code socketId}
+   * names the guest's socket (null for a text chat, which has none).
+   */
   public record GuestStart(String chatId, String queue, String name, String email, String page, String phone,
-      String channel) {
-    public GuestStart(String chatId, String queue, String name, String email, String page) {
-      this(chatId, queue, name, email, page, null, switchboard.domain.Guest.WEB);
+      String channel, String socketId) {
+    public GuestStart(String chatId, String queue, String name, String email, String page, String socketId) {
+      this(chatId, queue, name, email, page, null, switchboard.domain.Guest.WEB, socketId);
     }
   }
 
@@ -23,7 +26,7 @@ public final class Commands {
 
   public record GuestStarted(String chatId, String token, String queue) {}
 
-  public record GuestResume(String chatId, String token, long lastSeq) {}
+  public record GuestResume(String chatId, String token, long lastSeq, String socketId) {}
 
   /** What a resuming guest missed, and where the chat stands. */
   public record GuestResumed(String chatId, String state, String queue, String operatorName, List<ChatMessage> missed) {}
@@ -36,7 +39,11 @@ public final class Commands {
 
   public record GuestClose(String chatId) {}
 
-  public record GuestDetached(String chatId) {}
+  /**
+   * The guest socket left the chat (closed, or moved to another chat). Sent only once the socket's
+   * start or resume was answered, so it never overtakes the attach it undoes.
+   */
+  public record GuestDetached(String chatId, String socketId) {}
 
   public record OperatorAccept(String operatorId, String chatId) {}
 

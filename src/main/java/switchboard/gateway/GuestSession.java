@@ -68,6 +68,13 @@ public final class GuestSession {
   private boolean closed;
   /** A start is being counted or routed: a second one on this socket is refused. */
   private boolean starting;
+  /** Names this socket to routing, which counts the sockets of each chat's guest. */
+  private final String socketId = Tokens.newId();
+  /**
+   * The start or resume routing is answering, if any: the detach that undoes its attach is sent
+   * only after it, or it could overtake the attach and leave the chat counted as connected.
+   */
+  private Future<?> joining = Future.succeededFuture();
 
   /**
    * @param limits per-client limits shared by the nodes (chat starts), or null for none
@@ -134,22 +141,37 @@ public final class GuestSession {
         return; // the socket closed, or resumed a chat, while the start was counted
       }
       route(new GuestStart(Tokens.newId(), queue, name == null || name.isBlank() ? "Guest" : name.strip(), email,
-          page));
+          page, socketId));
     });
   }
 
   private void route(GuestStart cmd) {
     attach(cmd.chatId());
-    bus.<GuestStarted>request(Addresses.GUEST_START, cmd)
+    Future<GuestStarted> started = bus.<GuestStarted>request(Addresses.GUEST_START, cmd).map(reply -> reply.body());
+    joining = started;
+    started
         .onSuccess(reply -> {
-          GuestStarted started = reply.body();
-          write(Frames.started(started.chatId(), started.token(), started.queue()));
+          write(Frames.started(reply.chatId(), reply.token(), reply.queue()));
           flushPending();
         })
         .onFailure(e -> {
-          detach();
+          leftAfterFailure(cmd.chatId(), e);
           fail(e);
         });
+  }
+
+  /**
+   * The start or resume failed. Refused (a client error), it attached nothing; failed on the
+   * server's side it may have, so routing is told the socket left (it ignores a socket it never
+   * attached) and a chat it created without answering gets its guest grace like any other.
+   */
+  private void leftAfterFailure(String id, Throwable e) {
+    if (id.equals(chatId)) {
+      detach();
+    }
+    if (ClientError.from(e).code == ErrorCode.unavailable) {
+      bus.send(Addresses.GUEST_DETACHED, new GuestDetached(id, socketId));
+    }
   }
 
   private void resume(JsonObject frame) {
@@ -160,9 +182,11 @@ public final class GuestSession {
       detachAndNotify();
     }
     attach(id);
-    bus.<GuestResumed>request(Addresses.GUEST_RESUME, new GuestResume(id, token, lastSeq))
-        .onSuccess(reply -> {
-          GuestResumed resumed = reply.body();
+    Future<GuestResumed> resuming = bus.<GuestResumed>request(Addresses.GUEST_RESUME,
+        new GuestResume(id, token, lastSeq, socketId)).map(reply -> reply.body());
+    joining = resuming;
+    resuming
+        .onSuccess(resumed -> {
           replayedUpTo = lastSeq;
           for (ChatMessage m : resumed.missed()) {
             write(Frames.messageToGuest(m));
@@ -173,7 +197,7 @@ public final class GuestSession {
           flushPending();
         })
         .onFailure(e -> {
-          detach();
+          leftAfterFailure(id, e);
           fail(e);
         });
   }
@@ -235,7 +259,8 @@ public final class GuestSession {
   private void detachAndNotify() {
     String id = chatId;
     detach();
-    bus.send(Addresses.GUEST_DETACHED, new GuestDetached(id));
+    // after the start or resume is answered: a failed one was handled by leftAfterFailure
+    joining.onSuccess(x -> bus.send(Addresses.GUEST_DETACHED, new GuestDetached(id, socketId)));
   }
 
   private void deliver(String frame) {

@@ -3,7 +3,9 @@ package switchboard.presence;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,20 +39,23 @@ public final class PresenceVerticle extends VerticleBase {
   private final Map<String, Future<Done>> pendingSets = new HashMap<>();
   /** Presence kept in Redis expires after 15 s; refreshing every 5 s survives two lost beats. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(5);
+  /** The beat while the store fails or presence has not settled: presence comes back fast. */
+  static final Duration FAST_BEAT = Duration.ofMillis(250);
+  private final PresenceHealth health;
   private long heartbeat;
+  private boolean stopped;
+  private boolean beatsFailing;
 
-  public PresenceVerticle(Directory directory, StateStore store, String nodeId) {
+  public PresenceVerticle(Directory directory, StateStore store, String nodeId, PresenceHealth health) {
     this.directory = directory;
     this.store = store;
     this.nodeId = nodeId;
+    this.health = health;
   }
 
   @Override
   public Future<?> start() {
-    // keeps this node's operators present in a shared store, whose presence keys expire
-    heartbeat = vertx.setPeriodic(HEARTBEAT.toMillis(), id -> connections.keySet()
-        .forEach(op -> store.setConnected(op, nodeId, true)
-            .onFailure(e -> log.warn("presence heartbeat for {} failed: {}", op, e.getMessage()))));
+    beat();
     var bus = vertx.eventBus();
     return Future.all(
         bus.<PresenceConnected>consumer(Addresses.PRESENCE_CONNECTED, msg -> Replies.serve(msg, this::connected))
@@ -62,8 +67,40 @@ public final class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(heartbeat);
     return Future.succeededFuture();
+  }
+
+  /**
+   * Keeps this node (for its guests' entries) and its operators present in the shared store,
+   * whose presence keys expire; every {@link #HEARTBEAT}, or every {@link #FAST_BEAT} while the
+   * store fails or presence has not settled again (see {@link PresenceHealth}).
+   */
+  private void beat() {
+    List<Future<Void>> writes = new ArrayList<>();
+    writes.add(store.nodeAlive(nodeId));
+    connections.keySet().forEach(op -> writes.add(store.setConnected(op, nodeId, true)));
+    Future.all(writes).onComplete(r -> {
+      if (r.succeeded()) {
+        if (beatsFailing) {
+          beatsFailing = false;
+          log.info("presence heartbeat works again: {} operators re-asserted; sweeps and timers wait for the "
+              + "other nodes' beats", connections.size());
+        }
+        health.beatSucceeded();
+      } else {
+        if (!beatsFailing) {
+          beatsFailing = true;
+          log.warn("presence heartbeat failed: {}; sweeps and timers pause until it works again",
+              r.cause().getMessage());
+        }
+        health.beatFailed();
+      }
+      if (!stopped) {
+        heartbeat = vertx.setTimer((health.settled() ? HEARTBEAT : FAST_BEAT).toMillis(), id -> beat());
+      }
+    });
   }
 
   private Future<ChosenQueues> connected(PresenceConnected event) {

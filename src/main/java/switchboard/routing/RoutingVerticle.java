@@ -53,6 +53,7 @@ import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.Guest;
+import switchboard.presence.PresenceHealth;
 import switchboard.store.StateStore;
 
 /**
@@ -82,8 +83,16 @@ public final class RoutingVerticle extends VerticleBase {
   private final OfferPlanner planner;
   private ChatAnnouncer announcer;
   private final WaitEstimator waits = new WaitEstimator();
-  /** Guest sockets this node holds per chat; the grace timer starts when the last one closes. */
-  private final Map<String, Integer> guestSockets = new HashMap<>();
+  /**
+   * Guest sockets this node holds per chat. The store knows which nodes hold some (see
+   * {@link StateStore#guestConnected}); when a chat's last one here closes the grace timer is set,
+   * and when it fires the chat ends only if no live node holds a socket of its guest.
+   */
+  private final Map<String, Set<String>> guestSockets = new HashMap<>();
+  private final String nodeId;
+  private final PresenceHealth presence;
+  /** The recoveries of presence this node has re-asserted its guests after (see {@link #sweep}). */
+  private long guestsAssertedAt;
   /** Due-time buckets a local Vert.x timer is armed for (see {@link #armLocalTimer}). */
   private final Set<Long> armedBuckets = new HashSet<>();
   /** The place in line this node last sent each waiting guest (see {@link #announcePositions}). */
@@ -96,7 +105,10 @@ public final class RoutingVerticle extends VerticleBase {
   private long sweepTimer;
   private boolean timersFailing;
 
-  public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock) {
+  public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
+      String nodeId, PresenceHealth presence) {
+    this.nodeId = nodeId;
+    this.presence = presence;
     this.directory = directory;
     this.store = store;
     this.relay = relay;
@@ -130,10 +142,7 @@ public final class RoutingVerticle extends VerticleBase {
     pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
     // presence can also change without an event here: another node's operators expire
     // when that node dies, so offers are re-planned now and then as well
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> {
-      replanAll();
-      graceForOrphanedChats();
-    });
+    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -163,15 +172,16 @@ public final class RoutingVerticle extends VerticleBase {
     String token = Tokens.newToken();
     Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page(), cmd.phone(), cmd.channel());
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
-    // the max-wait timer first: one set for a chat whose creation then failed fires on nothing,
-    // but a chat stored without its timer would ring past its limit
-    return maxWaitTimer(chat, queue)
+    // the guest's socket and the max-wait timer first: if a later step fails the socket's detach
+    // sets the guest grace, and a timer set for a chat whose creation failed fires on nothing,
+    // but a chat stored without them would ring for ever, or past its limit
+    return attachGuest(chat.id(), cmd.socketId())
+        .compose(v -> maxWaitTimer(chat, queue))
         .compose(v -> store.createChat(chat))
         .compose(v -> announcer.recordTimeline(chat,
             List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
         .map(v -> {
           log.info("chat {} started on {} by guest {}", chat.id(), queue.name(), guest.name());
-          guestSockets.merge(chat.id(), 1, Integer::sum);
           // after the reply, so the guest sees `started` before `queued` and the offers
           vertx.runOnContext(x -> {
             // the new chat is planned at once (offered without waiting for a round); the whole
@@ -197,8 +207,8 @@ public final class RoutingVerticle extends VerticleBase {
       if (chat == null || cmd.token() == null || !Tokens.matches(cmd.token(), chat.tokenHash())) {
         throw new ClientError(ErrorCode.not_found, "no chat with that id and token");
       }
-      guestSockets.merge(chat.id(), 1, Integer::sum);
-      return store.cancelTimer(TimerKind.GUEST_GRACE.key(chat.id()))
+      return attachGuest(chat.id(), cmd.socketId())
+          .compose(v -> store.cancelTimer(TimerKind.GUEST_GRACE.key(chat.id())))
           .compose(v -> store.messagesAfter(chat.id(), Math.max(0, cmd.lastSeq())))
           .map(missed -> {
             log.info("chat {} resumed by its guest after seq {}", chat.id(), cmd.lastSeq());
@@ -254,14 +264,37 @@ public final class RoutingVerticle extends VerticleBase {
     }).map(Done.INSTANCE);
   }
 
+  /** Counts the guest's socket here, and this node in the store with the chat's first one. */
+  private Future<Void> attachGuest(String chatId, String socketId) {
+    if (socketId == null) {
+      return Future.succeededFuture(); // a text chat: no socket, no grace
+    }
+    Set<String> sockets = guestSockets.computeIfAbsent(chatId, k -> new HashSet<>());
+    boolean first = sockets.isEmpty();
+    sockets.add(socketId);
+    return first ? store.setGuestConnected(chatId, nodeId, true) : Future.succeededFuture();
+  }
+
+  /**
+   * A socket this node attached left: when it was the chat's last here, this node is no longer
+   * counted and the guest grace starts (it ends the chat only if no node holds the guest then).
+   * A socket never attached (its start or resume failed before) changes nothing.
+   */
   private Future<Done> guestDetached(GuestDetached cmd) {
-    int left = guestSockets.merge(cmd.chatId(), -1, Integer::sum);
-    if (left > 0) {
+    Set<String> sockets = guestSockets.get(cmd.chatId());
+    if (sockets == null || !sockets.remove(cmd.socketId()) || !sockets.isEmpty()) {
       return Future.succeededFuture(Done.INSTANCE);
     }
     guestSockets.remove(cmd.chatId());
-    return scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
-        now().plusSeconds(settings.guestGraceSeconds())).map(Done.INSTANCE);
+    return store.setGuestConnected(cmd.chatId(), nodeId, false)
+        .eventually(() -> scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
+            now().plusSeconds(settings.guestGraceSeconds())))
+        .map(Done.INSTANCE);
+  }
+
+  /** The guest of a chat whose grace ran out is still here, or on another live node. */
+  private Future<Boolean> guestStillConnected(String chatId) {
+    return guestSockets.containsKey(chatId) ? Future.succeededFuture(true) : store.guestConnected(chatId);
   }
 
   /** The chat, if it exists and has not ended. */
@@ -452,6 +485,55 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   /**
+   * Every {@value #SWEEP_MS} ms, once presence is whole (see {@link PresenceHealth}): offers are
+   * re-planned (presence can change without an event here: another node's operators expire when
+   * that node dies), chats held or asked by people whose node died get their grace, and after the
+   * store was away this node's guests are counted in it again.
+   */
+  private void sweep() {
+    if (!presence.settled()) {
+      return;
+    }
+    if (presence.recoveries() != guestsAssertedAt) {
+      reassertGuests(presence.recoveries());
+    }
+    replanAll();
+    graceForOrphanedChats();
+    graceForGuestsOfDeadNodes();
+  }
+
+  /**
+   * While this node could not beat, another may have found it dead and forgotten its guests, and
+   * a detach's write may have failed: the store is made to count exactly this node's guests
+   * again (a grace set meanwhile then finds them here), and the chats whose last socket here
+   * closed meanwhile get their grace.
+   */
+  private void reassertGuests(long recovery) {
+    Set<String> here = Set.copyOf(guestSockets.keySet());
+    store.replaceGuestChats(nodeId, here)
+        .onSuccess(gone -> {
+          guestsAssertedAt = recovery;
+          log.info("guests of {} chats counted on this node again", here.size());
+          Instant due = now().plusSeconds(settings.guestGraceSeconds());
+          gone.stream().filter(chatId -> !guestSockets.containsKey(chatId))
+              .forEach(chatId -> scheduleTimer(TimerKind.GUEST_GRACE.key(chatId), due));
+        })
+        .onFailure(e -> log.warn("guests not counted again yet: {}", e.getMessage()));
+  }
+
+  /** Guests whose sockets died with their node get the guest grace: if they come back, it is cancelled. */
+  private void graceForGuestsOfDeadNodes() {
+    store.guestsLeftOnDeadNodes().onSuccess(chats -> {
+      if (!chats.isEmpty()) {
+        log.info("the guests of {} chats were on a node that stopped: their grace starts", chats.size());
+      }
+      Instant due = now().plusSeconds(settings.guestGraceSeconds());
+      chats.forEach(chatId -> store.scheduleTimerIfAbsent(TimerKind.GUEST_GRACE.key(chatId), due)
+          .onSuccess(set -> armLocalTimer(due)));
+    }).onFailure(e -> log.warn("guests of stopped nodes not checked: {}", e.getMessage()));
+  }
+
+  /**
    * Chats held by an operator who is connected nowhere get the operator-grace timer, once, as if
    * their console had just closed: the usual path (their node hears the last console close) is
    * missed when that node dies with the console, or when it closed while the store was away.
@@ -542,6 +624,9 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private void fireDueTimers() {
+    if (!presence.settled()) {
+      return; // timers act on presence: they wait until it is whole again (see PresenceHealth)
+    }
     store.claimDueTimers(now(), 200)
         .onSuccess(keys -> {
           if (timersFailing) {
@@ -566,8 +651,8 @@ public final class RoutingVerticle extends VerticleBase {
       case MAX_WAIT -> change(chatId, chat -> chat.state() == ChatState.offered
           ? chat.edit().state(ChatState.missed).ended(now(), "timeout").offeredTo(Set.of()).build()
           : chat);
-      case GUEST_GRACE -> guestSockets.containsKey(chatId) ? Future.succeededFuture()
-          : guestClose(new GuestClose(chatId));
+      case GUEST_GRACE -> guestStillConnected(chatId).compose(connected -> connected ? Future.succeededFuture()
+          : guestClose(new GuestClose(chatId)));
       case OPERATOR_GRACE -> returnToQueue(chatId);
     };
     // at least once: the lease ends only when the action is done; a failed one is due again

@@ -102,7 +102,7 @@ public final class SmsVerticle extends VerticleBase {
   private Future<String> startChat(SmsNumber number, String phone) {
     String chatId = Tokens.newId();
     GuestStart start = new GuestStart(chatId, number.queue(), "Text " + SmsText.mask(phone), null,
-        "sms:" + number.number(), phone, Guest.SMS);
+        "sms:" + number.number(), phone, Guest.SMS, null);
     return vertx.eventBus().request(Addresses.GUEST_START, start).compose(r -> {
       log.info("chat {} opened by a text to {}", chatId, number.number());
       return nobodyAvailable(number.queue()).compose(nobody -> nobody

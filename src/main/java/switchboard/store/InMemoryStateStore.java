@@ -35,6 +35,7 @@ public final class InMemoryStateStore implements StateStore {
   private final Map<String, Instant> leases = new HashMap<>();
   private final Map<String, Set<String>> chosen = new HashMap<>();
   private final Map<String, Set<String>> connectedNodes = new HashMap<>();
+  private final Map<String, Set<String>> guestNodes = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, OfflineMessage> offline = new HashMap<>();
   private DirectoryDoc directory;
@@ -235,6 +236,48 @@ public final class InMemoryStateStore implements StateStore {
       nodes.remove(nodeId);
     }
     return Future.succeededFuture();
+  }
+
+  /** One node: its entries are always alive, and no node dies leaving guests behind. */
+  @Override
+  public synchronized Future<Void> setGuestConnected(String chatId, String nodeId, boolean connected) {
+    if (connected) {
+      guestNodes.computeIfAbsent(chatId, k -> new HashSet<>()).add(nodeId);
+    } else {
+      Set<String> nodes = guestNodes.get(chatId);
+      if (nodes != null && nodes.remove(nodeId) && nodes.isEmpty()) {
+        guestNodes.remove(chatId);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<String>> replaceGuestChats(String nodeId, Set<String> chatIds) {
+    List<String> removed = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> e : List.copyOf(guestNodes.entrySet())) {
+      if (e.getValue().contains(nodeId) && !chatIds.contains(e.getKey())) {
+        removed.add(e.getKey());
+        setGuestConnected(e.getKey(), nodeId, false);
+      }
+    }
+    chatIds.forEach(chatId -> setGuestConnected(chatId, nodeId, true));
+    return Future.succeededFuture(removed);
+  }
+
+  @Override
+  public synchronized Future<Boolean> guestConnected(String chatId) {
+    return Future.succeededFuture(guestNodes.containsKey(chatId));
+  }
+
+  @Override
+  public Future<Void> nodeAlive(String nodeId) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<String>> guestsLeftOnDeadNodes() {
+    return Future.succeededFuture(List.of());
   }
 
   @Override

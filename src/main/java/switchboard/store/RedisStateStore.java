@@ -60,6 +60,9 @@ import switchboard.domain.OfflineMessage;
  *   <li>{@code presence:{operatorId}:{nodeId}} "1" with a TTL ({@link #PRESENCE_TTL}), refreshed by
  *       the heartbeat; {@code nodes:{operatorId}} set of node ids and {@code operators} set of
  *       operator ids: the index that finds presence keys without SCAN (pruned as keys expire)</li>
+ *   <li>{@code alive:{nodeId}} "1" with the presence TTL, refreshed by the node's heartbeat;
+ *       {@code gnodes:{chatId}} set of the nodes holding the chat's guest sockets, {@code gchats:{nodeId}}
+ *       the chats a node holds guest sockets of, {@code gnodeset} the nodes with such entries</li>
  *   <li>{@code offline} hash: offline message id → JSON</li>
  *   <li>{@code session:{tokenHash}} JSON {@code {"op","exp"}} expiring (PXAT) at the session's end</li>
  *   <li>{@code login:{username}} count of sign-in attempts, expiring at the end of its window</li>
@@ -97,6 +100,10 @@ public final class RedisStateStore implements StateStore {
   private static final String REPLACE_DIRECTORY = "replace_directory";
   private static final String COUNT_LOGIN_ATTEMPT = "count_login_attempt";
   private static final String UNCOUNT = "uncount";
+  private static final String GUEST_PRESENCE = "guest_presence";
+  private static final String GUEST_CONNECTED = "guest_connected";
+  private static final String DEAD_GUEST_NODES = "dead_guest_nodes";
+  private static final String REPLACE_GUEST_CHATS = "replace_guest_chats";
 
   /** Connections the store's commands are pipelined over (see {@link PipelinedRedis}). */
   private static final int PIPELINED_CONNECTIONS = 2;
@@ -116,7 +123,8 @@ public final class RedisStateStore implements StateStore {
     this.presenceTtlMillis = Math.max(1, presenceTtl.toMillis());
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
         APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
-        COUNT_LOGIN_ATTEMPT, UNCOUNT);
+        COUNT_LOGIN_ATTEMPT, UNCOUNT, GUEST_PRESENCE, GUEST_CONNECTED, DEAD_GUEST_NODES,
+        REPLACE_GUEST_CHATS);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -490,6 +498,50 @@ public final class RedisStateStore implements StateStore {
         List.of(key("presence", operatorId, nodeId), key("nodes", operatorId), key("operators")),
         List.of(operatorId, nodeId, connected ? "1" : "0", Long.toString(presenceTtlMillis)))
         .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> setGuestConnected(String chatId, String nodeId, boolean connected) {
+    return scripts.run(GUEST_PRESENCE, List.of(key("gnodes", chatId), key("gchats", nodeId), key("gnodeset")),
+        List.of(chatId, nodeId, connected ? "1" : "0")).mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> replaceGuestChats(String nodeId, Set<String> chatIds) {
+    List<String> args = new ArrayList<>(chatIds.size() + 2);
+    args.add(prefix);
+    args.add(nodeId);
+    args.addAll(chatIds);
+    return scripts.run(REPLACE_GUEST_CHATS, List.of(key("gchats", nodeId), key("gnodeset")), args).map(r -> {
+      List<String> removed = new ArrayList<>();
+      if (r != null) {
+        r.forEach(item -> removed.add(item.toString()));
+      }
+      return removed;
+    });
+  }
+
+  @Override
+  public Future<Boolean> guestConnected(String chatId) {
+    return scripts.run(GUEST_CONNECTED, List.of(key("gnodes", chatId)), List.of(prefix))
+        .map(r -> r != null && r.toLong() == 1);
+  }
+
+  @Override
+  public Future<Void> nodeAlive(String nodeId) {
+    return send(Request.cmd(Command.SET).arg(key("alive", nodeId)).arg("1").arg("PX").arg(presenceTtlMillis))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> guestsLeftOnDeadNodes() {
+    return scripts.run(DEAD_GUEST_NODES, List.of(key("gnodeset")), List.of(prefix)).map(r -> {
+      List<String> chats = new ArrayList<>();
+      if (r != null) {
+        r.forEach(item -> chats.add(item.toString()));
+      }
+      return chats;
+    });
   }
 
   @Override

@@ -119,6 +119,33 @@ public interface StateStore {
   /** Connected operators and the queues each has set available. */
   Future<Map<String, Set<String>>> connectedOperators();
 
+  // ---- guest presence (which nodes hold a chat's guest sockets) --------------------------------
+
+  /**
+   * Records that {@code nodeId} holds at least one socket of the chat's guest, or no longer does.
+   * A node's entries count only while the node is alive (see {@link #nodeAlive}).
+   */
+  Future<Void> setGuestConnected(String chatId, String nodeId, boolean connected);
+
+  /**
+   * Makes the chats {@code nodeId} is counted for exactly {@code chatIds} (after the store was away,
+   * when detaches may have been lost or the node's entries forgotten); returns the chats it is no
+   * longer counted for.
+   */
+  Future<List<String>> replaceGuestChats(String nodeId, Set<String> chatIds);
+
+  /** True while a live node holds a socket of the chat's guest: no node acts on its own count alone. */
+  Future<Boolean> guestConnected(String chatId);
+
+  /** The node's heartbeat: it counts as alive for the presence expiry from now. */
+  Future<Void> nodeAlive(String nodeId);
+
+  /**
+   * Forgets the guest entries of nodes that stopped beating and returns the chats whose guest no
+   * live node holds any more (their sockets died with the node). Each such chat is returned once.
+   */
+  Future<List<String>> guestsLeftOnDeadNodes();
+
   // ---- queues and operators ----------------------------------------------------------------
 
   /** The stored set-up, or null before anything seeded it. */

@@ -138,6 +138,34 @@ class RedisStateStoreTest extends StateStoreContractTest {
   }
 
   @Test
+  void theGuestsOfANodeThatStopsBeatingAreHandedBackOnce(Vertx vertx) throws Exception {
+    RedisStateStore shortLived = await(connect(vertx, Duration.ofMillis(1_000)));
+    try {
+      await(shortLived.nodeAlive("node-a"));
+      await(shortLived.nodeAlive("node-b"));
+      await(shortLived.setGuestConnected("c1", "node-a", true));
+      await(shortLived.setGuestConnected("c2", "node-a", true));
+      await(shortLived.setGuestConnected("c2", "node-b", true)); // c2's guest also has a socket on B
+      assertThat(await(shortLived.guestsLeftOnDeadNodes())).isEmpty();
+      // node A dies; B keeps beating
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (await(shortLived.guestConnected("c1"))) {
+        assertThat(System.currentTimeMillis()).as("A's guests still connected 5 s after its last beat")
+            .isLessThan(deadline);
+        await(shortLived.nodeAlive("node-b"));
+        Thread.sleep(50);
+      }
+      await(shortLived.nodeAlive("node-b"));
+      assertThat(await(shortLived.guestConnected("c2"))).isTrue();
+      assertThat(await(shortLived.guestsLeftOnDeadNodes())).containsExactly("c1");
+      assertThat(await(shortLived.guestsLeftOnDeadNodes())).isEmpty();
+      assertThat(exists("gchats:node-a")).isFalse();
+    } finally {
+      await(shortLived.close());
+    }
+  }
+
+  @Test
   void aMessageToAChatStoredByAnEarlierVersionReadsItsJson() {
     // an earlier version kept only version, json and holder in the chat hash
     Chat c = accepted(newChat("c1", T0), "alice", T0);

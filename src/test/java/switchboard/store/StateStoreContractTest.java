@@ -454,6 +454,36 @@ public abstract class StateStoreContractTest {
     assertThat(await(store.connectedOperators())).isEqualTo(Map.of("alice", Set.of()));
   }
 
+  @Test
+  void aGuestCountsAsConnectedWhileAnyNodeHoldsOneOfTheirSockets() {
+    await(store.nodeAlive("node-a"));
+    await(store.nodeAlive("node-b"));
+    assertThat(await(store.guestConnected("c1"))).isFalse();
+    await(store.setGuestConnected("c1", "node-a", true));
+    assertThat(await(store.guestConnected("c1"))).isTrue();
+    // the guest resumed on B, then their old socket on A closed: still connected
+    await(store.setGuestConnected("c1", "node-b", true));
+    await(store.setGuestConnected("c1", "node-a", false));
+    assertThat(await(store.guestConnected("c1"))).isTrue();
+    await(store.setGuestConnected("c1", "node-b", false));
+    assertThat(await(store.guestConnected("c1"))).isFalse();
+    assertThat(await(store.guestsLeftOnDeadNodes())).isEmpty();
+  }
+
+  @Test
+  void aNodeCountedAgainHoldsExactlyItsGuests() {
+    await(store.nodeAlive("node-a"));
+    await(store.setGuestConnected("c1", "node-a", true));
+    await(store.setGuestConnected("c2", "node-a", true));
+    // c2's detach was lost while the store was away; c3 attached meanwhile
+    assertThat(await(store.replaceGuestChats("node-a", Set.of("c1", "c3")))).containsExactly("c2");
+    assertThat(await(store.guestConnected("c1"))).isTrue();
+    assertThat(await(store.guestConnected("c2"))).isFalse();
+    assertThat(await(store.guestConnected("c3"))).isTrue();
+    assertThat(await(store.replaceGuestChats("node-a", Set.of()))).containsExactlyInAnyOrder("c1", "c3");
+    assertThat(await(store.guestConnected("c1"))).isFalse();
+  }
+
   // ---- sessions ----------------------------------------------------------------------------
 
   @Test
