@@ -1147,7 +1147,8 @@
       this.pendingRows.clear();
       this.adopted.clear();
       const who = by === 'guest' ? 'You ended the chat.'
-        : by === 'operator' && this.chat.operator ? `${this.chat.operator} ended the chat.` : 'The chat has ended.';
+        : by === 'operator' && this.chat.operator ? `${this.chat.operator} ended the chat.`
+        : by === 'server' ? 'Sorry: this chat was lost on our side. Please start a new one.' : 'The chat has ended.';
       this.addNote(who);
       this.setStatus('The chat has ended');
       this.closeSocket();

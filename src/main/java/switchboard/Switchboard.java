@@ -27,6 +27,7 @@ import switchboard.metrics.MetricsSetup;
 import switchboard.metrics.MetricsVerticle;
 import switchboard.presence.PresenceHealth;
 import switchboard.presence.PresenceVerticle;
+import switchboard.presence.StoreResetVerticle;
 import switchboard.routing.RoutingVerticle;
 import switchboard.sms.SmsVerticle;
 import switchboard.store.InMemoryStateStore;
@@ -121,6 +122,8 @@ public final class Switchboard {
         .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(store, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId(), presence)))
         .map(deployments::add)
+        .compose(v -> config.redisUrl() == null ? Future.succeededFuture(null) // memory is not lost alone
+            : vertx.deployVerticle(new StoreResetVerticle(store, directory, presence)).map(deployments::add))
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
             config.nodeId(), presence)))
         .map(deployments::add)

@@ -98,6 +98,20 @@ public final class OperatorAuth {
     return "{\"type\":\"signed_out\",\"all\":true}";
   }
 
+  /**
+   * Puts an open console's session back after the store lost its data. Its end is not known any
+   * more: it gets a whole {@link #SESSION_LIFETIME} from now. Only while the operator's password
+   * and role are what the session was granted on (the set-up was put back before this).
+   */
+  public Future<Void> restoreSession(String token, OperatorConfig signedIn) {
+    OperatorConfig op = directory.operator(signedIn.id()).orElse(null);
+    if (op == null || !credentialStamp(op).equals(credentialStamp(signedIn))) {
+      return Future.succeededFuture();
+    }
+    return store.putSession(Tokens.hash(token), op.id() + " " + credentialStamp(op),
+        clock.instant().plus(SESSION_LIFETIME));
+  }
+
   public Future<Void> logout(String token) {
     return store.deleteSession(Tokens.hash(token));
   }

@@ -37,6 +37,13 @@ public final class Addresses {
   /** The queues-and-operators set-up changed in the store: reload it. Body: the new version. */
   public static final String DIRECTORY_CHANGED = NODE_EVENTS + "directory-changed";
 
+  /**
+   * Published on this node's bus when the store was found to have lost its data (restarted empty)
+   * and the set-up was put back: each component puts back what this node holds (presence, open
+   * consoles' sessions, guests) and guests of chats that no longer exist are told. Body: "".
+   */
+  public static final String STORE_RESET = "switchboard.store.reset";
+
   // Facts for metrics, published on the local bus (each node counts what it did).
   /** {@link Commands.SocketCount}: a socket of a kind opened (+1) or closed (-1). */
   public static final String METRICS_SOCKETS = "switchboard.metrics.sockets";

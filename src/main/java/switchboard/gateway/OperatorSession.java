@@ -65,6 +65,7 @@ public final class OperatorSession {
   private long authTimer;
   private long recheckTimer;
   private String token;
+  private MessageConsumer<String> storeReset;
   private boolean closed;
   /**
    * Per chat, the seqs of the guest's messages written to this socket: a message can be relayed
@@ -176,6 +177,9 @@ public final class OperatorSession {
     vertx.cancelTimer(authTimer);
     recheckTimer = vertx.setPeriodic(RECHECK_MS, id -> recheck());
     events = bus.consumer(Addresses.toOperator(op.id()), msg -> deliver(msg.body()));
+    // the store lost its data: this console's session is put back, so the operator stays signed in
+    storeReset = bus.consumer(Addresses.STORE_RESET, msg -> auth.restoreSession(token, op)
+        .onFailure(e -> log.warn("session of {} not put back: {}", op.id(), e.getMessage())));
     events.completion()
         .compose(v -> bus.<ChosenQueues>request(Addresses.PRESENCE_CONNECTED, new PresenceConnected(op.id(), connectionId)))
         .compose(reply -> {
@@ -307,6 +311,7 @@ public final class OperatorSession {
     vertx.cancelTimer(recheckTimer);
     if (operator != null) {
       events.unregister();
+      storeReset.unregister();
       bus.send(Addresses.PRESENCE_DISCONNECTED, new PresenceDisconnected(operator.id(), connectionId));
     }
   }

@@ -37,6 +37,8 @@ public final class PresenceVerticle extends VerticleBase {
   private final String nodeId;
   private final Map<String, Set<String>> connections = new HashMap<>();
   private final Map<String, Future<Done>> pendingSets = new HashMap<>();
+  /** The queues each operator connected here set available, to put back if the store loses them. */
+  private final Map<String, Set<String>> chosenHere = new HashMap<>();
   /** Presence kept in Redis expires after 15 s; refreshing every 5 s survives two lost beats. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(5);
   /** The beat while the store fails or presence has not settled: presence comes back fast. */
@@ -62,7 +64,8 @@ public final class PresenceVerticle extends VerticleBase {
             .completion(),
         bus.<PresenceDisconnected>consumer(Addresses.PRESENCE_DISCONNECTED, msg -> Replies.serve(msg, this::disconnected))
             .completion(),
-        bus.<PresenceSet>consumer(Addresses.PRESENCE_SET, msg -> Replies.serve(msg, this::set)).completion());
+        bus.<PresenceSet>consumer(Addresses.PRESENCE_SET, msg -> Replies.serve(msg, this::set)).completion(),
+        bus.<String>consumer(Addresses.STORE_RESET, msg -> putBack()).completion());
   }
 
   @Override
@@ -103,6 +106,22 @@ public final class PresenceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The store lost its data: this node's operators are connected again with the queues they had
+   * set available (remembered here), so nobody has to set them again.
+   */
+  private void putBack() {
+    List<Future<Void>> writes = new ArrayList<>();
+    connections.keySet().forEach(op -> writes.add(store.setConnected(op, nodeId, true)
+        .compose(v -> store.setChosenQueues(op, chosenHere.getOrDefault(op, Set.of())))));
+    Future.all(writes)
+        .onSuccess(x -> {
+          log.info("availability of {} operators put back", connections.size());
+          connections.keySet().forEach(op -> changed(op, true));
+        })
+        .onFailure(e -> log.warn("availability not put back: {}", e.getMessage()));
+  }
+
   private Future<ChosenQueues> connected(PresenceConnected event) {
     Set<String> sockets = connections.computeIfAbsent(event.operatorId(), k -> new HashSet<>());
     boolean first = sockets.isEmpty();
@@ -113,7 +132,9 @@ public final class PresenceVerticle extends VerticleBase {
         log.info("operator {} connected", event.operatorId());
         changed(event.operatorId(), true);
       }
-      return new ChosenQueues(all.getOrDefault(event.operatorId(), Set.of()));
+      Set<String> chosen = all.getOrDefault(event.operatorId(), Set.of());
+      chosenHere.put(event.operatorId(), chosen);
+      return new ChosenQueues(chosen);
     });
   }
 
@@ -123,6 +144,7 @@ public final class PresenceVerticle extends VerticleBase {
       return Future.succeededFuture(Done.INSTANCE);
     }
     connections.remove(event.operatorId());
+    chosenHere.remove(event.operatorId());
     // their queues are cleared only when no console is left on any node: closing one of two
     // consoles (on two nodes) must not silently make them away on the other
     return store.setConnected(event.operatorId(), nodeId, false)
@@ -161,6 +183,9 @@ public final class PresenceVerticle extends VerticleBase {
         return Future.succeededFuture(Done.INSTANCE);
       }
       return store.setChosenQueues(op.id(), chosen).map(v -> {
+        if (connections.containsKey(op.id())) {
+          chosenHere.put(op.id(), Set.copyOf(chosen));
+        }
         log.info("operator {} {} on {}", op.id(), cmd.available() ? "available" : "away", cmd.queue());
         changed(op.id(), true);
         return Done.INSTANCE;

@@ -139,6 +139,7 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.OPERATOR_CLOSE, this::operatorClose));
     consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
     consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
+    consumers.add(vertx.eventBus().<String>consumer(Addresses.STORE_RESET, msg -> storeReset()));
     pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
     // presence can also change without an event here: another node's operators expire
     // when that node dies, so offers are re-planned now and then as well
@@ -519,6 +520,21 @@ public final class RoutingVerticle extends VerticleBase {
               .forEach(chatId -> scheduleTimer(TimerKind.GUEST_GRACE.key(chatId), due));
         })
         .onFailure(e -> log.warn("guests not counted again yet: {}", e.getMessage()));
+  }
+
+  /**
+   * The store lost its data: guests here are counted again at the next sweep, and those whose chat
+   * no longer exists are told it ended (`closed` by "server"), rather than typing into nothing.
+   */
+  private void storeReset() {
+    guestsAssertedAt = -1;
+    for (String chatId : List.copyOf(guestSockets.keySet())) {
+      store.chat(chatId).onSuccess(chat -> {
+        if (chat == null && guestSockets.remove(chatId) != null) {
+          relay.toGuest(chatId, Frames.closedToGuest("server", Integer.MAX_VALUE));
+        }
+      });
+    }
   }
 
   /** Guests whose sockets died with their node get the guest grace: if they come back, it is cancelled. */
