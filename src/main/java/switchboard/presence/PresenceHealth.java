@@ -41,11 +41,6 @@ public final class PresenceHealth {
     reassertedAt = null;
   }
 
-  /** True when a heartbeat failed since the last success (the store is away from this node). */
-  public synchronized boolean failing() {
-    return reassertedAt == null;
-  }
-
   /** Presence in the store is whole again: sweeps and timers may act on it. */
   public synchronized boolean settled() {
     return reassertedAt != null && !clock.instant().isBefore(reassertedAt.plus(settle));
