@@ -69,8 +69,15 @@ public final class Switchboard {
   private record Shared(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind,
       Duration settle) {}
 
-  /** Nodes beat every 250 ms while presence is not settled: a second covers a few of them. */
-  private static final Duration PRESENCE_SETTLE = Duration.ofSeconds(1);
+  /**
+   * Nodes beat every {@code PresenceVerticle.FAST_BEAT} (200 ms) while presence is not settled:
+   * 0.6 s covers three of them, and keeps a rollover due during a long outage within a second of
+   * the store's return (settle + one beat + one timer poll).
+   */
+  private static final Duration PRESENCE_SETTLE = Duration.ofMillis(600);
+  /** Presence keys outlive a good beat by their expiry less the 5 s heartbeat and a margin of 1 s. */
+  private static final Duration PRESENCE_KEYS_OUTLIVE =
+      RedisStateStore.PRESENCE_TTL.minus(PresenceVerticle.HEARTBEAT).minusSeconds(1);
 
   private static Future<Shared> shared(Vertx vertx, AppConfig config) {
     if (config.redisUrl() == null) {
@@ -99,7 +106,7 @@ public final class Switchboard {
 
   private static Future<Switchboard> deploy(Vertx vertx, AppConfig config, Shared shared) {
     Clock clock = Clock.systemUTC();
-    PresenceHealth presence = new PresenceHealth(clock, shared.settle());
+    PresenceHealth presence = new PresenceHealth(clock, shared.settle(), PRESENCE_KEYS_OUTLIVE);
     Directory directory = new Directory(config);
     StateStore store = shared.store();
     EventRelay relay = shared.relay();

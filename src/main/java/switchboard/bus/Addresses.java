@@ -20,6 +20,8 @@ public final class Addresses {
   public static final String OPERATOR_TRANSFER = "switchboard.routing.operator.transfer";
   public static final String OPERATOR_CLOSE = "switchboard.routing.operator.close";
   public static final String OPERATOR_SYNC = "switchboard.routing.operator.sync";
+  /** {@link Commands.GuestCatchUp} → {@link Commands.GuestSnapshot}: an open guest socket missed relayed frames. */
+  public static final String GUEST_CATCH_UP = "switchboard.routing.guest.catch-up";
   /** Published by presence when who can take chats changed; routing re-plans offers. */
   public static final String AVAILABILITY_CHANGED = "switchboard.routing.availability-changed";
 
@@ -43,6 +45,13 @@ public final class Addresses {
    * consoles' sessions, guests) and guests of chats that no longer exist are told. Body: "".
    */
   public static final String STORE_RESET = "switchboard.store.reset";
+
+  /**
+   * Published on this node's bus when the event relay subscribed again after losing Redis: frames
+   * other nodes published meanwhile never reached this node's sockets, so each open socket catches
+   * up from the store (a guest its chat's state and messages, a console a sync). Body: "".
+   */
+  public static final String RELAY_RECOVERED = "switchboard.relay.recovered";
 
   // Facts for metrics, published on the local bus (each node counts what it did).
   /** {@link Commands.SocketCount}: a socket of a kind opened (+1) or closed (-1). */

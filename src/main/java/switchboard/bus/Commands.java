@@ -59,6 +59,13 @@ public final class Commands {
   /** Asks routing to send a (re)connected console the chats it holds and the offers it should see. */
   public record OperatorSync(String operatorId) {}
 
+  /** An open guest socket missed relayed frames: where its chat stands, and its messages after {@code afterSeq}. */
+  public record GuestCatchUp(String chatId, long afterSeq) {}
+
+  /** The answer to {@link GuestCatchUp}: the chat's state, holder and stored version, and the messages. */
+  public record GuestSnapshot(String chatId, String state, String operatorName, long version, String endedBy,
+      List<ChatMessage> missed) {}
+
   /** Frames a (re)connected console needs: `accepted` for chats held, `offer` for chats ringing for it. */
   public record SyncFrames(List<String> frames) {}
 

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * next interval (a half-open connection), the relay drops that client, reconnects with
  * exponential backoff (100 ms doubling to 5 s) and subscribes again; the first loss and the
  * recovery are logged once each. Pub/sub is at-most-once: frames published while a
- * subscriber is away are lost for its node (guests resume with lastSeq, operators sync).
+ * subscriber is away are lost for its node: once it is subscribed again (its HELLO came back),
+ * it publishes {@link Addresses#RELAY_RECOVERED} locally and its open sockets catch up from the
+ * store (guests read their chat's state and missed messages, consoles sync); sockets that
+ * dropped meanwhile resume with lastSeq.
  *
  * <p>A node alone on the channel publishes nothing: every {@link #PEER_CHECK_MS} ms it asks
  * Redis how many subscribe (PUBSUB NUMSUB), and a node that (re)subscribes PUBLISHes a HELLO
@@ -109,6 +112,8 @@ public final class RedisEventRelay implements EventRelay {
   private long lastProbeEcho = -1;
   private Promise<Void> firstSubscription;
   private volatile boolean subscribed;
+  /** Subscribed again after a loss: open sockets catch up once our HELLO came back. */
+  private boolean catchUpPending;
   private volatile int subscriptions;
   private volatile boolean deafForTest;
   private volatile boolean closed;
@@ -337,6 +342,7 @@ public final class RedisEventRelay implements EventRelay {
     }
     subscribed = true;
     subscriptions++;
+    catchUpPending = subscriptions > 1;
     backoffMs = MIN_BACKOFF_MS;
     pendingProbe = -1;
     if (lostAt != 0) {
@@ -358,6 +364,12 @@ public final class RedisEventRelay implements EventRelay {
   }
 
   private synchronized void helloEcho() {
+    if (catchUpPending) {
+      // frames the other nodes published while we were away are lost for our sockets: once they
+      // publish to us again, our open sockets read where their chats stand from the store
+      catchUpPending = false;
+      vertx.setTimer(HELLO_SETTLE_MS, id -> bus.publish(Addresses.RELAY_RECOVERED, ""));
+    }
     if (firstSubscription != null) {
       Promise<Void> p = firstSubscription;
       firstSubscription = null;

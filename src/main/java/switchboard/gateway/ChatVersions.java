@@ -48,4 +48,9 @@ final class ChatVersions {
     newest.put(chat, version);
     return false;
   }
+
+  /** The newest version of {@code chatId} written to this socket, or null. */
+  Long newest(String chatId) {
+    return newest.get(chatId);
+  }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import switchboard.auth.Tokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.Ack;
@@ -18,7 +20,9 @@ import switchboard.bus.Commands.EmailTranscript;
 import switchboard.bus.Commands.GuestClose;
 import switchboard.bus.Commands.GuestDetached;
 import switchboard.bus.Commands.GuestMessage;
+import switchboard.bus.Commands.GuestCatchUp;
 import switchboard.bus.Commands.GuestResume;
+import switchboard.bus.Commands.GuestSnapshot;
 import switchboard.bus.Commands.GuestResumed;
 import switchboard.bus.Commands.GuestStart;
 import switchboard.bus.Commands.GuestStarted;
@@ -27,6 +31,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
 import switchboard.domain.ChatMessage;
+import switchboard.domain.ChatState;
 import switchboard.limits.ClientAddress;
 import switchboard.limits.SharedLimits;
 
@@ -35,6 +40,7 @@ import switchboard.limits.SharedLimits;
  * and writes the chat's events to the socket. Talks to the rest only over the bus.
  */
 public final class GuestSession {
+  private static final Logger log = LoggerFactory.getLogger(GuestSession.class);
   private static final int MAX_NAME = 80;
   private static final int MAX_EMAIL = 254;
   private static final int MAX_PAGE = 2048;
@@ -54,6 +60,8 @@ public final class GuestSession {
 
   private String chatId;
   private MessageConsumer<String> events;
+  /** The relay lost frames from other nodes for a while: catch up from the store. */
+  private MessageConsumer<String> relayRecovered;
   /** Events that arrive before `started` or a resume's replay is written wait here, in order. */
   private List<String> pending;
   private long replayedUpTo;
@@ -99,6 +107,38 @@ public final class GuestSession {
         () -> sendError(ErrorCode.too_large, "a message may be at most 64 KiB"));
     ws.exceptionHandler(e -> { }); // a connection reset: the close handler follows
     ws.closeHandler(v -> onClose());
+    relayRecovered = bus.consumer(Addresses.RELAY_RECOVERED, msg -> catchUp());
+  }
+
+  /**
+   * Frames other nodes relayed while this node's relay was away never came: the chat's messages
+   * this socket has not written, and a `joined` or `closed` newer than what it showed, are read
+   * from the store and written (duplicates are dropped as for relayed frames).
+   */
+  private void catchUp() {
+    String id = chatId;
+    if (id == null || pending != null || closed) {
+      return; // nothing to catch up, or a start or resume in flight replays from the store anyway
+    }
+    long afterSeq = written.nextClearBit((int) replayedUpTo + 1) - 1;
+    bus.<GuestSnapshot>request(Addresses.GUEST_CATCH_UP, new GuestCatchUp(id, afterSeq))
+        .onSuccess(reply -> {
+          if (!id.equals(chatId) || closed) {
+            return;
+          }
+          GuestSnapshot now = reply.body();
+          now.missed().forEach(m -> deliver(Frames.messageToGuest(m)));
+          Long shown = versions.newest(id);
+          if (shown == null || shown < now.version()) {
+            ChatState state = ChatState.valueOf(now.state());
+            if (state == ChatState.active) {
+              deliver(Frames.joined(now.operatorName(), now.version()));
+            } else if (state.isEnded()) {
+              deliver(Frames.closedToGuest(now.endedBy(), now.version()));
+            }
+          }
+        })
+        .onFailure(e -> log.debug("guest socket of chat {} could not catch up: {}", id, e.toString()));
   }
 
   private void onText(String text) {
@@ -299,6 +339,7 @@ public final class GuestSession {
 
   private void onClose() {
     closed = true;
+    relayRecovered.unregister();
     bus.publish(Addresses.METRICS_SOCKETS, new SocketCount("guest", -1));
     if (chatId != null) {
       detachAndNotify();

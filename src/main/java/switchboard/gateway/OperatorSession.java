@@ -66,6 +66,8 @@ public final class OperatorSession {
   private long recheckTimer;
   private String token;
   private MessageConsumer<String> storeReset;
+  /** The relay lost frames from other nodes for a while: sync again, as after a reconnect. */
+  private MessageConsumer<String> relayRecovered;
   private boolean closed;
   /**
    * Per chat, the seqs of the guest's messages written to this socket: a message can be relayed
@@ -178,6 +180,10 @@ public final class OperatorSession {
     recheckTimer = vertx.setPeriodic(RECHECK_MS, id -> recheck());
     events = bus.consumer(Addresses.toOperator(op.id()), msg -> deliver(msg.body()));
     // the store lost its data: this console's session is put back, so the operator stays signed in
+    relayRecovered = bus.consumer(Addresses.RELAY_RECOVERED, msg -> bus
+        .<SyncFrames>request(Addresses.OPERATOR_SYNC, new OperatorSync(op.id()))
+        .onSuccess(reply -> reply.body().frames().forEach(this::deliver))
+        .onFailure(e -> log.debug("console of {} could not sync after the relay recovered: {}", op.id(), e.toString())));
     storeReset = bus.consumer(Addresses.STORE_RESET, msg -> auth.restoreSession(token, op)
         .onFailure(e -> log.warn("session of {} not put back: {}", op.id(), e.getMessage())));
     events.completion()
@@ -312,6 +318,7 @@ public final class OperatorSession {
     if (operator != null) {
       events.unregister();
       storeReset.unregister();
+      relayRecovered.unregister();
       bus.send(Addresses.PRESENCE_DISCONNECTED, new PresenceDisconnected(operator.id(), connectionId));
     }
   }

@@ -42,7 +42,7 @@ public final class PresenceVerticle extends VerticleBase {
   /** Presence kept in Redis expires after 15 s; refreshing every 5 s survives two lost beats. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(5);
   /** The beat while the store fails or presence has not settled: presence comes back fast. */
-  static final Duration FAST_BEAT = Duration.ofMillis(250);
+  static final Duration FAST_BEAT = Duration.ofMillis(200);
   private final PresenceHealth health;
   private long heartbeat;
   private boolean stopped;

@@ -77,10 +77,10 @@ public final class StoreResetVerticle extends VerticleBase {
   private Future<Void> putBack(String found) {
     log.warn("the store lost its data (marker {}): putting back the set-up (version {}), presence, sessions "
         + "and guests", found == null ? "gone" : "changed", directory.version());
-    health.beatFailed(); // sweeps and timers wait until presence is put back and settled
+    health.presenceLost(); // sweeps and timers wait until presence is put back and settled
     return reseed().compose(v -> adoptEpoch()).map(v -> {
       vertx.eventBus().publish(Addresses.STORE_RESET, "");
-      health.beatFailed(); // and the settling starts again after what STORE_RESET puts back
+      health.presenceLost(); // and the settling starts again after what STORE_RESET puts back
       log.info("put back into the store: set-up version {}", directory.version());
       return null;
     });

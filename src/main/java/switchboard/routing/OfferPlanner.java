@@ -37,6 +37,12 @@ public final class OfferPlanner {
    * current deadline again, so its timer is set even if the write of the first firing's was lost.
    */
   public Plan widen(Chat chat, Availability availability, Instant now) {
+    if (chat.state() == ChatState.waiting) {
+      // nobody it rang for is there: its deadline is kept in the chat, and a plan widens an
+      // overdue one the moment someone is back (which may be now: presence came back before a
+      // re-plan noticed)
+      return plan(chat, availability, now);
+    }
     if (chat.state() != ChatState.offered) {
       return new Plan(chat, null);
     }
@@ -73,16 +79,31 @@ public final class OfferPlanner {
     Instant due = null;
 
     if (!offered.isEmpty() && offered.stream().noneMatch(rings)) {
-      // everyone it rang for left: start again from the top of the chain
+      // everyone it rang for left: it rings from the top of the chain again once someone is back
       offered.clear();
-      widenPending = false;
     }
     if (offered.isEmpty()) {
       Optional<String> first = chain.stream().filter(rings).findFirst();
       if (first.isPresent()) {
         offered.add(first.get());
-        due = now.plusSeconds(directory.rolloverAfterSeconds(first.get()));
-        widenPending = false;
+        // A chat keeps its rollover progress while nobody it rang for is there (a console's
+        // reconnect, presence re-asserted after a store outage): a deadline still ahead is kept,
+        // one that passed is not started again but widens at once (issue 14).
+        Instant kept = chat.rolloverDueAt();
+        boolean overdue = widenPending || (kept != null && !now.isBefore(kept));
+        if (!overdue) {
+          due = kept != null ? kept : now.plusSeconds(directory.rolloverAfterSeconds(first.get()));
+          widenPending = false;
+        } else {
+          Optional<String> next = nextAvailable(chain, offered, rings);
+          if (next.isPresent()) {
+            offered.add(next.get());
+            due = now.plusSeconds(directory.rolloverAfterSeconds(next.get()));
+            widenPending = false;
+          } else {
+            widenPending = true; // widens the moment a later queue of the chain can take it
+          }
+        }
       }
     } else if (widenPending) {
       Optional<String> next = nextAvailable(chain, offered, rings);
@@ -97,7 +118,8 @@ public final class OfferPlanner {
     if (chat.transferredBy() != null) {
       recipients.remove(chat.transferredBy()); // who handed it on does not get it back
     }
-    Instant dueAt = recipients.isEmpty() ? null : due != null ? due : chat.rolloverDueAt();
+    // while it waits with nobody to ring, the chat keeps its deadline: its progress through the chain
+    Instant dueAt = due != null ? due : chat.rolloverDueAt();
     return new Plan(withOffers(chat, offered, recipients, widenPending, dueAt), due);
   }
 

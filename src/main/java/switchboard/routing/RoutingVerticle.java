@@ -22,6 +22,8 @@ import switchboard.auth.Tokens;
 import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Replies;
+import switchboard.bus.Commands.GuestCatchUp;
+import switchboard.bus.Commands.GuestSnapshot;
 import switchboard.bus.Commands.Ack;
 import switchboard.bus.Commands.AvailabilityChanged;
 import switchboard.bus.Commands.Done;
@@ -128,6 +130,7 @@ public final class RoutingVerticle extends VerticleBase {
     List<MessageConsumer<?>> consumers = new ArrayList<>();
     consumers.add(handle(Addresses.GUEST_START, this::startChat));
     consumers.add(handle(Addresses.GUEST_RESUME, this::resume));
+    consumers.add(handle(Addresses.GUEST_CATCH_UP, this::catchUp));
     consumers.add(handle(Addresses.GUEST_MESSAGE, this::guestMessage));
     consumers.add(handle(Addresses.GUEST_TYPING, this::guestTyping));
     consumers.add(handle(Addresses.GUEST_CLOSE, this::guestClose));
@@ -219,6 +222,17 @@ public final class RoutingVerticle extends VerticleBase {
             });
             return new GuestResumed(chat.id(), chat.state().name(), chat.queue(), chat.operatorName(), missed);
           });
+    });
+  }
+
+  /** Read only: an open guest socket whose node missed relayed frames reads where its chat stands. */
+  private Future<GuestSnapshot> catchUp(GuestCatchUp cmd) {
+    return store.chat(cmd.chatId()).compose(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no chat with that id");
+      }
+      return store.messagesAfter(chat.id(), Math.max(0, cmd.afterSeq())).map(missed -> new GuestSnapshot(
+          chat.id(), chat.state().name(), chat.operatorName(), chat.version(), chat.endedBy(), missed));
     });
   }
 

@@ -190,6 +190,19 @@ public final class FrameClient implements AutoCloseable {
     }
   }
 
+  /** The next frame (read or stashed first), or null when none arrives within {@code timeout}. */
+  public JsonObject poll(Duration timeout) {
+    if (!stash.isEmpty()) {
+      return stash.remove(0);
+    }
+    try {
+      return inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Fails if a frame of {@code type} arrives (or already arrived unread) within {@code window}. */
   public void expectNone(String type, Duration window) {
     expectNone(type, f -> true, window);

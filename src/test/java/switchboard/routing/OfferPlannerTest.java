@@ -126,6 +126,61 @@ class OfferPlannerTest {
     assertThat(replanned.offeredTo()).containsExactly("carol");
   }
 
+  /**
+   * Issue 14: presence re-asserted node by node after a store outage left, for a moment, nobody
+   * for the chat to ring; the overdue rollover then started again on ill (5 s late in the soak run).
+   */
+  @Test
+  void aChatWhoseOperatorsVanishAMomentKeepsAnOverdueRolloverAndWidensOnceTheyAreBack() {
+    var both = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general")), Map.of());
+    var nobody = available(Map.of(), Map.of());
+    var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
+    Chat offered = planner.plan(newChat(), both, T0).chat();
+    Chat waiting = planner.plan(offered, nobody, T0.plusSeconds(70)).chat();
+    assertThat(waiting.state()).isEqualTo(ChatState.waiting);
+    // its rollover fires while it waits: nothing to widen to yet
+    assertThat(planner.widen(waiting, nobody, T0.plusSeconds(75)).chat()).isSameAs(waiting);
+
+    Chat carolBack = planner.plan(waiting, onlyCarol, T0.plusSeconds(80)).chat();
+    assertThat(carolBack.offeredQueues()).containsExactly("ill");
+    assertThat(carolBack.widenPending()).as("ill's time is up: it widens as soon as general can take it").isTrue();
+    var daveBack = planner.plan(carolBack, both, T0.plusSeconds(81));
+    assertThat(daveBack.chat().offeredQueues()).containsExactly("ill", "general");
+    assertThat(daveBack.chat().offeredTo()).containsExactlyInAnyOrder("carol", "dave");
+    assertThat(daveBack.rolloverDueAt()).isEqualTo(T0.plusSeconds(81 + 75));
+
+    // both back at once: it rings both queues at once
+    assertThat(planner.plan(waiting, both, T0.plusSeconds(80)).chat().offeredQueues())
+        .containsExactly("ill", "general");
+  }
+
+  /**
+   * Found by the chaos soak: after a long store outage a start re-planned the line before every node
+   * had re-asserted its presence, so the chat waited; its overdue rollover then fired with everyone
+   * back and did nothing, and the chat widened only at the next sweep, 1.8 s late.
+   */
+  @Test
+  void anOverdueRolloverFiringWhileItsChatWaitsWidensAtOnceWhenOperatorsAreBack() {
+    var both = available(Map.of("carol", Set.of("ill"), "dave", Set.of("general")), Map.of());
+    Chat offered = planner.plan(newChat(), both, T0).chat();
+    Chat waiting = planner.plan(offered, available(Map.of(), Map.of()), T0.plusSeconds(70)).chat();
+    var fired = planner.widen(waiting, both, T0.plusSeconds(76));
+    assertThat(fired.chat().state()).isEqualTo(ChatState.offered);
+    assertThat(fired.chat().offeredQueues()).containsExactly("ill", "general");
+    assertThat(fired.rolloverDueAt()).isEqualTo(T0.plusSeconds(76 + 75));
+  }
+
+  @Test
+  void aChatWhoseOperatorsVanishAMomentKeepsADeadlineStillAhead() {
+    var onlyCarol = available(Map.of("carol", Set.of("ill")), Map.of());
+    Chat offered = planner.plan(newChat(), onlyCarol, T0).chat();
+    Chat waiting = planner.plan(offered, available(Map.of(), Map.of()), T0.plusSeconds(10)).chat();
+    var back = planner.plan(waiting, onlyCarol, T0.plusSeconds(20));
+    assertThat(back.chat().offeredQueues()).containsExactly("ill");
+    assertThat(back.chat().rolloverDueAt()).as("not restarted").isEqualTo(T0.plusSeconds(75));
+    assertThat(back.rolloverDueAt()).isEqualTo(T0.plusSeconds(75));
+  }
+
   @Test
   void aTransferredChatSkipsAQueueWhoseOnlyAvailableOperatorHandedItOn() {
     // carol (ill) transferred the chat back to ill; she is the only one available there, dave is on general
