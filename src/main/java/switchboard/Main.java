@@ -20,6 +20,9 @@ import switchboard.auth.PasswordHasher;
 import switchboard.config.AppConfig;
 import switchboard.config.ConfigException;
 import switchboard.config.ConfigLoader;
+import switchboard.config.RecordSettings;
+import switchboard.record.RecordTransfer;
+
 import switchboard.config.FirstStartAdmin;
 import switchboard.metrics.MetricsSetup;
 
@@ -34,11 +37,16 @@ public final class Main {
       Usage:
         java -jar switchboard.jar [-conf FILE]    start a node (default: conf/config.json)
         java -jar switchboard.jar hash-password   read a password on standard input, print its hash
+        java -jar switchboard.jar export-record [-conf FILE] > record.jsonl
+                                                  write the config's record (SQLite or PostgreSQL) as JSON lines
+        java -jar switchboard.jar import-record [-conf FILE] < record.jsonl
+                                                  read JSON lines into the config's record (SWITCHBOARD_RECORD_URL
+                                                  may name another one: how a SQLite record moves to PostgreSQL)
       """;
 
   /** What the command line asks for; {@link #parse} returns null for anything it does not understand. */
   record Command(Kind kind, Path configFile) {
-    enum Kind { START, HASH_PASSWORD, HELP }
+    enum Kind { START, HASH_PASSWORD, HELP, EXPORT_RECORD, IMPORT_RECORD }
 
     static Command parse(String... args) {
       if (args.length == 0) {
@@ -47,12 +55,21 @@ public final class Main {
       if (args.length == 1) {
         return switch (args[0]) {
           case "hash-password" -> new Command(Kind.HASH_PASSWORD, null);
+          case "export-record" -> new Command(Kind.EXPORT_RECORD, DEFAULT_CONFIG);
+          case "import-record" -> new Command(Kind.IMPORT_RECORD, DEFAULT_CONFIG);
           case "-h", "-help", "--help", "help" -> new Command(Kind.HELP, null);
           default -> null;
         };
       }
       if (args.length == 2 && (args[0].equals("-conf") || args[0].equals("--conf")) && !args[1].isBlank()) {
         return new Command(Kind.START, Path.of(args[1]));
+      }
+      if (args.length == 3 && (args[1].equals("-conf") || args[1].equals("--conf")) && !args[2].isBlank()) {
+        return switch (args[0]) {
+          case "export-record" -> new Command(Kind.EXPORT_RECORD, Path.of(args[2]));
+          case "import-record" -> new Command(Kind.IMPORT_RECORD, Path.of(args[2]));
+          default -> null;
+        };
       }
       return null;
     }
@@ -70,6 +87,8 @@ public final class Main {
       case HELP -> System.out.print(USAGE);
       case HASH_PASSWORD -> System.exit(hashPassword());
       case START -> start(command.configFile());
+      case EXPORT_RECORD -> System.exit(transfer(command.configFile(), true));
+      case IMPORT_RECORD -> System.exit(transfer(command.configFile(), false));
     }
   }
 
@@ -144,6 +163,39 @@ public final class Main {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       // Shutting down anyway; nothing useful to do with a failed close.
+    }
+  }
+
+  /** export-record / import-record: the config's record (with the environment applied) to or from JSON lines. */
+  private static int transfer(Path configFile, boolean export) {
+    String name = export ? "export-record" : "import-record";
+    RecordSettings record;
+    try {
+      record = ConfigLoader.load(configFile, System.getenv()).record();
+    } catch (ConfigException e) {
+      System.err.println("Configuration error: " + e.getMessage());
+      return 2;
+    }
+    if (!record.kept()) {
+      System.err.println(name + ": " + configFile + " keeps its record in the state store (record.url \"none\"):"
+          + " name a database with record.url or SWITCHBOARD_RECORD_URL");
+      return 2;
+    }
+    try {
+      if (export) {
+        PrintStream data = System.out;
+        System.setOut(System.err); // logs (the console appender writes to whatever System.out is) stay off the data
+        long rows = RecordTransfer.export(record, data);
+        System.err.println(name + ": " + rows + " rows from " + record.redactedUrl());
+      } else {
+        long rows = RecordTransfer.importInto(record,
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+        System.err.println(name + ": " + rows + " new rows into " + record.redactedUrl());
+      }
+      return 0;
+    } catch (Exception e) {
+      System.err.println(name + " failed: " + e.getMessage());
+      return 1;
     }
   }
 

@@ -17,6 +17,14 @@ import switchboard.auth.LoginThrottle;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.EventRelay;
 import switchboard.bus.LocalCodec;
+import switchboard.config.RecordSettings;
+import switchboard.record.ArchiveVerticle;
+import switchboard.routing.ChatRestorer;
+import switchboard.record.ChatHistory;
+import switchboard.record.JdbcRecordStore;
+import switchboard.record.MessageJournal;
+import switchboard.record.RecordStore;
+import switchboard.record.StateStoreRecord;
 import switchboard.bus.LocalEventRelay;
 import switchboard.bus.RedisEventRelay;
 import switchboard.config.AppConfig;
@@ -66,7 +74,7 @@ public final class Switchboard {
 
   /** What nodes share: the state store and the way frames reach sockets on any node. */
   /** {@code settle}: how long sweeps and timers wait for the other nodes' presence (see {@link PresenceHealth}). */
-  private record Shared(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind,
+  private record Shared(StateStore store, RecordStore record, EventRelay relay, Supplier<Future<Void>> close, String kind,
       Duration settle) {}
 
   /**
@@ -79,14 +87,27 @@ public final class Switchboard {
   private static final Duration PRESENCE_KEYS_OUTLIVE =
       RedisStateStore.PRESENCE_TTL.minus(PresenceVerticle.HEARTBEAT).minusSeconds(1);
 
+  /** The hot state shared by the nodes, then the record (which may be kept in it). */
   private static Future<Shared> shared(Vertx vertx, AppConfig config) {
+    return hotState(vertx, config).compose(hot -> {
+      RecordSettings where = config.record();
+      Future<RecordStore> record = where.kept() ? JdbcRecordStore.open(vertx, where).map(r -> (RecordStore) r)
+          : Future.succeededFuture(new StateStoreRecord(hot.store(), "record kept with the " + hot.kind()));
+      return record
+          .map(r -> new Shared(hot.store(), r, hot.relay(), () -> r.close().eventually(() -> hot.close().get()),
+              hot.kind(), hot.settle()))
+          .recover(e -> hot.close().get().transform(x -> Future.failedFuture(e)));
+    });
+  }
+
+  private static Future<Shared> hotState(Vertx vertx, AppConfig config) {
     if (config.redisUrl() == null) {
-      return Future.succeededFuture(new Shared(new InMemoryStateStore(), new LocalEventRelay(vertx.eventBus()),
+      return Future.succeededFuture(new Shared(new InMemoryStateStore(), null, new LocalEventRelay(vertx.eventBus()),
           Future::succeededFuture, "in-memory state", Duration.ZERO));
     }
     return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
         .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
-            .map(relay -> new Shared(store, relay,
+            .map(relay -> new Shared(store, null, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
                 "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE))
             .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
@@ -105,17 +126,21 @@ public final class Switchboard {
   }
 
   private static Future<Switchboard> deploy(Vertx vertx, AppConfig config, Shared shared) {
-    Clock clock = Clock.systemUTC();
+    // to the microsecond: what Redis' scores and the record keep, so a time reads back as written
+    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     PresenceHealth presence = new PresenceHealth(clock, shared.settle(), PRESENCE_KEYS_OUTLIVE);
     Directory directory = new Directory(config);
     StateStore store = shared.store();
+    RecordStore record = shared.record();
+    // a node whose state store is its memory writes each message to the record before its ack
+    boolean journaled = config.redisUrl() == null && !(record instanceof StateStoreRecord);
     EventRelay relay = shared.relay();
     OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(vertx, store), clock);
     PrometheusMeterRegistry metrics = MetricsSetup.registryFor(vertx);
     // port 0 asks for a random port: a negative one of this node's own makes Vert.x pick one
     // random port that all its instances share (and no other node on the same Vert.x)
     int port = config.httpPort() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.httpPort();
-    Supplier<HttpVerticle> instances = HttpVerticle.forNode(config, directory, store, relay, auth, metrics, port);
+    Supplier<HttpVerticle> instances = HttpVerticle.forNode(config, directory, store, record, relay, auth, metrics, port);
     List<HttpVerticle> https = new java.util.concurrent.CopyOnWriteArrayList<>();
     Supplier<HttpVerticle> httpInstance = () -> {
       HttpVerticle instance = instances.get();
@@ -124,28 +149,33 @@ public final class Switchboard {
     };
     List<String> deployments = new ArrayList<>();
     boolean[] seeded = new boolean[1];
-    return DirectorySyncVerticle.seedAndLoad(store, directory, config.queues(), config.operators(), config.sms())
+    return DirectorySyncVerticle.seedAndLoad(record, directory, config.queues(), config.operators(), config.sms())
         .map(s -> seeded[0] = s)
-        .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(store, directory))).map(deployments::add)
+        .compose(v -> journaled ? ChatRestorer.restore(store, record, config.chats().guestGraceSeconds(), clock.instant())
+            : Future.succeededFuture(0))
+        .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(record, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId(), presence)))
         .map(deployments::add)
         .compose(v -> config.redisUrl() == null ? Future.succeededFuture(null) // memory is not lost alone
-            : vertx.deployVerticle(new StoreResetVerticle(store, directory, presence)).map(deployments::add))
+            : vertx.deployVerticle(new StoreResetVerticle(store, record, directory, presence)).map(deployments::add))
+        // before routing, so it is stopped after it and writes what routing changed last
+        .compose(v -> record instanceof StateStoreRecord ? Future.succeededFuture(null)
+            : vertx.deployVerticle(new ArchiveVerticle(store, record)).map(deployments::add))
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
-            config.nodeId(), presence)))
+            config.nodeId(), presence, new MessageJournal(record, journaled))))
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
-        .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store))).map(deployments::add)
+        .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store, new ChatHistory(store, record)))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new SmsVerticle(store, directory))).map(deployments::add)
-        .compose(v -> vertx.deployVerticle(new RetentionVerticle(store, config.transcriptRetentionDays(), clock)))
+        .compose(v -> vertx.deployVerticle(new RetentionVerticle(store, record, config.transcriptRetentionDays(), clock)))
         .map(deployments::add)
         // one deployment of several instances: Vert.x shares their port, and sockets spread over
         // the event loops instead of all on one
         .compose(v -> vertx.deployVerticle(httpInstance, new DeploymentOptions().setInstances(HTTP_INSTANCES)))
         .map(deployments::add)
         .map(v -> {
-          log.info("node {} up with {} queues, {} operators, {}", config.nodeId(),
-              directory.queues().size(), directory.operators().size(), shared.kind());
+          log.info("node {} up with {} queues, {} operators, {}, {}", config.nodeId(),
+              directory.queues().size(), directory.operators().size(), shared.kind(), record.describe());
           return new Switchboard(vertx, https.get(0), deployments, config.nodeId(), shared.close(), seeded[0]);
         })
         .recover(e -> shared.close().get().transform(x -> Future.failedFuture(e)));

@@ -37,6 +37,11 @@ final class Nodes implements AutoCloseable {
    * keeps state in memory (then {@code count} must be 1).
    */
   static Nodes start(int count, String redisUrl, JsonArray queues, JsonArray operators) {
+    return start(count, redisUrl, false, queues, operators);
+  }
+
+  /** {@code sqlite}: the record in an embedded SQLite file in a fresh temporary folder (else kept in the state store). */
+  static Nodes start(int count, String redisUrl, boolean sqlite, JsonArray queues, JsonArray operators) {
     if (redisUrl == null && count != 1) {
       throw new IllegalArgumentException("in-memory state is one node; two nodes need Redis");
     }
@@ -53,6 +58,14 @@ final class Nodes implements AutoCloseable {
             .put("operators", operators);
         if (redisUrl != null) {
           config.put("redis", new JsonObject().put("url", redisUrl).put("prefix", prefix));
+        }
+        if (sqlite) {
+          try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bench-record-");
+            config.put("record", new JsonObject().put("url", "jdbc:sqlite:" + dir.resolve("switchboard.db")));
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException("no temporary folder for the record", e);
+          }
         }
         Vertx vertx = MetricsSetup.vertxWithMetrics();
         try {

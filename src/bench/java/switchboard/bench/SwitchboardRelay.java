@@ -25,7 +25,7 @@ final class SwitchboardRelay implements RelayTarget {
     this.pids = pids;
   }
 
-  /** {@code kind}: memory-1, redis-1 or redis-2. */
+  /** {@code kind}: memory-1, sqlite-1 (memory state, the embedded SQLite record), redis-1 or redis-2. */
   static SwitchboardRelay open(String kind, int pairCount, Clients clients, BenchRedis redis) {
     int count = kind.endsWith("-2") ? 2 : 1;
     boolean useRedis = kind.startsWith("redis");
@@ -35,7 +35,7 @@ final class SwitchboardRelay implements RelayTarget {
       queues.add(Nodes.queue("q" + i, 75));
       operators.add(Nodes.operator("o" + i, 10, "q" + i));
     }
-    Nodes nodes = Nodes.start(count, useRedis ? redis.url() : null, queues, operators);
+    Nodes nodes = Nodes.start(count, useRedis ? redis.url() : null, kind.startsWith("sqlite"), queues, operators);
     try {
       int guestPort = nodes.node(0).port();
       int operatorPort = nodes.node(count - 1).port();
@@ -82,6 +82,7 @@ final class SwitchboardRelay implements RelayTarget {
   public String description() {
     return switch (name) {
       case "memory-1" -> "Switchboard, in-memory state, one node";
+      case "sqlite-1" -> "Switchboard, in-memory state and the SQLite record (each message journaled before its ack), one node";
       case "redis-1" -> "Switchboard, Redis state, one node";
       case "redis-2" -> "Switchboard, Redis state, two nodes (guest on A, operator on B)";
       default -> "Switchboard " + name;

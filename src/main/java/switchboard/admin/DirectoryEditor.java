@@ -24,7 +24,7 @@ import switchboard.config.QueueConfig;
 import switchboard.config.SmsNumber;
 import switchboard.domain.Directory;
 import switchboard.store.DirectoryDoc;
-import switchboard.store.StateStore;
+import switchboard.record.RecordStore;
 
 /**
  * Changes to queues and operators made while the service runs. Each change is checked by
@@ -36,14 +36,14 @@ public final class DirectoryEditor {
   private static final int MAX_TRIES = 5;
 
   private final Vertx vertx;
-  private final StateStore store;
+  private final RecordStore store;
   private final Directory directory;
   private final EventRelay relay;
 
   /** The edited document as config JSON, and where in it the edited item stands (for error paths). */
   private record Draft(List<JsonObject> queues, List<JsonObject> operators, List<JsonObject> sms, String editedPath) {}
 
-  public DirectoryEditor(Vertx vertx, StateStore store, Directory directory, EventRelay relay) {
+  public DirectoryEditor(Vertx vertx, RecordStore store, Directory directory, EventRelay relay) {
     this.vertx = vertx;
     this.store = store;
     this.directory = directory;

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.Addresses;
 import switchboard.domain.Directory;
-import switchboard.store.StateStore;
+import switchboard.record.RecordStore;
 
 /**
  * Keeps this node's queues and operators at the store's version: reloads when any node
@@ -17,11 +17,11 @@ public final class DirectorySyncVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DirectorySyncVerticle.class);
   static final long CHECK_MS = 5_000;
 
-  private final StateStore store;
+  private final RecordStore store;
   private final Directory directory;
   private long timer;
 
-  public DirectorySyncVerticle(StateStore store, Directory directory) {
+  public DirectorySyncVerticle(RecordStore store, Directory directory) {
     this.store = store;
     this.directory = directory;
   }
@@ -50,7 +50,7 @@ public final class DirectorySyncVerticle extends VerticleBase {
    * At start: the config file seeds an empty store; a store that has a set-up keeps it, so
    * what admins changed survives restarts. True when this node did the seeding.
    */
-  public static Future<Boolean> seedAndLoad(StateStore store, Directory directory,
+  public static Future<Boolean> seedAndLoad(RecordStore store, Directory directory,
       java.util.List<switchboard.config.QueueConfig> queues, java.util.List<switchboard.config.OperatorConfig> operators,
       java.util.List<switchboard.config.SmsNumber> sms) {
     return store.replaceDirectory(0, new switchboard.store.DirectoryDoc(1, queues, operators, sms))

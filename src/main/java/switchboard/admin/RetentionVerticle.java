@@ -10,12 +10,14 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.domain.Chat;
+import switchboard.record.RecordStore;
+import switchboard.record.StateStoreRecord;
 import switchboard.store.StateStore;
 
 /**
  * Forgets the messages of chats that ended more than {@code transcripts.retentionDays} ago
- * (0: as soon as they end). The chat records stay, so stats are unchanged; only the
- * transcripts go. Every node runs it; deleting twice is harmless.
+ * (0: as soon as they end), from the record and from the state store's copies. The chat records
+ * stay, so stats are unchanged; only the transcripts go. Every node runs it; deleting twice is harmless.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
@@ -23,17 +25,19 @@ public final class RetentionVerticle extends VerticleBase {
   static final Duration LOOK_BACK = Duration.ofDays(40);
 
   private final StateStore store;
+  private final RecordStore record;
   private final int retentionDays;
   private final Clock clock;
   private final long everyMs;
   private long timer;
 
-  public RetentionVerticle(StateStore store, int retentionDays, Clock clock) {
-    this(store, retentionDays, clock, retentionDays == 0 ? 60_000 : 10 * 60_000);
+  public RetentionVerticle(StateStore store, RecordStore record, int retentionDays, Clock clock) {
+    this(store, record, retentionDays, clock, retentionDays == 0 ? 60_000 : 10 * 60_000);
   }
 
-  RetentionVerticle(StateStore store, int retentionDays, Clock clock, long everyMs) {
+  RetentionVerticle(StateStore store, RecordStore record, int retentionDays, Clock clock, long everyMs) {
     this.store = store;
+    this.record = record;
     this.retentionDays = retentionDays;
     this.clock = clock;
     this.everyMs = everyMs;
@@ -51,9 +55,20 @@ public final class RetentionVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Deletes what is due now; answers how many transcripts went. */
+  /** Deletes what is due now; answers how many transcripts went from the record. */
   public Future<Integer> sweep() {
     Instant cutoff = clock.instant().minus(Duration.ofDays(retentionDays));
+    // the state store's copies of chats that ended go too (with no separate record, they are the record)
+    Future<Integer> hot = record instanceof StateStoreRecord ? Future.succeededFuture(0) : forgetInStateStore(store, cutoff);
+    return hot.compose(x -> record.forgetTranscriptsEndedBefore(cutoff)).onSuccess(count -> {
+      if (count > 0) {
+        log.info("forgot the messages of {} chats that ended before {}", count, cutoff);
+      }
+    }).onFailure(e -> log.warn("retention sweep failed: {}", e.getMessage()));
+  }
+
+  /** The messages of chats in the state store that ended at or before {@code cutoff} (looking back {@link #LOOK_BACK}). */
+  public static Future<Integer> forgetInStateStore(StateStore store, Instant cutoff) {
     return store.chatsCreatedBetween(cutoff.minus(LOOK_BACK), cutoff.plusMillis(1)).compose(chats -> {
       List<Future<Void>> deletions = new ArrayList<>();
       for (Chat chat : chats) {
@@ -61,12 +76,7 @@ public final class RetentionVerticle extends VerticleBase {
           deletions.add(store.deleteTranscript(chat.id()));
         }
       }
-      return Future.all(deletions).map(all -> {
-        if (!deletions.isEmpty()) {
-          log.info("forgot the messages of {} chats that ended before {}", deletions.size(), cutoff);
-        }
-        return deletions.size();
-      });
-    }).onFailure(e -> log.warn("retention sweep failed: {}", e.getMessage()));
+      return Future.all(deletions).map(all -> deletions.size());
+    });
   }
 }

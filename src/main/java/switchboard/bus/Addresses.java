@@ -47,6 +47,12 @@ public final class Addresses {
   public static final String STORE_RESET = "switchboard.store.reset";
 
   /**
+   * Local: a chat this node changed (a message stored, an answer, its end) is written to the record
+   * at the archive's next batch. Body: the chat id.
+   */
+  public static final String RECORD_CHAT = "switchboard.record.chat";
+
+  /**
    * Published on this node's bus when the event relay subscribed again after losing Redis: frames
    * other nodes published meanwhile never reached this node's sockets, so each open socket catches
    * up from the store (a guest its chat's state and messages, a console a sync). Body: "".

@@ -11,6 +11,7 @@ import java.util.List;
  *                       "*" allows any
  * @param redisUrl       null for in-memory state (one node)
  * @param mail           null when transcripts are not mailed
+ * @param record         where the durable record lives (see {@link RecordSettings})
  * @param publicBaseUrl  the URL the world reaches this service at (SMS providers sign requests with it)
  * @param sms            texting numbers feeding queues
  * @param transcriptRetentionDays how long chat messages are kept after a chat ends (0: not at all)
@@ -30,7 +31,8 @@ public record AppConfig(
     String publicBaseUrl,
     List<SmsNumber> sms,
     int transcriptRetentionDays,
-    AccessSettings access) {
+    AccessSettings access,
+    RecordSettings record) {
 
   public static final int DEFAULT_RETENTION_DAYS = 30;
 
@@ -43,7 +45,7 @@ public record AppConfig(
   public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
       String nodeId, ChatSettings chats, List<QueueConfig> queues, List<OperatorConfig> operators, MailSettings mail) {
     this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail, null,
-        List.of(), DEFAULT_RETENTION_DAYS, AccessSettings.defaults());
+        List.of(), DEFAULT_RETENTION_DAYS, AccessSettings.defaults(), RecordSettings.none());
   }
 
   public AppConfig {
@@ -52,15 +54,21 @@ public record AppConfig(
     operators = List.copyOf(operators);
     sms = sms == null ? List.of() : List.copyOf(sms);
     access = access == null ? AccessSettings.defaults() : access;
+    record = record == null ? RecordSettings.none() : record;
   }
 
   public AppConfig withOperators(List<OperatorConfig> replaced) {
     return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail,
-        publicBaseUrl, sms, transcriptRetentionDays, access);
+        publicBaseUrl, sms, transcriptRetentionDays, access, record);
+  }
+
+  public AppConfig withRecord(RecordSettings where) {
+    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+        publicBaseUrl, sms, transcriptRetentionDays, access, where);
   }
 
   public AppConfig withHttpPort(int port) {
     return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
-        publicBaseUrl, sms, transcriptRetentionDays, access);
+        publicBaseUrl, sms, transcriptRetentionDays, access, record);
   }
 }

@@ -52,6 +52,9 @@ public final class ConfigLoader {
   public static final String ENV_ALLOWED_ORIGINS = "SWITCHBOARD_ALLOWED_ORIGINS";
   public static final String ENV_NODE_ID = "SWITCHBOARD_NODE_ID";
   public static final String ENV_METRICS_TOKEN = "SWITCHBOARD_METRICS_TOKEN";
+  public static final String ENV_RECORD_URL = "SWITCHBOARD_RECORD_URL";
+  public static final String ENV_RECORD_USERNAME = "SWITCHBOARD_RECORD_USERNAME";
+  public static final String ENV_RECORD_PASSWORD = "SWITCHBOARD_RECORD_PASSWORD";
 
   static final String DEFAULT_REDIS_PREFIX = "switchboard:";
   static final int DEFAULT_HTTP_PORT = 8080;
@@ -84,12 +87,18 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(source + ": cannot read: " + e.getMessage());
     }
-    return parse(json, source, env);
+    return parse(json, source, env, file.toAbsolutePath().getParent());
   }
 
+  /** A config that is not a file: the record is kept in the state store unless it names one. */
   public static AppConfig parse(String json, String source, Map<String, String> env) {
+    return parse(json, source, env, null);
+  }
+
+  /** {@code baseDir}: the config file's folder, where the embedded database's {@code data/} folder goes. */
+  public static AppConfig parse(String json, String source, Map<String, String> env, Path baseDir) {
     AppConfig fromFile = new Reader(source).config(readTree(json, source));
-    return applyEnvironment(fromFile, env == null ? Map.of() : env);
+    return applyEnvironment(fromFile, env == null ? Map.of() : env, baseDir);
   }
 
   /**
@@ -154,7 +163,7 @@ public final class ConfigLoader {
 
   // ---------------------------------------------------------------- environment
 
-  private static AppConfig applyEnvironment(AppConfig c, Map<String, String> env) {
+  private static AppConfig applyEnvironment(AppConfig c, Map<String, String> env, Path baseDir) {
     int port = c.httpPort();
     String portText = envValue(env, ENV_HTTP_PORT);
     if (portText != null) {
@@ -203,8 +212,43 @@ public final class ConfigLoader {
       }
       access = access.withMetricsToken(metricsToken.strip());
     }
+    RecordSettings record = c.record();
+    String recordUrl = envValue(env, ENV_RECORD_URL);
+    if (recordUrl != null) {
+      String problem = recordUrlProblem(recordUrl);
+      if (problem != null) {
+        throw envError(ENV_RECORD_URL, problem);
+      }
+      record = new RecordSettings(recordUrl, record.username(), record.password());
+    }
+    String user = envValue(env, ENV_RECORD_USERNAME);
+    String password = envValue(env, ENV_RECORD_PASSWORD);
+    if (user != null || password != null) {
+      record = new RecordSettings(record.url(), user != null ? user : record.username(),
+          password != null ? password : record.password());
+    }
+    if (record.url() == null) {
+      // one node keeps its record in the embedded database beside its config file; several nodes
+      // on Redis keep it where they did before there was a database, unless a database is named
+      record = redisUrl == null && baseDir != null
+          ? new RecordSettings("jdbc:sqlite:" + baseDir.resolve(RecordSettings.DEFAULT_FILE), null, null)
+          : RecordSettings.none();
+    }
     return new AppConfig(c.source(), port, origins, redisUrl, c.redisPrefix(), nodeId, c.chats(), c.queues(),
-        c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays(), access);
+        c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays(), access, record);
+  }
+
+  private static String recordUrlProblem(String url) {
+    if (RecordSettings.NONE.equals(url)) {
+      return null;
+    }
+    if (url.startsWith("jdbc:sqlite:") && url.length() > "jdbc:sqlite:".length()) {
+      return null;
+    }
+    if (url.startsWith("jdbc:postgresql://")) {
+      return null;
+    }
+    return "expected jdbc:sqlite:FILE, jdbc:postgresql://HOST:PORT/DATABASE or \"none\", got " + quote(url);
   }
 
   /** An empty variable counts as unset, so `SWITCHBOARD_REDIS_URL=` in a unit file does not break start-up. */
@@ -297,7 +341,7 @@ public final class ConfigLoader {
     AppConfig config(JsonNode root) {
       expectObject(root, "(top level)");
       onlyKnownFields(root, "", "http", "redis", "nodeId", "chats", "queues", "operators", "mail", "publicBaseUrl",
-          "sms", "transcripts", "metrics");
+          "sms", "transcripts", "metrics", "record");
 
       JsonNode http = optionalObjectNode(root, "", "http");
       if (http != null) {
@@ -354,8 +398,9 @@ public final class ConfigLoader {
         onlyKnownFields(transcripts, "transcripts", "retentionDays");
         retentionDays = intField(transcripts, "transcripts", "retentionDays", AppConfig.DEFAULT_RETENTION_DAYS, 0, 36_500);
       }
+      RecordSettings record = record(optionalObjectNode(root, "", "record"));
       return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
-          publicBaseUrl, sms, retentionDays, access);
+          publicBaseUrl, sms, retentionDays, access, record);
     }
 
     /** A list of addresses or ranges (10.0.0.0/8, ::1); each checked, the wrong one named. */
@@ -419,6 +464,23 @@ public final class ConfigLoader {
             idle));
       }
       return numbers;
+    }
+
+    /** {@code "record"}: absent or without a url, the default is chosen with the environment (see env()). */
+    private RecordSettings record(JsonNode record) {
+      if (record == null) {
+        return new RecordSettings(null, null, null);
+      }
+      onlyKnownFields(record, "record", "url", "username", "password");
+      String url = optionalString(record, "record", "url");
+      if (url != null) {
+        String problem = recordUrlProblem(url);
+        if (problem != null) {
+          throw error("record.url", problem);
+        }
+      }
+      return new RecordSettings(url, optionalString(record, "record", "username"),
+          optionalString(record, "record", "password"));
     }
 
     private MailSettings mail(JsonNode mail) {

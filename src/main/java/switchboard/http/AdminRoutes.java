@@ -1,6 +1,12 @@
 package switchboard.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -12,20 +18,39 @@ import switchboard.bus.ErrorCode;
 import switchboard.config.ConfigJson;
 import switchboard.config.OperatorConfig;
 import switchboard.domain.Directory;
+import switchboard.record.AuditEntry;
+import switchboard.record.RecordStore;
 
 /** The admin API for queues and operators (DESIGN §4): admins only, every change checked and live on all nodes. */
 final class AdminRoutes {
+  private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+  private static final String ACTOR = "switchboard.admin";
+  private static final int MAX_AUDIT_DAYS = 366;
+
   private final Directory directory;
   private final OperatorAuth auth;
   private final DirectoryEditor editor;
+  private final RecordStore record;
+  private final Clock clock;
 
-  AdminRoutes(Directory directory, OperatorAuth auth, DirectoryEditor editor) {
+  AdminRoutes(Directory directory, OperatorAuth auth, DirectoryEditor editor, RecordStore record, Clock clock) {
     this.directory = directory;
     this.auth = auth;
     this.editor = editor;
+    this.record = record;
+    this.clock = clock;
   }
 
   void mount(Router router) {
+    router.route("/api/v1/admin/*").handler(this::auditChange);
+    router.get("/api/v1/admin/audit").handler(rc -> admin(rc).compose(op -> {
+      Instant to = clock.instant();
+      Instant from = to.minus(Duration.ofDays(MAX_AUDIT_DAYS));
+      return record.auditLog(from, to.plusMillis(1));
+    }).onSuccess(entries -> Http.json(rc, 200, new JsonObject().put("changes", new JsonArray(entries.stream()
+        .map(e -> new JsonObject().put("at", e.at().toString()).put("actor", e.actor()).put("action", e.action())
+            .put("subject", e.subject()).put("detail", e.detail()))
+        .toList())))).onFailure(rc::fail));
     router.get("/api/v1/admin/queues").handler(rc -> admin(rc).onSuccess(op -> Http.json(rc, 200,
         new JsonObject().put("queues", new JsonArray(directory.queues().stream().map(ConfigJson::queue).toList()))))
         .onFailure(rc::fail));
@@ -92,7 +117,53 @@ final class AdminRoutes {
 
   /** 401 without a valid token, 403 for an operator who is not an admin. */
   private Future<OperatorConfig> admin(RoutingContext rc) {
-    return AdminRoutes.requireAdmin(auth, rc);
+    return AdminRoutes.requireAdmin(auth, rc).onSuccess(op -> rc.put(ACTOR, op.id()));
+  }
+
+  /**
+   * Every change an admin makes that succeeds goes into the record's audit: who, what (e.g.
+   * "operator.updated"), which item, and which fields were sent (a password only as "password").
+   */
+  private void auditChange(RoutingContext rc) {
+    HttpMethod method = rc.request().method();
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+      rc.next();
+      return;
+    }
+    rc.addBodyEndHandler(v -> {
+      String actor = rc.get(ACTOR);
+      int status = rc.response().getStatusCode();
+      if (actor == null || status < 200 || status >= 300) {
+        return;
+      }
+      String[] parts = rc.request().path().split("/"); // "", api, v1, admin, KIND[, ITEM]
+      if (parts.length < 5) {
+        return;
+      }
+      String kind = switch (parts[4]) {
+        case "queues" -> "queue";
+        case "operators" -> "operator";
+        case "sms" -> "sms";
+        default -> parts[4];
+      };
+      String action = kind + "." + (method == HttpMethod.DELETE ? "deleted" : method == HttpMethod.POST ? "created"
+          : "updated");
+      JsonObject body = bodyOrNull(rc);
+      String subject = parts.length > 5 ? parts[5]
+          : body == null ? null : body.getString(kind.equals("sms") ? "number" : kind.equals("queue") ? "name" : "id");
+      String detail = body == null ? null : "fields: " + String.join(", ", new java.util.TreeSet<>(body.fieldNames()));
+      record.audit(new AuditEntry(clock.instant(), actor, action, subject, detail))
+          .onFailure(e -> log.warn("admin change {} {} not audited: {}", action, subject, e.getMessage()));
+    });
+    rc.next();
+  }
+
+  private static JsonObject bodyOrNull(RoutingContext rc) {
+    try {
+      return rc.body() == null || rc.body().length() == 0 ? null : rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   static Future<OperatorConfig> requireAdmin(OperatorAuth auth, RoutingContext rc) {

@@ -20,18 +20,18 @@ import switchboard.domain.ChatMessage;
 import switchboard.bus.Frames;
 import java.util.List;
 import switchboard.domain.Directory;
-import switchboard.store.StateStore;
+import switchboard.record.ChatHistory;
 
 /** The JSON API of DESIGN §4 that this node serves so far. */
 final class ApiRoutes {
   private final Directory directory;
-  private final StateStore store;
+  private final ChatHistory store;
   private final OperatorAuth auth;
   private final String nodeId;
 
   private final EventRelay relay;
 
-  ApiRoutes(Directory directory, StateStore store, EventRelay relay, OperatorAuth auth, String nodeId) {
+  ApiRoutes(Directory directory, ChatHistory store, EventRelay relay, OperatorAuth auth, String nodeId) {
     this.relay = relay;
     this.directory = directory;
     this.store = store;
@@ -87,7 +87,7 @@ final class ApiRoutes {
       if (chat == null) {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
-      return Future.all(store.messagesAfter(id, 0), store.chatEvents(id)).map(all -> {
+      return Future.all(store.transcript(id), store.timeline(id)).map(all -> {
         List<ChatEvent> timeline = all.resultAt(1);
         boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
             .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));

@@ -13,7 +13,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.config.OperatorConfig;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Directory;
-import switchboard.store.StateStore;
+import switchboard.record.RecordStore;
 
 /**
  * Canned responses, managed from the console: an operator's own, and each queue's, which
@@ -24,10 +24,10 @@ final class CannedRoutes {
   private static final int MAX_TEXT = 4096;
 
   private final Directory directory;
-  private final StateStore store;
+  private final RecordStore store;
   private final OperatorAuth auth;
 
-  CannedRoutes(Directory directory, StateStore store, OperatorAuth auth) {
+  CannedRoutes(Directory directory, RecordStore store, OperatorAuth auth) {
     this.directory = directory;
     this.store = store;
     this.auth = auth;

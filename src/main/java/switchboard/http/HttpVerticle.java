@@ -30,6 +30,8 @@ import switchboard.gateway.GuestSession;
 import switchboard.gateway.OperatorSession;
 import switchboard.limits.ClientAddress;
 import switchboard.limits.SharedLimits;
+import switchboard.record.ChatHistory;
+import switchboard.record.RecordStore;
 import switchboard.store.StateStore;
 
 /** The HTTP edge: REST API, static pages, and the two WebSocket endpoints handed to their gateways. */
@@ -41,6 +43,8 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private final Directory directory;
   private final StateStore store;
+  private final RecordStore record;
+  private final ChatHistory history;
   private final OperatorAuth auth;
   private final OriginCheck origins;
   private final SharedLimits limits;
@@ -61,14 +65,16 @@ public final class HttpVerticle extends VerticleBase {
    *     that every instance given the same negative number shares (Vert.x's shared random port)
    */
   public static Supplier<HttpVerticle> forNode(AppConfig config, Directory directory, StateStore store,
-      EventRelay relay, OperatorAuth auth, PrometheusMeterRegistry metrics, int port) {
+      RecordStore record, EventRelay relay, OperatorAuth auth, PrometheusMeterRegistry metrics, int port) {
     SharedLimits limits = new SharedLimits(store);
     ClientAddress clientAddress = new ClientAddress(config.access().trustedProxies());
-    OfflineRoutes offline = new OfflineRoutes(directory, store, auth, limits, clientAddress, Clock.systemUTC());
-    return () -> new HttpVerticle(config, directory, store, relay, auth, metrics, limits, clientAddress, offline, port);
+    OfflineRoutes offline = new OfflineRoutes(directory, record, auth, limits, clientAddress, Clock.systemUTC());
+    return () -> new HttpVerticle(config, directory, store, record, relay, auth, metrics, limits, clientAddress, offline,
+        port);
   }
 
-  private HttpVerticle(AppConfig config, Directory directory, StateStore store, EventRelay relay, OperatorAuth auth,
+  private HttpVerticle(AppConfig config, Directory directory, StateStore store, RecordStore record, EventRelay relay,
+      OperatorAuth auth,
       PrometheusMeterRegistry metrics, SharedLimits limits, ClientAddress clientAddress, OfflineRoutes offline,
       int port) {
     this.offline = offline;
@@ -80,6 +86,8 @@ public final class HttpVerticle extends VerticleBase {
     this.config = config;
     this.directory = directory;
     this.store = store;
+    this.record = record;
+    this.history = new ChatHistory(store, record);
     this.auth = auth;
     this.origins = new OriginCheck(config.allowedOrigins());
   }
@@ -96,14 +104,15 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/v1/offline").handler(publicCors());
     router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-    new ApiRoutes(directory, store, relay, auth, config.nodeId()).mount(router);
+    new ApiRoutes(directory, history, relay, auth, config.nodeId()).mount(router);
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     offline.mount(router);
-    new CannedRoutes(directory, store, auth).mount(router);
+    new CannedRoutes(directory, record, auth).mount(router);
     new OpsRoutes(vertx, store, relay, metrics, config.nodeId(), config.access()).mount(router);
-    new TranscriptRoutes(config.mail() != null, store, auth).mount(router);
-    new AdminRoutes(directory, auth, new DirectoryEditor(vertx, store, directory, relay)).mount(router);
-    new StatsRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
+    new TranscriptRoutes(config.mail() != null, history, auth).mount(router);
+    new AdminRoutes(directory, auth, new DirectoryEditor(vertx, record, directory, relay), record, Clock.systemUTC())
+        .mount(router);
+    new StatsRoutes(directory, history, record, auth, Clock.systemUTC()).mount(router);
     new SmsRoutes(directory, config.publicBaseUrl()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

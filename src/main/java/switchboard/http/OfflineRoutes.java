@@ -17,7 +17,7 @@ import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
 import switchboard.limits.ClientAddress;
 import switchboard.limits.SharedLimits;
-import switchboard.store.StateStore;
+import switchboard.record.RecordStore;
 
 /**
  * The leave-a-message form's endpoint (guests, any origin) and the inbox operators read
@@ -28,13 +28,13 @@ final class OfflineRoutes {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
 
   private final Directory directory;
-  private final StateStore store;
+  private final RecordStore store;
   private final OperatorAuth auth;
   private final Clock clock;
   private final SharedLimits limits;
   private final ClientAddress clientAddress;
 
-  OfflineRoutes(Directory directory, StateStore store, OperatorAuth auth, SharedLimits limits,
+  OfflineRoutes(Directory directory, RecordStore store, OperatorAuth auth, SharedLimits limits,
       ClientAddress clientAddress, Clock clock) {
     this.limits = limits;
     this.clientAddress = clientAddress;

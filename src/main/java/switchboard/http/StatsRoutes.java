@@ -20,7 +20,8 @@ import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
 import switchboard.stats.Csv;
 import switchboard.stats.StatsReport;
-import switchboard.store.StateStore;
+import switchboard.record.ChatHistory;
+import switchboard.record.RecordStore;
 
 /**
  * {@code GET /api/v1/stats} and {@code /api/v1/stats.csv} (admins): per queue and per day or
@@ -31,13 +32,15 @@ final class StatsRoutes {
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private final Directory directory;
-  private final StateStore store;
+  private final ChatHistory store;
+  private final RecordStore record;
   private final OperatorAuth auth;
   private final Clock clock;
 
   private record Query(Instant from, Instant to, String queue, StatsReport.GroupBy groupBy, ZoneId zone) {}
 
-  StatsRoutes(Directory directory, StateStore store, OperatorAuth auth, Clock clock) {
+  StatsRoutes(Directory directory, ChatHistory store, RecordStore record, OperatorAuth auth, Clock clock) {
+    this.record = record;
     this.directory = directory;
     this.store = store;
     this.auth = auth;
@@ -81,7 +84,7 @@ final class StatsRoutes {
   }
 
   private Future<StatsReport> report(Query q) {
-    return Future.all(store.chatsCreatedBetween(q.from(), q.to()), store.offlineMessages()).map(all -> {
+    return Future.all(store.chatsCreatedBetween(q.from(), q.to()), record.offlineMessages()).map(all -> {
       List<Chat> chats = all.<List<Chat>>resultAt(0).stream()
           .filter(c -> q.queue() == null || q.queue().equals(c.recordedQueue())).toList();
       List<OfflineMessage> offline = all.<List<OfflineMessage>>resultAt(1).stream()

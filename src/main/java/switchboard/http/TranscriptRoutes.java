@@ -10,7 +10,7 @@ import switchboard.bus.ClientError;
 import switchboard.bus.Commands.EmailTranscript;
 import switchboard.bus.ErrorCode;
 import switchboard.domain.ChatEvent;
-import switchboard.store.StateStore;
+import switchboard.record.ChatHistory;
 
 /**
  * Transcripts by email from the HTTP side: {@code GET /api/v1/features} tells pages whether to offer it,
@@ -21,10 +21,10 @@ final class TranscriptRoutes {
   private static final int MAX_ADDRESS = 254;
 
   private final boolean mailOn;
-  private final StateStore store;
+  private final ChatHistory store;
   private final OperatorAuth auth;
 
-  TranscriptRoutes(boolean mailOn, StateStore store, OperatorAuth auth) {
+  TranscriptRoutes(boolean mailOn, ChatHistory store, OperatorAuth auth) {
     this.mailOn = mailOn;
     this.store = store;
     this.auth = auth;
@@ -51,7 +51,7 @@ final class TranscriptRoutes {
       if (chat == null) {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
-      return store.chatEvents(id).compose(timeline -> {
+      return store.timeline(id).compose(timeline -> {
         // the same rule as reading the transcript: its holder now, anyone who held it before, or an admin
         boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
             .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));

@@ -27,6 +27,7 @@ import switchboard.domain.ChatMessage;
 import switchboard.domain.Directory;
 import switchboard.domain.OfficeHours;
 import switchboard.limits.SharedLimits;
+import switchboard.record.ChatHistory;
 import switchboard.store.StateStore;
 
 /**
@@ -40,14 +41,14 @@ public final class MailVerticle extends VerticleBase {
 
   private final MailSettings settings;
   private final Directory directory;
-  private final StateStore store;
+  private final ChatHistory store;
   private final SharedLimits limits;
   private MailClient client;
 
   /** @param settings null: mail is off */
-  public MailVerticle(MailSettings settings, Directory directory, StateStore store) {
+  public MailVerticle(MailSettings settings, Directory directory, StateStore state, ChatHistory store) {
     this.settings = settings;
-    this.limits = new SharedLimits(store);
+    this.limits = new SharedLimits(state);
     this.directory = directory;
     this.store = store;
   }
@@ -98,7 +99,7 @@ public final class MailVerticle extends VerticleBase {
       if (byGuest && !chat.state().isEnded()) {
         throw new ClientError(ErrorCode.bad_request, "a copy can be mailed once the chat has ended");
       }
-      return store.messagesAfter(chat.id(), 0).compose(messages -> {
+      return store.transcript(chat.id()).compose(messages -> {
         if (byGuest && messages.stream().noneMatch(m -> ChatMessage.FROM_OPERATOR.equals(m.from()))) {
           // else a script could have its own text mailed anywhere through chats nobody answered
           throw new ClientError(ErrorCode.bad_request, "there is nothing to mail: nobody from the library answered");

@@ -9,6 +9,7 @@ import switchboard.auth.Tokens;
 import switchboard.bus.Addresses;
 import switchboard.domain.Directory;
 import switchboard.store.DirectoryDoc;
+import switchboard.record.RecordStore;
 import switchboard.store.StateStore;
 
 /**
@@ -27,14 +28,16 @@ public final class StoreResetVerticle extends VerticleBase {
   static final long CHECK_MS = 1_000;
 
   private final StateStore store;
+  private final RecordStore record;
   private final Directory directory;
   private final PresenceHealth health;
   private String epoch;
   private long timer;
   private boolean checking;
 
-  public StoreResetVerticle(StateStore store, Directory directory, PresenceHealth health) {
+  public StoreResetVerticle(StateStore store, RecordStore record, Directory directory, PresenceHealth health) {
     this.store = store;
+    this.record = record;
     this.directory = directory;
     this.health = health;
   }
@@ -90,11 +93,11 @@ public final class StoreResetVerticle extends VerticleBase {
   private Future<Void> reseed() {
     DirectoryDoc mine = new DirectoryDoc(directory.version(), directory.queues(), directory.operators(),
         directory.smsNumbers());
-    return store.directory().compose(stored -> {
+    return record.directory().compose(stored -> {
       if (stored != null && stored.version() >= mine.version()) {
         return Future.succeededFuture();
       }
-      return store.replaceDirectory(stored == null ? 0 : stored.version(), mine)
+      return record.replaceDirectory(stored == null ? 0 : stored.version(), mine)
           .compose(written -> written ? Future.<Void>succeededFuture() : reseed());
     });
   }

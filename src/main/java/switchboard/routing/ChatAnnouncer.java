@@ -70,6 +70,11 @@ final class ChatAnnouncer {
       // moved away from its operator by a transfer or a lost connection
       relay.toOperator(before.operatorId(), Frames.offerWithdrawn(after.id(), after.version(), "transferred"));
     }
+    if (holderChanged || after.state().isEnded() || before.operatorId() != null
+        && !before.operatorId().equals(after.operatorId())) {
+      // answered, handed on or ended: into the record once its timeline steps are stored
+      recorded.onComplete(r -> bus.publish(Addresses.RECORD_CHAT, after.id()));
+    }
     if (after.state().isEnded() && !before.state().isEnded()) {
       log.info("chat {} {} by {}", after.id(), after.state(), after.endedBy());
       relay.toGuest(after.id(), Frames.closedToGuest(after.endedBy(), after.version()));

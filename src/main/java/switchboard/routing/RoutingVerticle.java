@@ -56,6 +56,7 @@ import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.Guest;
 import switchboard.presence.PresenceHealth;
+import switchboard.record.MessageJournal;
 import switchboard.store.StateStore;
 
 /**
@@ -92,6 +93,7 @@ public final class RoutingVerticle extends VerticleBase {
    */
   private final Map<String, Set<String>> guestSockets = new HashMap<>();
   private final String nodeId;
+  private final MessageJournal journal;
   private final PresenceHealth presence;
   /** The recoveries of presence this node has re-asserted its guests after (see {@link #sweep}). */
   private long guestsAssertedAt;
@@ -109,6 +111,13 @@ public final class RoutingVerticle extends VerticleBase {
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
       String nodeId, PresenceHealth presence) {
+    this(directory, store, relay, settings, clock, nodeId, presence, MessageJournal.off());
+  }
+
+  /** {@code journal}: where messages go before they are acknowledged (see {@link MessageJournal}). */
+  public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
+      String nodeId, PresenceHealth presence, MessageJournal journal) {
+    this.journal = journal;
     this.nodeId = nodeId;
     this.presence = presence;
     this.directory = directory;
@@ -240,19 +249,23 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<Ack> guestMessage(GuestMessage cmd) {
     Instant at = now();
     return store.appendToChat(cmd.chatId(), ChatMessage.FROM_GUEST, null, cmd.text(), at, cmd.clientId())
-        .map(appended -> {
+        .compose(appended -> {
           switch (appended.outcome()) {
             case NO_CHAT -> throw new ClientError(ErrorCode.not_found, "no such chat");
             case ENDED, NOT_HELD -> throw new ClientError(ErrorCode.bad_request, "this chat has ended");
             default -> { }
           }
           ChatMessage m = appended.message();
-          // a resend is relayed again: the first try may have been stored without being relayed
-          // (its answer lost, e.g. Redis frozen); consoles show each seq once
-          if (appended.state() == ChatState.active) {
-            relay.toOperator(appended.operatorId(), Frames.messageToOperator(cmd.chatId(), m));
-          }
-          return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+          // in the record before anyone sees it, where this node's memory is the state store
+          return journal.write(cmd.chatId(), m, cmd.clientId()).map(v -> {
+            // a resend is relayed again: the first try may have been stored without being relayed
+            // (its answer lost, e.g. Redis frozen); consoles show each seq once
+            if (appended.state() == ChatState.active) {
+              relay.toOperator(appended.operatorId(), Frames.messageToOperator(cmd.chatId(), m));
+            }
+            vertx.eventBus().publish(Addresses.RECORD_CHAT, cmd.chatId());
+            return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+          });
         });
   }
 
@@ -371,22 +384,25 @@ public final class RoutingVerticle extends VerticleBase {
     Instant at = now();
     String operatorId = operator(cmd.operatorId()).id();
     return store.appendToChat(cmd.chatId(), ChatMessage.FROM_OPERATOR, operatorId, cmd.text(), at, cmd.clientId())
-        .map(appended -> {
+        .compose(appended -> {
           switch (appended.outcome()) {
             case NO_CHAT -> throw new ClientError(ErrorCode.not_found, "no such chat");
             case ENDED, NOT_HELD -> throw new ClientError(ErrorCode.forbidden, "you do not hold this chat");
             default -> { }
           }
           ChatMessage m = appended.message();
-          // a resend is relayed again: the first try may have been stored without being relayed
-          // (its answer lost, e.g. Redis frozen); a guest socket shows each seq once
-          relay.toGuest(cmd.chatId(), Frames.messageToGuest(m));
-          if (m.at().equals(at) && appended.sms()) { // a text message goes out once, not per resend
-            store.chat(cmd.chatId())
-                .onSuccess(chat -> textToGuest(chat, cmd.operatorId(), m))
-                .onFailure(e -> notTexted(cmd.operatorId(), cmd.chatId(), m, e));
-          }
-          return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+          return journal.write(cmd.chatId(), m, cmd.clientId()).map(v -> {
+            // a resend is relayed again: the first try may have been stored without being relayed
+            // (its answer lost, e.g. Redis frozen); a guest socket shows each seq once
+            relay.toGuest(cmd.chatId(), Frames.messageToGuest(m));
+            if (m.at().equals(at) && appended.sms()) { // a text message goes out once, not per resend
+              store.chat(cmd.chatId())
+                  .onSuccess(chat -> textToGuest(chat, cmd.operatorId(), m))
+                  .onFailure(e -> notTexted(cmd.operatorId(), cmd.chatId(), m, e));
+            }
+            vertx.eventBus().publish(Addresses.RECORD_CHAT, cmd.chatId());
+            return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
+          });
         });
   }
 
@@ -623,8 +639,10 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Void> systemMessage(Chat chat, String text) {
     return store.appendMessage(chat.id(), ChatMessage.FROM_SYSTEM, null, text, now(), null)
+        .compose(m -> journal.write(chat.id(), m, null).map(m))
         .map(m -> {
           relay.toGuest(chat.id(), Frames.messageToGuest(m));
+          vertx.eventBus().publish(Addresses.RECORD_CHAT, chat.id());
           return (Void) null;
         });
   }

@@ -50,6 +50,9 @@ public final class InMemoryStateStore implements StateStore {
     if (chats.putIfAbsent(chat.id(), chat) != null) {
       return Future.failedFuture("chat " + chat.id() + " exists");
     }
+    if (chat.state() == ChatState.active) { // put back from the record after a restart
+      held.computeIfAbsent(chat.operatorId(), k -> new HashSet<>()).add(chat.id());
+    }
     return Future.succeededFuture();
   }
 

@@ -39,14 +39,14 @@ class RetentionTest {
     await(store.createChat(open));
     await(store.appendMessage("open", ChatMessage.FROM_GUEST, "Sam", "still here", NOW, null));
 
-    RetentionVerticle retention = new RetentionVerticle(store, 30, Clock.fixed(NOW, ZoneOffset.UTC), 60_000);
+    RetentionVerticle retention = new RetentionVerticle(store, new switchboard.record.StateStoreRecord(store, "in the store"), 30, Clock.fixed(NOW, ZoneOffset.UTC), 60_000);
     assertThat(await(retention.sweep())).isEqualTo(1);
     assertThat(await(store.messagesAfter("old", 0))).isEmpty();
     assertThat(await(store.chat("old"))).as("kept for stats").isNotNull();
     assertThat(await(store.messagesAfter("recent", 0))).hasSize(1);
     assertThat(await(store.messagesAfter("open", 0))).as("an open chat keeps its messages").hasSize(1);
 
-    RetentionVerticle keepNone = new RetentionVerticle(store, 0, Clock.fixed(NOW, ZoneOffset.UTC), 60_000);
+    RetentionVerticle keepNone = new RetentionVerticle(store, new switchboard.record.StateStoreRecord(store, "in the store"), 0, Clock.fixed(NOW, ZoneOffset.UTC), 60_000);
     await(keepNone.sweep());
     assertThat(await(store.messagesAfter("recent", 0))).isEmpty();
     assertThat(await(store.messagesAfter("open", 0))).hasSize(1);

@@ -51,8 +51,15 @@ public final class TestNode {
   private final Switchboard switchboard;
   private final WebSocketClient wsClient;
   private final String config;
+  /** For a node in another process: its port (the helpers then talk to it like to one in this JVM). */
+  private final int remotePort;
 
   private TestNode(Vertx vertx, Switchboard switchboard, String config, Vertx clientVertx) {
+    this(vertx, switchboard, config, clientVertx, 0);
+  }
+
+  private TestNode(Vertx vertx, Switchboard switchboard, String config, Vertx clientVertx, int remotePort) {
+    this.remotePort = remotePort;
     this.vertx = vertx;
     this.switchboard = switchboard;
     this.config = config;
@@ -222,8 +229,13 @@ public final class TestNode {
     return h;
   }
 
+  /** A node running in another process (see {@code NodeProcess}), reached on {@code port}. */
+  public static TestNode remote(int port, Vertx clientVertx) {
+    return new TestNode(clientVertx, null, null, clientVertx, port);
+  }
+
   public int port() {
-    return switchboard.port();
+    return switchboard == null ? remotePort : switchboard.port();
   }
 
   public Vertx vertx() {

@@ -20,7 +20,7 @@ import switchboard.e2e.TestNode;
  * kill it as a process (SIGKILL: no clean stop, no last words to Redis). Its output goes to
  * {@code target/NAME.log}.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
@@ -35,7 +35,7 @@ final class NodeProcess implements AutoCloseable {
    * Starts a node with {@code configJson} (e.g. {@link TestNode.Builder#configJson()}) on a free
    * port and waits until its {@code /health/ready} answers 200.
    */
-  static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName) throws Exception {
+  public static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName) throws Exception {
     return start(configJson, redisUrl, nodeId, logName, "256m");
   }
 
@@ -43,11 +43,17 @@ final class NodeProcess implements AutoCloseable {
    * Like {@link #start(String, String, String, String)} with a heap of {@code maxHeap} (e.g. "96m");
    * {@code redisUrl} null runs the node on in-memory state, as the README's run command does.
    */
-  static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName, String maxHeap)
+  public static NodeProcess start(String configJson, String redisUrl, String nodeId, String logName, String maxHeap)
       throws Exception {
-    Path config = Files.createTempFile("switchboard-child-", ".json");
+    // a folder of its own: a node without Redis keeps its record in data/ beside its config file
+    Path config = Files.createTempDirectory("switchboard-child-").resolve("config.json");
     Files.writeString(config, configJson);
-    config.toFile().deleteOnExit();
+    return start(config, redisUrl, nodeId, logName, maxHeap);
+  }
+
+  /** Starts a node on an existing config file (a restart keeps the record in {@code data/} beside it). */
+  public static NodeProcess start(Path config, String redisUrl, String nodeId, String logName, String maxHeap)
+      throws Exception {
     Path log = Path.of("target", logName + ".log");
     Files.createDirectories(log.getParent());
     int port = freePort();
@@ -85,20 +91,20 @@ final class NodeProcess implements AutoCloseable {
     }, timeout, "the child node to be ready (log: " + log + ")");
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** SIGKILL, as a crash or the OOM killer would, and waits until the process is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("child node gone after SIGKILL").isTrue();
   }

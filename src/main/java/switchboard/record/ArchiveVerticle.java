@@ -1,0 +1,111 @@
+package switchboard.record;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.bus.Addresses;
+import switchboard.domain.ChatEvent;
+import switchboard.domain.ChatMessage;
+import switchboard.store.StateStore;
+
+/**
+ * Writes chats into the record (issue 15): every {@value #BATCH_MS} ms, each chat this node changed
+ * since (a message, an answer, its end; told on {@link Addresses#RECORD_CHAT}) is written as the
+ * state store has it: the chat, its new messages and its timeline. The message path only marks the
+ * chat, so it is no slower; a node killed loses at most the last batch's messages from the record
+ * (the state store still has them when it is Redis). A batch that fails stays marked and is tried
+ * again at the next tick, so a database away for a while loses nothing this node still runs;
+ * writing twice is harmless (messages are kept by sequence number, the rest replaced).
+ * Deployed only when the record is apart from the state store.
+ */
+public final class ArchiveVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ArchiveVerticle.class);
+  static final long BATCH_MS = 500;
+
+  private final StateStore hot;
+  private final RecordStore record;
+  /** Chats changed since their last write, in the order they changed. */
+  private final Set<String> dirty = new LinkedHashSet<>();
+  /** The last message sequence number written per chat still running here. */
+  private final Map<String, Long> writtenUpTo = new HashMap<>();
+  private MessageConsumer<String> changes;
+  private long timer;
+  private boolean writing;
+  private boolean failing;
+
+  public ArchiveVerticle(StateStore hot, RecordStore record) {
+    this.hot = hot;
+    this.record = record;
+  }
+
+  @Override
+  public Future<?> start() {
+    changes = vertx.eventBus().localConsumer(Addresses.RECORD_CHAT, msg -> dirty.add(msg.body()));
+    timer = vertx.setPeriodic(BATCH_MS, id -> flush());
+    return changes.completion();
+  }
+
+  /** What is marked is written before the node stops (a clean stop loses nothing). */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return changes.unregister().compose(v -> writing ? Future.succeededFuture() : flush());
+  }
+
+  /** Writes every marked chat, one after another; answers when the batch is done. */
+  Future<Void> flush() {
+    if (writing || dirty.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    writing = true;
+    List<String> batch = List.copyOf(dirty);
+    dirty.clear();
+    Future<Void> chain = Future.succeededFuture();
+    int[] failed = {0};
+    for (String chatId : batch) {
+      chain = chain.compose(v -> write(chatId).recover(e -> {
+        dirty.add(chatId); // tried again at the next tick
+        if (failed[0]++ == 0 && !failing) {
+          log.warn("chats not written to the record yet ({}); trying again every {} ms", e.getMessage(), BATCH_MS);
+        }
+        return Future.succeededFuture();
+      }));
+    }
+    return chain.onComplete(r -> {
+      writing = false;
+      if (failed[0] == 0 && failing) {
+        log.info("chats are written to the record again");
+      }
+      failing = failed[0] > 0;
+    });
+  }
+
+  private Future<Void> write(String chatId) {
+    long after = writtenUpTo.getOrDefault(chatId, 0L);
+    return hot.chat(chatId).compose(chat -> {
+      if (chat == null) {
+        writtenUpTo.remove(chatId);
+        return Future.succeededFuture();
+      }
+      return Future.all(hot.messagesAfter(chatId, after), hot.chatEvents(chatId)).compose(all -> {
+        List<ChatMessage> messages = all.resultAt(0);
+        List<ChatEvent> timeline = all.resultAt(1);
+        return record.recordChat(chat, messages, timeline).map(v -> {
+          if (chat.state().isEnded()) {
+            writtenUpTo.remove(chatId);
+          } else if (!messages.isEmpty()) {
+            writtenUpTo.put(chatId, messages.get(messages.size() - 1).seq());
+          }
+          return null;
+        });
+      });
+    });
+  }
+}

@@ -1,0 +1,69 @@
+package switchboard.record;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
+import switchboard.domain.ChatMessage;
+import switchboard.store.StateStore;
+
+/**
+ * Chats wherever they are: in flight (or just ended) in the state store, ended in the record. A
+ * chat the state store no longer has (a one-node restart, or a node that did not see it) is read
+ * from the record. With the record kept in the state store itself, that is one read.
+ */
+public final class ChatHistory {
+  private final StateStore hot;
+  private final RecordStore record;
+  private final boolean separate;
+
+  public ChatHistory(StateStore hot, RecordStore record) {
+    this.hot = hot;
+    this.record = record;
+    this.separate = !(record instanceof StateStoreRecord);
+  }
+
+  /** The chat, or null. */
+  public Future<Chat> chat(String chatId) {
+    return hot.chat(chatId).compose(chat -> chat != null || !separate ? Future.succeededFuture(chat)
+        : record.recordedChat(chatId));
+  }
+
+  /** Its messages: from the state store while it holds the chat, else from the record. */
+  public Future<List<ChatMessage>> transcript(String chatId) {
+    if (!separate) {
+      return hot.messagesAfter(chatId, 0);
+    }
+    return hot.chat(chatId).compose(chat -> chat != null ? hot.messagesAfter(chatId, 0) : record.transcript(chatId));
+  }
+
+  public Future<List<ChatEvent>> timeline(String chatId) {
+    if (!separate) {
+      return hot.chatEvents(chatId);
+    }
+    return hot.chat(chatId).compose(chat -> chat != null ? hot.chatEvents(chatId) : record.timeline(chatId));
+  }
+
+  /** Chats created in [from, to) from both, each once (the newest version), oldest first. */
+  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    if (!separate) {
+      return hot.chatsCreatedBetween(from, to);
+    }
+    return Future.all(record.chatsCreatedBetween(from, to), hot.chatsCreatedBetween(from, to)).map(all -> {
+      Map<String, Chat> byId = new LinkedHashMap<>();
+      for (int i = 0; i < 2; i++) {
+        for (Chat chat : all.<List<Chat>>resultAt(i)) {
+          byId.merge(chat.id(), chat, (a, b) -> a.version() >= b.version() ? a : b);
+        }
+      }
+      List<Chat> merged = new ArrayList<>(byId.values());
+      merged.sort(Comparator.comparing(Chat::createdAt).thenComparing(Chat::id));
+      return merged;
+    });
+  }
+}

@@ -1,0 +1,580 @@
+package switchboard.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.Tokens;
+import switchboard.config.RecordSettings;
+import switchboard.domain.CannedResponse;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.OfflineMessage;
+import switchboard.store.DirectoryDoc;
+
+/**
+ * The record in a database over JDBC: SQLite (embedded, one file) or PostgreSQL. JDBC because one
+ * code path then serves both, and Flyway, which migrates the schema at start, speaks only JDBC.
+ * Every call runs on a worker pool of the pool's size, never on an event loop; connections come
+ * from HikariCP (one for SQLite, which has one writer at a time; several for PostgreSQL).
+ * SQLite runs in WAL mode with {@code synchronous=NORMAL}: a committed write survives the process
+ * being killed.
+ */
+public final class JdbcRecordStore implements RecordStore {
+  private static final Logger log = LoggerFactory.getLogger(JdbcRecordStore.class);
+  static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final TypeReference<List<ChatEvent>> EVENTS = new TypeReference<>() {};
+  private static final int POSTGRES_POOL = 8;
+
+  private final HikariDataSource pool;
+  private final WorkerExecutor workers;
+  private final String description;
+
+  private JdbcRecordStore(HikariDataSource pool, WorkerExecutor workers, String description) {
+    this.pool = pool;
+    this.workers = workers;
+    this.description = description;
+  }
+
+  /**
+   * Connects, creates the SQLite file's folder if needed and migrates the schema; fails with a
+   * message that names the database when it cannot.
+   */
+  public static Future<JdbcRecordStore> open(Vertx vertx, RecordSettings settings) {
+    int size = settings.sqlite() ? 1 : POSTGRES_POOL;
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("switchboard-record-" + Tokens.newId().substring(0, 8),
+        size, 60, TimeUnit.SECONDS);
+    return workers.executeBlocking(() -> connect(settings, size), false)
+        .map(pool -> new JdbcRecordStore(pool, workers,
+            (settings.sqlite() ? "SQLite record at " : "PostgreSQL record at ") + settings.redactedUrl()))
+        .recover(e -> {
+          workers.close();
+          return Future.failedFuture(new IllegalStateException(
+              "record.url " + settings.redactedUrl() + ": cannot open the record: " + e.getMessage(), e));
+        });
+  }
+
+  /** A pool on the record's database with its schema migrated (blocking). */
+  static HikariDataSource connect(RecordSettings settings, int size) throws IOException {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(settings.url());
+    config.setPoolName("switchboard-record");
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(10_000);
+    config.setInitializationFailTimeout(10_000);
+    if (settings.sqlite()) {
+      Path file = Path.of(settings.url().substring("jdbc:sqlite:".length()));
+      Path folder = file.toAbsolutePath().getParent();
+      if (folder != null) {
+        Files.createDirectories(folder);
+      }
+      config.setDriverClassName("org.sqlite.JDBC");
+      config.addDataSourceProperty("journal_mode", "WAL");
+      config.addDataSourceProperty("synchronous", "NORMAL");
+      config.addDataSourceProperty("busy_timeout", "10000");
+      config.setMaxLifetime(0); // one connection, kept
+    } else {
+      config.setDriverClassName("org.postgresql.Driver");
+      if (settings.username() != null) {
+        config.setUsername(settings.username());
+      }
+      if (settings.password() != null) {
+        config.setPassword(settings.password());
+      }
+    }
+    HikariDataSource pool = new HikariDataSource(config);
+    try {
+      var result = Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+          .loggers("slf4j").load().migrate();
+      if (result.migrationsExecuted > 0) {
+        log.info("record schema migrated to version {} ({} migrations)", result.targetSchemaVersion,
+            result.migrationsExecuted);
+      }
+      return pool;
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return workers.executeBlocking(() -> {
+      pool.close();
+      return (Void) null;
+    }, false).eventually(() -> workers.close());
+  }
+
+  // ---- the set-up ----------------------------------------------------------------------------
+
+  @Override
+  public Future<DirectoryDoc> directory() {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM directory WHERE id = 1");
+          ResultSet r = s.executeQuery()) {
+        return r.next() ? read(r.getString(1), DirectoryDoc.class) : null;
+      }
+    });
+  }
+
+  @Override
+  public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
+    String doc = write(next);
+    return call(c -> {
+      if (expectedVersion == 0) {
+        try (PreparedStatement s = c.prepareStatement(
+            "INSERT INTO directory (id, version, doc) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+          s.setLong(1, next.version());
+          s.setString(2, doc);
+          return s.executeUpdate() == 1;
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE directory SET version = ?, doc = ? WHERE id = 1 AND version = ?")) {
+        s.setLong(1, next.version());
+        s.setString(2, doc);
+        s.setLong(3, expectedVersion);
+        return s.executeUpdate() == 1;
+      }
+    });
+  }
+
+  // ---- canned responses ----------------------------------------------------------------------
+
+  @Override
+  public Future<Void> putCannedResponse(CannedResponse response) {
+    String doc = write(response);
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO canned_responses (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc")) {
+        s.setString(1, response.id());
+        s.setString(2, doc);
+        s.executeUpdate();
+        return null;
+      }
+    });
+  }
+
+  @Override
+  public Future<Boolean> deleteCannedResponse(String id) {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM canned_responses WHERE id = ?")) {
+        s.setString(1, id);
+        return s.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public Future<List<CannedResponse>> cannedResponses() {
+    return call(c -> {
+      List<CannedResponse> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM canned_responses ORDER BY id");
+          ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          all.add(read(r.getString(1), CannedResponse.class));
+        }
+      }
+      return all;
+    });
+  }
+
+  // ---- offline questions ---------------------------------------------------------------------
+
+  @Override
+  public Future<Void> addOfflineMessage(OfflineMessage message) {
+    String doc = write(message);
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO offline_messages (id, created_at, done, doc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+        s.setString(1, message.id());
+        s.setLong(2, micros(message.createdAt()));
+        s.setBoolean(3, message.done());
+        s.setString(4, doc);
+        s.executeUpdate();
+        return null;
+      }
+    });
+  }
+
+  @Override
+  public Future<List<OfflineMessage>> offlineMessages() {
+    return call(c -> {
+      List<OfflineMessage> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM offline_messages ORDER BY created_at, id");
+          ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          all.add(read(r.getString(1), OfflineMessage.class));
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
+    return call(c -> {
+      OfflineMessage message;
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM offline_messages WHERE id = ?")) {
+        s.setString(1, id);
+        try (ResultSet r = s.executeQuery()) {
+          if (!r.next()) {
+            return null;
+          }
+          message = read(r.getString(1), OfflineMessage.class);
+        }
+      }
+      if (message.done()) {
+        return message;
+      }
+      OfflineMessage done = message.markDone(operatorId, at);
+      // only the first marks it: a concurrent second finds done = true and reads the first's answer
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE offline_messages SET done = ?, doc = ? WHERE id = ? AND done = ?")) {
+        s.setBoolean(1, true);
+        s.setString(2, write(done));
+        s.setString(3, id);
+        s.setBoolean(4, false);
+        if (s.executeUpdate() == 1) {
+          return done;
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM offline_messages WHERE id = ?")) {
+        s.setString(1, id);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? read(r.getString(1), OfflineMessage.class) : null;
+        }
+      }
+    });
+  }
+
+  // ---- chats ---------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> recordChat(Chat chat, List<ChatMessage> messages, List<ChatEvent> timeline) {
+    String doc = write(chat);
+    String events = write(timeline);
+    return transaction(c -> {
+      try (PreparedStatement s = c.prepareStatement("""
+          INSERT INTO chats (id, created_at, ended_at, state, recorded_queue, answered_queue, operator_id, channel, doc)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, state = excluded.state,
+            recorded_queue = excluded.recorded_queue, answered_queue = excluded.answered_queue,
+            operator_id = excluded.operator_id, channel = excluded.channel, doc = excluded.doc""")) {
+        s.setString(1, chat.id());
+        s.setLong(2, micros(chat.createdAt()));
+        if (chat.endedAt() == null) {
+          s.setNull(3, java.sql.Types.BIGINT);
+        } else {
+          s.setLong(3, micros(chat.endedAt()));
+        }
+        s.setString(4, chat.state().name());
+        s.setString(5, chat.recordedQueue());
+        s.setString(6, chat.answeredQueue());
+        s.setString(7, chat.operatorId());
+        s.setString(8, chat.guest() == null ? null : chat.guest().channel());
+        s.setString(9, doc);
+        s.executeUpdate();
+      }
+      if (!messages.isEmpty()) {
+        try (PreparedStatement s = c.prepareStatement(
+            "INSERT INTO messages (chat_id, seq, at, sender, name, body) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (chat_id, seq) DO NOTHING")) {
+          for (ChatMessage m : messages) {
+            s.setString(1, chat.id());
+            s.setLong(2, m.seq());
+            s.setLong(3, micros(m.at()));
+            s.setString(4, m.from());
+            s.setString(5, m.name());
+            s.setString(6, m.text());
+            s.addBatch();
+          }
+          s.executeBatch();
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO timelines (chat_id, doc) VALUES (?, ?) ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc")) {
+        s.setString(1, chat.id());
+        s.setString(2, events);
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> recordMessages(List<RecordedMessage> messages) {
+    if (messages.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return transaction(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO messages (chat_id, seq, at, sender, name, body, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+              + " ON CONFLICT (chat_id, seq) DO NOTHING")) {
+        for (RecordedMessage r : messages) {
+          ChatMessage m = r.message();
+          s.setString(1, r.chatId());
+          s.setLong(2, m.seq());
+          s.setLong(3, micros(m.at()));
+          s.setString(4, m.from());
+          s.setString(5, m.name());
+          s.setString(6, m.text());
+          s.setString(7, r.clientId());
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<List<Chat>> chatsInFlight() {
+    return call(c -> {
+      List<Chat> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT doc FROM chats WHERE ended_at IS NULL ORDER BY created_at, id");
+          ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          all.add(read(r.getString(1), Chat.class));
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Future<List<RecordedMessage>> journal(String chatId) {
+    return call(c -> {
+      List<RecordedMessage> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT seq, sender, name, body, at, client_id FROM messages WHERE chat_id = ? ORDER BY seq")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            all.add(new RecordedMessage(chatId, new ChatMessage(r.getLong(1), r.getString(2), r.getString(3),
+                r.getString(4), instant(r.getLong(5))), r.getString(6)));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Future<Chat> recordedChat(String chatId) {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM chats WHERE id = ?")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? read(r.getString(1), Chat.class) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<List<ChatMessage>> transcript(String chatId) {
+    return call(c -> {
+      List<ChatMessage> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT seq, sender, name, body, at FROM messages WHERE chat_id = ? ORDER BY seq")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            all.add(new ChatMessage(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), instant(r.getLong(5))));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Future<List<ChatEvent>> timeline(String chatId) {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM timelines WHERE chat_id = ?")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? JSON.readValue(r.getString(1), EVENTS) : List.<ChatEvent>of();
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    return call(c -> {
+      List<Chat> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT doc FROM chats WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id")) {
+        s.setLong(1, micros(from));
+        s.setLong(2, micros(to));
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            all.add(read(r.getString(1), Chat.class));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff) {
+    return transaction(c -> {
+      int chats;
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT COUNT(DISTINCT m.chat_id) FROM messages m JOIN chats ch ON ch.id = m.chat_id"
+              + " WHERE ch.ended_at IS NOT NULL AND ch.ended_at <= ?")) {
+        s.setLong(1, micros(cutoff));
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          chats = r.getInt(1);
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "DELETE FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE ended_at IS NOT NULL AND ended_at <= ?)")) {
+        s.setLong(1, micros(cutoff));
+        s.executeUpdate();
+      }
+      return chats;
+    });
+  }
+
+  // ---- audit ---------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> audit(AuditEntry entry) {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO audit (id, at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)")) {
+        s.setString(1, Tokens.newId());
+        s.setLong(2, micros(entry.at()));
+        s.setString(3, entry.actor());
+        s.setString(4, entry.action());
+        s.setString(5, entry.subject());
+        s.setString(6, entry.detail());
+        s.executeUpdate();
+        return null;
+      }
+    });
+  }
+
+  @Override
+  public Future<List<AuditEntry>> auditLog(Instant from, Instant to) {
+    return call(c -> {
+      List<AuditEntry> all = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? AND at < ? ORDER BY at, id")) {
+        s.setLong(1, micros(from));
+        s.setLong(2, micros(to));
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            all.add(new AuditEntry(instant(r.getLong(1)), r.getString(2), r.getString(3), r.getString(4),
+                r.getString(5)));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException, JsonProcessingException;
+  }
+
+  /** One statement or a few reads, auto-committed, on a worker. */
+  private <T> Future<T> call(Work<T> work) {
+    return blocking(() -> {
+      try (Connection c = pool.getConnection()) {
+        return work.run(c);
+      }
+    });
+  }
+
+  /** Several writes that land together or not at all. */
+  private <T> Future<T> transaction(Work<T> work) {
+    return blocking(() -> {
+      try (Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | JsonProcessingException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+      }
+    });
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+
+  /** Our own records always encode; a failure here is a bug, not a database problem. */
+  private static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) throws JsonProcessingException {
+    return JSON.readValue(json, type);
+  }
+
+  /** Epoch microseconds. */
+  static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  static Instant instant(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

@@ -1,0 +1,152 @@
+package switchboard.record;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import switchboard.admin.RetentionVerticle;
+import switchboard.domain.CannedResponse;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.OfflineMessage;
+import switchboard.store.DirectoryDoc;
+import switchboard.store.StateStore;
+
+/**
+ * The record kept in the state store itself ({@code "record": {"url": "none"}}), as before there
+ * was a database: in memory it is lost at a restart, in Redis it lives in Redis' memory. Chats and
+ * their transcripts are already there, so recording one changes nothing; retention is the state
+ * store's own sweep (looking back 40 days past the cutoff). The audit is kept in this node's memory only (the last {@value #AUDIT_KEPT}).
+ */
+public final class StateStoreRecord implements RecordStore {
+  private static final int AUDIT_KEPT = 10_000;
+
+  private final StateStore store;
+  private final String description;
+  private final Deque<AuditEntry> audit = new ArrayDeque<>();
+
+  public StateStoreRecord(StateStore store, String description) {
+    this.store = store;
+    this.description = description;
+  }
+
+  @Override
+  public Future<DirectoryDoc> directory() {
+    return store.directory();
+  }
+
+  @Override
+  public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
+    return store.replaceDirectory(expectedVersion, next);
+  }
+
+  @Override
+  public Future<Void> putCannedResponse(CannedResponse response) {
+    return store.putCannedResponse(response);
+  }
+
+  @Override
+  public Future<Boolean> deleteCannedResponse(String id) {
+    return store.deleteCannedResponse(id);
+  }
+
+  @Override
+  public Future<List<CannedResponse>> cannedResponses() {
+    return store.cannedResponses();
+  }
+
+  @Override
+  public Future<Void> addOfflineMessage(OfflineMessage message) {
+    return store.addOfflineMessage(message);
+  }
+
+  @Override
+  public Future<List<OfflineMessage>> offlineMessages() {
+    return store.offlineMessages().map(all -> all.stream()
+        .sorted(Comparator.comparing(OfflineMessage::createdAt).thenComparing(OfflineMessage::id)).toList());
+  }
+
+  @Override
+  public Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
+    return store.markOfflineMessageDone(id, operatorId, at);
+  }
+
+  /** The state store holds the chat, its messages and its timeline already. */
+  @Override
+  public Future<Void> recordChat(Chat chat, List<ChatMessage> messages, List<ChatEvent> timeline) {
+    return Future.succeededFuture();
+  }
+
+  /** The state store holds them already. */
+  @Override
+  public Future<Void> recordMessages(List<RecordedMessage> messages) {
+    return Future.succeededFuture();
+  }
+
+  /** Nothing to put back: the state store is the record (and a restarted memory store holds nothing). */
+  @Override
+  public Future<List<Chat>> chatsInFlight() {
+    return Future.succeededFuture(List.of());
+  }
+
+  @Override
+  public Future<List<RecordedMessage>> journal(String chatId) {
+    return store.messagesAfter(chatId, 0)
+        .map(all -> all.stream().map(m -> new RecordedMessage(chatId, m, null)).toList());
+  }
+
+  @Override
+  public Future<Chat> recordedChat(String chatId) {
+    return store.chat(chatId);
+  }
+
+  @Override
+  public Future<List<ChatMessage>> transcript(String chatId) {
+    return store.messagesAfter(chatId, 0);
+  }
+
+  @Override
+  public Future<List<ChatEvent>> timeline(String chatId) {
+    return store.chatEvents(chatId);
+  }
+
+  @Override
+  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    return store.chatsCreatedBetween(from, to);
+  }
+
+  @Override
+  public Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff) {
+    return RetentionVerticle.forgetInStateStore(store, cutoff);
+  }
+
+  @Override
+  public synchronized Future<Void> audit(AuditEntry entry) {
+    audit.addLast(entry);
+    while (audit.size() > AUDIT_KEPT) {
+      audit.removeFirst();
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<AuditEntry>> auditLog(Instant from, Instant to) {
+    return Future.succeededFuture(audit.stream()
+        .filter(e -> !e.at().isBefore(from) && e.at().isBefore(to))
+        .toList());
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  /** The state store is closed by its owner. */
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}
