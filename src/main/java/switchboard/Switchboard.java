@@ -132,8 +132,12 @@ public final class Switchboard {
     Directory directory = new Directory(config);
     StateStore store = shared.store();
     RecordStore record = shared.record();
-    // a node whose state store is its memory writes each message to the record before its ack
-    boolean journaled = config.redisUrl() == null && !(record instanceof StateStoreRecord);
+    // a node whose state store is its memory writes each message to the record before its ack;
+    // nodes on Redis mark the chat for the archive's next batch
+    boolean separate = !(record instanceof StateStoreRecord);
+    boolean journaled = config.redisUrl() == null && separate;
+    MessageJournal.Mode journalMode = journaled ? MessageJournal.Mode.BEFORE_ACK
+        : separate ? MessageJournal.Mode.BATCHED : MessageJournal.Mode.NONE;
     EventRelay relay = shared.relay();
     OperatorAuth auth = new OperatorAuth(vertx, directory, store, new LoginThrottle(vertx, store), clock);
     PrometheusMeterRegistry metrics = MetricsSetup.registryFor(vertx);
@@ -160,9 +164,9 @@ public final class Switchboard {
             : vertx.deployVerticle(new StoreResetVerticle(store, record, directory, presence)).map(deployments::add))
         // before routing, so it is stopped after it and writes what routing changed last
         .compose(v -> record instanceof StateStoreRecord ? Future.succeededFuture(null)
-            : vertx.deployVerticle(new ArchiveVerticle(store, record)).map(deployments::add))
+            : vertx.deployVerticle(new ArchiveVerticle(store, record, !journaled)).map(deployments::add))
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
-            config.nodeId(), presence, new MessageJournal(record, journaled))))
+            config.nodeId(), presence, new MessageJournal(record, vertx.eventBus(), journalMode))))
         .map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MetricsVerticle(metrics, store))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new MailVerticle(config.mail(), directory, store, new ChatHistory(store, record)))).map(deployments::add)

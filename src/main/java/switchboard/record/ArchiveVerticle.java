@@ -18,9 +18,10 @@ import switchboard.store.StateStore;
 /**
  * Writes chats into the record (issue 15): every {@value #BATCH_MS} ms, each chat this node changed
  * since (a message, an answer, its end; told on {@link Addresses#RECORD_CHAT}) is written as the
- * state store has it: the chat, its new messages and its timeline. The message path only marks the
- * chat, so it is no slower; a node killed loses at most the last batch's messages from the record
- * (the state store still has them when it is Redis). A batch that fails stays marked and is tried
+ * state store has it: the chat, its new messages and its timeline. On Redis the message path only
+ * marks the chat, so it is no slower (Redis keeps the messages until the batch); where the state is
+ * this node's memory, messages were journaled before their ack (see {@link MessageJournal}) and the
+ * batch writes the chat and its timeline only. A batch that fails stays marked and is tried
  * again at the next tick, so a database away for a while loses nothing this node still runs;
  * writing twice is harmless (messages are kept by sequence number, the rest replaced).
  * Deployed only when the record is apart from the state store.
@@ -31,6 +32,7 @@ public final class ArchiveVerticle extends VerticleBase {
 
   private final StateStore hot;
   private final RecordStore record;
+  private final boolean withMessages;
   /** Chats changed since their last write, in the order they changed. */
   private final Set<String> dirty = new LinkedHashSet<>();
   /** The last message sequence number written per chat still running here. */
@@ -40,9 +42,11 @@ public final class ArchiveVerticle extends VerticleBase {
   private boolean writing;
   private boolean failing;
 
-  public ArchiveVerticle(StateStore hot, RecordStore record) {
+  /** {@code withMessages}: false where each message is journaled before its ack (then only chats and timelines). */
+  public ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages) {
     this.hot = hot;
     this.record = record;
+    this.withMessages = withMessages;
   }
 
   @Override
@@ -94,14 +98,16 @@ public final class ArchiveVerticle extends VerticleBase {
         writtenUpTo.remove(chatId);
         return Future.succeededFuture();
       }
-      return Future.all(hot.messagesAfter(chatId, after), hot.chatEvents(chatId)).compose(all -> {
-        List<ChatMessage> messages = all.resultAt(0);
+      Future<List<ChatMessage>> messages = withMessages ? hot.messagesAfter(chatId, after)
+          : Future.succeededFuture(List.of());
+      return Future.all(messages, hot.chatEvents(chatId)).compose(all -> {
+        List<ChatMessage> fresh = all.resultAt(0);
         List<ChatEvent> timeline = all.resultAt(1);
-        return record.recordChat(chat, messages, timeline).map(v -> {
+        return record.recordChat(chat, fresh, timeline).map(v -> {
           if (chat.state().isEnded()) {
             writtenUpTo.remove(chatId);
-          } else if (!messages.isEmpty()) {
-            writtenUpTo.put(chatId, messages.get(messages.size() - 1).seq());
+          } else if (!fresh.isEmpty()) {
+            writtenUpTo.put(chatId, fresh.get(fresh.size() - 1).seq());
           }
           return null;
         });

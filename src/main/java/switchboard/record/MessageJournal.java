@@ -2,46 +2,69 @@ package switchboard.record;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.List;
+import switchboard.bus.Addresses;
 import switchboard.domain.ChatMessage;
 
 /**
- * Where the state store is this node's memory, an acknowledged message must already be in the
- * record, or a killed node would lose it: each message is written before its ack (issue 15). Writes
- * are group-committed: while one batch is written, the messages that arrive wait and go together
- * in the next, so a burst costs one commit per batch rather than one per message. Used from one
- * context (routing's); off (every write succeeds at once) where the state store outlives the node
- * (Redis) or is itself the record.
+ * How a stored message reaches the record (issue 15), chosen by where the state lives:
+ * <ul>
+ *   <li>{@link Mode#BEFORE_ACK}: the state store is this node's memory, so an acknowledged message
+ *       must already be in the record or a killed node would lose it. Writes are group-committed:
+ *       while one batch is written, the messages that arrive wait and go together in the next, so a
+ *       burst costs one commit per batch rather than one per message.</li>
+ *   <li>{@link Mode#BATCHED}: the state store (Redis) outlives the node; the chat is marked for the
+ *       archive's next batch ({@link ArchiveVerticle}).</li>
+ *   <li>{@link Mode#NONE}: the state store is the record.</li>
+ * </ul>
+ * Used from one context (routing's).
  */
 public final class MessageJournal {
+  public enum Mode { NONE, BATCHED, BEFORE_ACK }
+
   private final RecordStore record;
-  private final boolean on;
+  private final EventBus bus;
+  private final Mode mode;
   private List<Pending> waiting = new ArrayList<>();
   private boolean writing;
 
   private record Pending(RecordedMessage message, Promise<Void> done) {}
 
-  public MessageJournal(RecordStore record, boolean on) {
+  public MessageJournal(RecordStore record, EventBus bus, Mode mode) {
     this.record = record;
-    this.on = on;
+    this.bus = bus;
+    this.mode = mode;
   }
 
-  public static MessageJournal off() {
-    return new MessageJournal(null, false);
+  public static MessageJournal none() {
+    return new MessageJournal(null, null, Mode.NONE);
   }
 
-  /** Succeeds once the message is in the record (at once when the journal is off). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Succeeds once the message is as safe as this mode makes it (at once unless {@link Mode#BEFORE_ACK}). */
   public Future<Void> write(String chatId, ChatMessage message, String clientId) {
-    if (!on) {
-      return Future.succeededFuture();
+    switch (mode) {
+      case NONE -> {
+        return Future.succeededFuture();
+      }
+      case BATCHED -> {
+        bus.publish(Addresses.RECORD_CHAT, chatId);
+        return Future.succeededFuture();
+      }
+      default -> {
+        Promise<Void> done = Promise.promise();
+        waiting.add(new Pending(new RecordedMessage(chatId, message, clientId), done));
+        if (!writing) {
+          writeBatch();
+        }
+        return done.future();
+      }
     }
-    Promise<Void> done = Promise.promise();
-    waiting.add(new Pending(new RecordedMessage(chatId, message, clientId), done));
-    if (!writing) {
-      writeBatch();
-    }
-    return done.future();
   }
 
   private void writeBatch() {

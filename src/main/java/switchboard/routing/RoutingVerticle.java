@@ -111,7 +111,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
       String nodeId, PresenceHealth presence) {
-    this(directory, store, relay, settings, clock, nodeId, presence, MessageJournal.off());
+    this(directory, store, relay, settings, clock, nodeId, presence, MessageJournal.none());
   }
 
   /** {@code journal}: where messages go before they are acknowledged (see {@link MessageJournal}). */
@@ -263,7 +263,6 @@ public final class RoutingVerticle extends VerticleBase {
             if (appended.state() == ChatState.active) {
               relay.toOperator(appended.operatorId(), Frames.messageToOperator(cmd.chatId(), m));
             }
-            vertx.eventBus().publish(Addresses.RECORD_CHAT, cmd.chatId());
             return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
           });
         });
@@ -400,7 +399,6 @@ public final class RoutingVerticle extends VerticleBase {
                   .onSuccess(chat -> textToGuest(chat, cmd.operatorId(), m))
                   .onFailure(e -> notTexted(cmd.operatorId(), cmd.chatId(), m, e));
             }
-            vertx.eventBus().publish(Addresses.RECORD_CHAT, cmd.chatId());
             return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
           });
         });
@@ -642,7 +640,6 @@ public final class RoutingVerticle extends VerticleBase {
         .compose(m -> journal.write(chat.id(), m, null).map(m))
         .map(m -> {
           relay.toGuest(chat.id(), Frames.messageToGuest(m));
-          vertx.eventBus().publish(Addresses.RECORD_CHAT, chat.id());
           return (Void) null;
         });
   }
