@@ -108,7 +108,7 @@ public final class HttpVerticle extends VerticleBase {
     new PresenceRoutes(directory, store, Clock.systemUTC()).mount(router);
     offline.mount(router);
     new CannedRoutes(directory, record, auth).mount(router);
-    new OpsRoutes(vertx, store, relay, metrics, config.nodeId(), config.access()).mount(router);
+    new OpsRoutes(vertx, store, record, relay, metrics, config.nodeId(), config.access()).mount(router);
     new TranscriptRoutes(config.mail() != null, history, auth).mount(router);
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, record, directory, relay), record, Clock.systemUTC())
         .mount(router);

@@ -20,6 +20,8 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
 import switchboard.config.AccessSettings;
 import switchboard.limits.Cidr;
+import switchboard.record.RecordStore;
+import switchboard.record.StateStoreRecord;
 import switchboard.store.StateStore;
 
 /**
@@ -36,8 +38,8 @@ final class OpsRoutes {
   private final String metricsToken;
   private final List<Cidr> metricsAllowFrom;
 
-  OpsRoutes(Vertx vertx, StateStore store, EventRelay relay, PrometheusMeterRegistry metrics, String nodeId,
-      AccessSettings access) {
+  OpsRoutes(Vertx vertx, StateStore store, RecordStore record, EventRelay relay, PrometheusMeterRegistry metrics,
+      String nodeId, AccessSettings access) {
     this.metrics = metrics;
     this.metricsToken = access.metricsToken();
     this.metricsAllowFrom = access.metricsAllowFrom().stream().map(Cidr::parse).toList();
@@ -48,6 +50,10 @@ final class OpsRoutes {
         // a node cut off from the other nodes' events would strand the guests and operators it holds
         .register("events", done -> done.tryComplete(relay.receivesOtherNodes()
             ? Status.OK() : Status.KO(new JsonObject().put("error", "not subscribed to events from other nodes"))));
+    if (!(record instanceof StateStoreRecord)) { // a database of its own: chats and sign-ins need it
+      checks.register("record", STORE_TIMEOUT_MS, done -> record.ping().onComplete(ping -> done.tryComplete(
+          ping.succeeded() ? Status.OK() : Status.KO(new JsonObject().put("error", describe(ping.cause()))))));
+    }
   }
 
   void mount(Router router) {

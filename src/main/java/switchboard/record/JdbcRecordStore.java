@@ -125,6 +125,16 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   @Override
+  public Future<Void> ping() {
+    return call(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1"); ResultSet r = s.executeQuery()) {
+        r.next();
+        return null;
+      }
+    });
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -97,6 +97,9 @@ public interface RecordStore {
   /** Admin changes in [from, to), oldest first. */
   Future<List<AuditEntry>> auditLog(Instant from, Instant to);
 
+  /** Succeeds when the record answers (readiness). */
+  Future<Void> ping();
+
   /** What it is, for the start-up log (no password). */
   String describe();
 

@@ -140,6 +140,11 @@ public final class StateStoreRecord implements RecordStore {
   }
 
   @Override
+  public Future<Void> ping() {
+    return store.ping();
+  }
+
+  @Override
   public String describe() {
     return description;
   }

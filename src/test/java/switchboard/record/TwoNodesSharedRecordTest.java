@@ -60,6 +60,10 @@ class TwoNodesSharedRecordTest {
 
   @Test
   void twoNodesShareOneRecordThatOutlivesTheirRedis() {
+    JsonObject ready = a.get("/health/ready").json();
+    assertThat(ready.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")
+        + "=" + ((JsonObject) c).getString("status"))).contains("record=UP", "store=UP");
+
     // an admin change on A is live on B (both read the one record)
     String adminA = a.login("alice");
     JsonObject erin = new JsonObject().put("id", "erin").put("name", "Erin").put("queues", new JsonArray().add("general"))
