@@ -129,7 +129,8 @@ public final class Main {
     }
     LOG.info("Switchboard node {} listening on http://localhost:{}/", first.config().nodeId(), node.port());
     if (first.oneTimePassword() != null && !node.seededSetUp()) {
-      LOG.info("The shared store already holds the operators, so no one-time admin was made by this node");
+      LOG.info("The record already holds the operators, so no one-time admin was made by this node (the admin"
+          + " made at the first start signs in with the password printed then)");
     } else if (first.oneTimePassword() != null) {
       System.out.print(banner(configFile, first.oneTimePassword()));
       System.out.flush();
@@ -140,7 +141,7 @@ public final class Main {
     String rule = "=".repeat(72);
     return rule + "\n"
         + "  No operator in " + configFile + " has a passwordHash, so an administrator\n"
-        + "  account was created for this run:\n\n"
+        + "  account was created (kept in the record, like every admin change):\n\n"
         + "      username: " + FirstStartAdmin.ADMIN_ID + "\n"
         + "      password: " + password + "\n\n"
         + "  This password is shown once; set passwordHash for your operators in the\n"

@@ -57,8 +57,8 @@ public final class DirectorySyncVerticle extends VerticleBase {
         .compose(seeded -> store.directory().map(doc -> {
           directory.replace(doc.version(), doc.queues(), doc.operators(), doc.sms());
           if (!seeded) {
-            log.info("queues and operators come from the shared store (version {}); the config file only seeds "
-                + "an empty store", doc.version());
+            log.info("queues and operators come from the record (version {}); the config file only seeds "
+                + "an empty record", doc.version());
           }
           return seeded;
         }));
