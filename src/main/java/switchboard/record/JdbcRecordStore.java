@@ -209,16 +209,8 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<CannedResponse>> cannedResponses() {
-    return call(c -> {
-      List<CannedResponse> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM canned_responses ORDER BY id");
-          ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          all.add(read(r.getString(1), CannedResponse.class));
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT doc FROM canned_responses ORDER BY id", s -> { },
+        r -> read(r.getString(1), CannedResponse.class)));
   }
 
   // ---- offline questions ---------------------------------------------------------------------
@@ -241,16 +233,8 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<OfflineMessage>> offlineMessages() {
-    return call(c -> {
-      List<OfflineMessage> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement("SELECT doc FROM offline_messages ORDER BY created_at, id");
-          ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          all.add(read(r.getString(1), OfflineMessage.class));
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT doc FROM offline_messages ORDER BY created_at, id", s -> { },
+        r -> read(r.getString(1), OfflineMessage.class)));
   }
 
   @Override
@@ -372,35 +356,14 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<Chat>> chatsInFlight() {
-    return call(c -> {
-      List<Chat> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT doc FROM chats WHERE ended_at IS NULL ORDER BY created_at, id");
-          ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          all.add(read(r.getString(1), Chat.class));
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT doc FROM chats WHERE ended_at IS NULL ORDER BY created_at, id", s -> { },
+        r -> read(r.getString(1), Chat.class)));
   }
 
   @Override
   public Future<List<RecordedMessage>> journal(String chatId) {
-    return call(c -> {
-      List<RecordedMessage> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT seq, sender, name, body, at, client_id FROM messages WHERE chat_id = ? ORDER BY seq")) {
-        s.setString(1, chatId);
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            all.add(new RecordedMessage(chatId, new ChatMessage(r.getLong(1), r.getString(2), r.getString(3),
-                r.getString(4), instant(r.getLong(5))), r.getString(6)));
-          }
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT seq, sender, name, body, at, client_id FROM messages WHERE chat_id = ? ORDER BY seq",
+        s -> s.setString(1, chatId), r -> new RecordedMessage(chatId, message(r), r.getString(6))));
   }
 
   @Override
@@ -417,19 +380,8 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<ChatMessage>> transcript(String chatId) {
-    return call(c -> {
-      List<ChatMessage> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT seq, sender, name, body, at FROM messages WHERE chat_id = ? ORDER BY seq")) {
-        s.setString(1, chatId);
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            all.add(new ChatMessage(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), instant(r.getLong(5))));
-          }
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT seq, sender, name, body, at FROM messages WHERE chat_id = ? ORDER BY seq",
+        s -> s.setString(1, chatId), JdbcRecordStore::message));
   }
 
   @Override
@@ -446,20 +398,11 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
-    return call(c -> {
-      List<Chat> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT doc FROM chats WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id")) {
-        s.setLong(1, micros(from));
-        s.setLong(2, micros(to));
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            all.add(read(r.getString(1), Chat.class));
-          }
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT doc FROM chats WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id",
+        s -> {
+          s.setLong(1, micros(from));
+          s.setLong(2, micros(to));
+        }, r -> read(r.getString(1), Chat.class)));
   }
 
   @Override
@@ -505,21 +448,11 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<AuditEntry>> auditLog(Instant from, Instant to) {
-    return call(c -> {
-      List<AuditEntry> all = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? AND at < ? ORDER BY at, id")) {
-        s.setLong(1, micros(from));
-        s.setLong(2, micros(to));
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            all.add(new AuditEntry(instant(r.getLong(1)), r.getString(2), r.getString(3), r.getString(4),
-                r.getString(5)));
-          }
-        }
-      }
-      return all;
-    });
+    return call(c -> list(c, "SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? AND at < ? ORDER BY at, id",
+        s -> {
+          s.setLong(1, micros(from));
+          s.setLong(2, micros(to));
+        }, r -> new AuditEntry(instant(r.getLong(1)), r.getString(2), r.getString(3), r.getString(4), r.getString(5))));
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -527,6 +460,36 @@ public final class JdbcRecordStore implements RecordStore {
   @FunctionalInterface
   private interface Work<T> {
     T run(Connection c) throws SQLException, JsonProcessingException;
+  }
+
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement s) throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface Row<T> {
+    T read(ResultSet r) throws SQLException, JsonProcessingException;
+  }
+
+  /** Every row the query answers, read by {@code row}. */
+  private static <T> List<T> list(Connection c, String sql, Binder binder, Row<T> row)
+      throws SQLException, JsonProcessingException {
+    List<T> all = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      binder.bind(s);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          all.add(row.read(r));
+        }
+      }
+    }
+    return all;
+  }
+
+  /** seq, sender, name, body, at: a message's first five columns. */
+  private static ChatMessage message(ResultSet r) throws SQLException {
+    return new ChatMessage(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), instant(r.getLong(5)));
   }
 
   /** One statement or a few reads, auto-committed, on a worker. */
