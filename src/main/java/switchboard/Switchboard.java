@@ -126,10 +126,9 @@ public final class Switchboard {
   }
 
   private static Future<Switchboard> deploy(Vertx vertx, AppConfig config, Shared shared) {
-    // to the microsecond: what Redis' scores and the record keep, so a time reads back as written
-    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
+    Clock clock = new MicrosecondClock(Clock.systemUTC());
     PresenceHealth presence = new PresenceHealth(clock, shared.settle(), PRESENCE_KEYS_OUTLIVE);
-    Directory directory = new Directory(config);
+    Directory directory = new Directory(config.queues(), config.operators(), config.sms());
     StateStore store = shared.store();
     RecordStore record = shared.record();
     // a node whose state store is its memory writes each message to the record before its ack;

@@ -51,8 +51,8 @@ public final class DirectorySyncVerticle extends VerticleBase {
    * what admins changed survives restarts. True when this node did the seeding.
    */
   public static Future<Boolean> seedAndLoad(RecordStore store, Directory directory,
-      java.util.List<switchboard.config.QueueConfig> queues, java.util.List<switchboard.config.OperatorConfig> operators,
-      java.util.List<switchboard.config.SmsNumber> sms) {
+      java.util.List<switchboard.domain.QueueConfig> queues, java.util.List<switchboard.domain.OperatorConfig> operators,
+      java.util.List<switchboard.domain.SmsNumber> sms) {
     return store.replaceDirectory(0, new switchboard.store.DirectoryDoc(1, queues, operators, sms))
         .compose(seeded -> store.directory().map(doc -> {
           directory.replace(doc.version(), doc.queues(), doc.operators(), doc.sms());

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.Directory;
 import switchboard.store.StateStore;
 

@@ -1,6 +1,9 @@
 package switchboard.config;
 
 import java.util.List;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.SmsNumber;
 
 /**
  * The whole configuration of one node, after the file was read, validated and

@@ -3,6 +3,9 @@ package switchboard.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.SmsNumber;
 
 /** Queues and operators written back in the config file's own shape (DESIGN §5). */
 public final class ConfigJson {

@@ -35,6 +35,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import switchboard.auth.PasswordHasher;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.SmsNumber;
 
 /**
  * Reads conf/config.json (DESIGN §5), validates it and applies environment overrides.

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import switchboard.auth.PasswordHasher;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.OperatorConfig;
 
 /**
  * Makes sure someone can sign in on a fresh install without a default password ever existing

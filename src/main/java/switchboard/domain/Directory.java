@@ -8,10 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import switchboard.config.AppConfig;
-import switchboard.config.OperatorConfig;
-import switchboard.config.QueueConfig;
-import switchboard.config.SmsNumber;
 
 /**
  * The queues and operators of a node, with each queue's rollover chain and office hours
@@ -57,8 +53,9 @@ public final class Directory {
     }
   }
 
-  public Directory(AppConfig config) {
-    current = Snapshot.of(0, config.queues(), config.operators(), config.sms());
+  /** The set-up as a config file gives it (version 0: any stored version replaces it). */
+  public Directory(List<QueueConfig> queues, List<OperatorConfig> operators, List<SmsNumber> sms) {
+    current = Snapshot.of(0, queues, operators, sms);
   }
 
   /** Puts a new version in place, if it is newer than the one held. */

@@ -32,7 +32,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
 import switchboard.bus.StoreFailures;
 import switchboard.config.ChatSettings;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 
 /**
  * One operator console socket (DESIGN §3, /ws/operator): authenticates the first frame,

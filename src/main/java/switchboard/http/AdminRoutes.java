@@ -16,7 +16,7 @@ import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
 import switchboard.config.ConfigJson;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.Directory;
 import switchboard.record.AuditEntry;
 import switchboard.record.RecordStore;

@@ -10,7 +10,7 @@ import switchboard.auth.OperatorAuth;
 import switchboard.auth.Tokens;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Directory;
 import switchboard.record.RecordStore;

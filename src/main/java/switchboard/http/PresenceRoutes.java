@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
-import switchboard.config.QueueConfig;
+import switchboard.domain.QueueConfig;
 import switchboard.domain.Directory;
 import switchboard.routing.Availability;
 import switchboard.store.StateStore;

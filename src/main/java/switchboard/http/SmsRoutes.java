@@ -11,7 +11,7 @@ import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.SmsInbound;
 import switchboard.bus.ErrorCode;
-import switchboard.config.SmsNumber;
+import switchboard.domain.SmsNumber;
 import switchboard.domain.Directory;
 import switchboard.sms.TwilioSignature;
 

@@ -14,7 +14,7 @@ import java.util.List;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.Chat;
 import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;

@@ -21,7 +21,7 @@ import switchboard.bus.Commands.EmailTranscript;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.Replies;
 import switchboard.config.MailSettings;
-import switchboard.config.QueueConfig;
+import switchboard.domain.QueueConfig;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.Directory;

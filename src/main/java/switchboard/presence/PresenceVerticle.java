@@ -21,7 +21,7 @@ import switchboard.bus.Commands.PresenceDisconnected;
 import switchboard.bus.Commands.PresenceSet;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.Replies;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.Directory;
 import switchboard.store.StateStore;
 

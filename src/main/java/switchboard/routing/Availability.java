@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import switchboard.config.OperatorConfig;
+import switchboard.domain.OperatorConfig;
 import switchboard.domain.Directory;
 
 /**

@@ -3,18 +3,15 @@ package switchboard.routing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +38,13 @@ import switchboard.bus.Commands.OperatorMessage;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
 import switchboard.bus.Commands.OperatorTyping;
-import switchboard.bus.Commands.SmsSend;
 import switchboard.bus.Commands.SyncFrames;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
 import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
-import switchboard.config.OperatorConfig;
-import switchboard.config.QueueConfig;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.QueueConfig;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
@@ -60,23 +56,19 @@ import switchboard.record.MessageJournal;
 import switchboard.store.StateStore;
 
 /**
- * Owns chats: start, offers, accept, rollover timers, transfer, close, and the relay of
- * messages between the guest and the operator who holds the chat. Every change of a chat
- * is a compare-and-set in the store, so concurrent commands (or nodes) cannot both win.
+ * Owns chats: answers the guests' and operators' commands (start, resume, messages, accept,
+ * transfer, close, sync), re-plans offers and sweeps for chats whose people are gone. Its parts:
+ * every change of a chat goes through {@link ChatTransitions} (compare-and-set in the store, so
+ * concurrent commands or nodes cannot both win, then {@link ChatAnnouncer}); who is offered what
+ * is {@link OfferPlanner}'s; timers are {@link RoutingTimers}'; what consoles and waiting guests
+ * are told about the line is {@link QueueBroadcasts}'; replies by text message {@link SmsReplies}'.
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
-  private static final long TIMER_POLL_MS = 100;
-  /** A timer whose action failed is due again this much later. */
-  private static final long TIMER_RETRY_MS = 500;
   /** A deadline this far past with its chat still unchanged: its timer was lost, so it is set again. */
   private static final Duration OVERDUE = Duration.ofSeconds(2);
-  private static final long ARM_GRAIN_MS = 5;
-  private static final long POSITIONS_EVERY_MS = 250;
   private static final long REPLAN_EVERY_MS = 100;
-  private static final int MAX_CAS_TRIES = 20;
   private static final long SWEEP_MS = 2000;
-  private static final String AT_CAPACITY = "you already hold as many chats as you may";
 
   private final Directory directory;
   private final StateStore store;
@@ -85,7 +77,10 @@ public final class RoutingVerticle extends VerticleBase {
   private final Clock clock;
   private final OfferPlanner planner;
   private ChatAnnouncer announcer;
-  private final WaitEstimator waits = new WaitEstimator();
+  private ChatTransitions transitions;
+  private RoutingTimers timers;
+  private QueueBroadcasts broadcasts;
+  private SmsReplies sms;
   /**
    * Guest sockets this node holds per chat. The store knows which nodes hold some (see
    * {@link StateStore#guestConnected}); when a chat's last one here closes the grace timer is set,
@@ -97,17 +92,8 @@ public final class RoutingVerticle extends VerticleBase {
   private final PresenceHealth presence;
   /** The recoveries of presence this node has re-asserted its guests after (see {@link #sweep}). */
   private long guestsAssertedAt;
-  /** Due-time buckets a local Vert.x timer is armed for (see {@link #armLocalTimer}). */
-  private final Set<Long> armedBuckets = new HashSet<>();
-  /** The place in line this node last sent each waiting guest (see {@link #announcePositions}). */
-  private Map<String, Integer> lastPositions = new HashMap<>();
-  private Coalesced positions;
   private Coalesced replans;
-  private Map<String, Boolean> lastQueueAvailability = Map.of();
-  private Map<String, String> lastQueueStatus = Map.of();
-  private long pollTimer;
   private long sweepTimer;
-  private boolean timersFailing;
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
       String nodeId, PresenceHealth presence) {
@@ -131,11 +117,11 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     announcer = new ChatAnnouncer(directory, relay, store, vertx.eventBus());
-    positions = new Coalesced(vertx, POSITIONS_EVERY_MS, this::sendPositions);
+    transitions = new ChatTransitions(store, announcer, clock, this::afterChange);
+    timers = new RoutingTimers(vertx, store, presence, clock, this::timerAction);
+    broadcasts = new QueueBroadcasts(vertx, directory, store, relay);
+    sms = new SmsReplies(vertx.eventBus(), relay);
     replans = new Coalesced(vertx, REPLAN_EVERY_MS, this::replanLine);
-    Map<String, Boolean> nobodyYet = new LinkedHashMap<>();
-    directory.queues().forEach(q -> nobodyYet.put(q.name(), false));
-    lastQueueAvailability = nobodyYet;
     List<MessageConsumer<?>> consumers = new ArrayList<>();
     consumers.add(handle(Addresses.GUEST_START, this::startChat));
     consumers.add(handle(Addresses.GUEST_RESUME, this::resume));
@@ -152,7 +138,7 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
     consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
     consumers.add(vertx.eventBus().<String>consumer(Addresses.STORE_RESET, msg -> storeReset()));
-    pollTimer = vertx.setPeriodic(TIMER_POLL_MS, id -> fireDueTimers());
+    timers.start();
     // presence can also change without an event here: another node's operators expire
     // when that node dies, so offers are re-planned now and then as well
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
@@ -161,10 +147,10 @@ public final class RoutingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(pollTimer);
+    timers.stop();
     vertx.cancelTimer(sweepTimer);
     replans.cancel();
-    positions.cancel();
+    broadcasts.stop();
     return Future.succeededFuture();
   }
 
@@ -202,7 +188,7 @@ public final class RoutingVerticle extends VerticleBase {
             availability().compose(av -> replan(chat.id(), av, false))
                 .onFailure(e -> log.warn("planning chat {} failed: {}", chat.id(), e.getMessage()));
             replanAll();
-            announcePositions();
+            broadcasts.announcePositions();
           });
           return new GuestStarted(chat.id(), token, queue.name());
         });
@@ -212,7 +198,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (queue.maxWaitSeconds() == null) {
       return Future.succeededFuture();
     }
-    return scheduleTimer(TimerKind.MAX_WAIT.key(chat.id()), chat.createdAt().plusSeconds(queue.maxWaitSeconds()));
+    return timers.schedule(TimerKind.MAX_WAIT.key(chat.id()), chat.createdAt().plusSeconds(queue.maxWaitSeconds()));
   }
 
   private Future<GuestResumed> resume(GuestResume cmd) {
@@ -226,8 +212,8 @@ public final class RoutingVerticle extends VerticleBase {
           .map(missed -> {
             log.info("chat {} resumed by its guest after seq {}", chat.id(), cmd.lastSeq());
             vertx.runOnContext(x -> {
-              forgetPosition(chat.id());
-              announcePositions();
+              broadcasts.forgetPosition(chat.id());
+              broadcasts.announcePositions();
             });
             return new GuestResumed(chat.id(), chat.state().name(), chat.queue(), chat.operatorName(), missed);
           });
@@ -278,7 +264,7 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private Future<Done> guestClose(GuestClose cmd) {
-    return change(cmd.chatId(), chat -> {
+    return transitions.change(cmd.chatId(), chat -> {
       if (chat.state().isEnded()) {
         return chat;
       }
@@ -314,7 +300,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     guestSockets.remove(cmd.chatId());
     return store.setGuestConnected(cmd.chatId(), nodeId, false)
-        .eventually(() -> scheduleTimer(TimerKind.GUEST_GRACE.key(cmd.chatId()),
+        .eventually(() -> timers.schedule(TimerKind.GUEST_GRACE.key(cmd.chatId()),
             now().plusSeconds(settings.guestGraceSeconds())))
         .map(Done.INSTANCE);
   }
@@ -341,7 +327,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Done> accept(OperatorAccept cmd) {
     OperatorConfig op = operator(cmd.operatorId());
-    return change(cmd.chatId(), op.maxChats(), chat -> {
+    return transitions.change(cmd.chatId(), op.maxChats(), chat -> {
       if (chat.state() == ChatState.active || chat.state().isEnded()) {
         throw new ClientError(ErrorCode.already_taken, "this chat was already answered or has ended");
       }
@@ -353,9 +339,9 @@ public final class RoutingVerticle extends VerticleBase {
           .offeredTo(Set.of()).directOperator(null).widenPending(false).rolloverDueAt(null).build();
     }).compose(t -> {
       Chat chat = t.after();
-      waits.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
-      return cancelTimers(chat.id(), TimerKind.ROLLOVER, TimerKind.MAX_WAIT);
-    }).recover(e -> e instanceof ClientError ce && AT_CAPACITY.equals(ce.getMessage())
+      broadcasts.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
+      return timers.cancel(chat.id(), TimerKind.ROLLOVER, TimerKind.MAX_WAIT);
+    }).recover(e -> e instanceof ClientError ce && ChatTransitions.AT_CAPACITY.equals(ce.getMessage())
         ? withdrawFrom(cmd.chatId(), op.id()).transform(x -> Future.failedFuture(e))
         : Future.failedFuture(e)).map(Done.INSTANCE);
   }
@@ -366,7 +352,7 @@ public final class RoutingVerticle extends VerticleBase {
    * offer when they have room again.
    */
   private Future<?> withdrawFrom(String chatId, String operatorId) {
-    return change(chatId, chat -> {
+    return transitions.change(chatId, chat -> {
       if (chat.state() != ChatState.offered || !chat.offeredTo().contains(operatorId)) {
         return chat;
       }
@@ -396,26 +382,12 @@ public final class RoutingVerticle extends VerticleBase {
             relay.toGuest(cmd.chatId(), Frames.messageToGuest(m));
             if (m.at().equals(at) && appended.sms()) { // a text message goes out once, not per resend
               store.chat(cmd.chatId())
-                  .onSuccess(chat -> textToGuest(chat, cmd.operatorId(), m))
-                  .onFailure(e -> notTexted(cmd.operatorId(), cmd.chatId(), m, e));
+                  .onSuccess(chat -> sms.send(chat, cmd.operatorId(), m))
+                  .onFailure(e -> sms.notSent(cmd.operatorId(), cmd.chatId(), m, e));
             }
             return new Ack(cmd.chatId(), cmd.clientId(), m.seq());
           });
         });
-  }
-
-  /** The reply goes out by text message; if the provider refuses it for good, the operator is told. */
-  private void textToGuest(Chat chat, String operatorId, ChatMessage m) {
-    vertx.eventBus().request(Addresses.SMS_SEND,
-            new SmsSend(chat.id(), operatorId, chat.guest().phone(), chat.queue(), m.text(), m.seq()),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000))
-        .onFailure(e -> notTexted(operatorId, chat.id(), m, e));
-  }
-
-  private void notTexted(String operatorId, String chatId, ChatMessage m, Throwable e) {
-    relay.toOperator(operatorId, new JsonObject(Frames.error(ErrorCode.unavailable,
-            "message " + m.seq() + " was not delivered to the guest's phone: " + ClientError.from(e).getMessage()))
-        .put("chatId", chatId).put("seq", m.seq()).encode());
   }
 
   private Future<Done> operatorTyping(OperatorTyping cmd) {
@@ -427,7 +399,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Done> operatorClose(OperatorClose cmd) {
     OperatorConfig op = operator(cmd.operatorId());
-    return change(cmd.chatId(), chat -> {
+    return transitions.change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
       return chat.edit().state(ChatState.closed).ended(now(), "operator").build();
     }).map(Done.INSTANCE);
@@ -440,7 +412,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     QueueConfig target = directory.queue(cmd.queue())
         .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
-    return change(cmd.chatId(), chat -> {
+    return transitions.change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
       return chat.edit().backToWaiting().queue(target.name()).transferredBy(op.id()).build();
     }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null))).compose(t -> {
@@ -448,7 +420,7 @@ public final class RoutingVerticle extends VerticleBase {
       return systemMessage(t.after(), "Transferring you to " + target.title() + ".")
           .compose(v -> availability())
           .compose(av -> replan(t.after().id(), av, false));
-    }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
+    }).onComplete(r -> broadcasts.announcePositions()).map(Done.INSTANCE);
   }
 
   private Future<Done> transferToOperator(OperatorConfig from, OperatorTransfer cmd) {
@@ -468,7 +440,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (!av.canTakeMore(target.id())) {
         throw new ClientError(ErrorCode.queue_unavailable, target.name() + " is not available");
       }
-      return change(cmd.chatId(), chat -> {
+      return transitions.change(cmd.chatId(), chat -> {
         checkHolder(from, chat);
         return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
             .offeredTo(Set.of(target.id())).transferredBy(from.id())
@@ -477,9 +449,9 @@ public final class RoutingVerticle extends VerticleBase {
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();
-      return scheduleTimer(TimerKind.ROLLOVER.key(chat.id()), chat.rolloverDueAt())
+      return timers.schedule(TimerKind.ROLLOVER.key(chat.id()), chat.rolloverDueAt())
           .compose(v -> systemMessage(chat, "Transferring you to " + target.name() + "."));
-    }).onComplete(r -> announcePositions()).map(Done.INSTANCE);
+    }).onComplete(r -> broadcasts.announcePositions()).map(Done.INSTANCE);
   }
 
   private Future<SyncFrames> sync(OperatorSync cmd) {
@@ -492,7 +464,7 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.all(frames).map(all -> all.<String>list());
     });
     Future<List<String>> statuses = Future.all(availability(), store.unansweredChats())
-        .map(all -> queueStatusFrames(all.resultAt(0), all.resultAt(1)).entrySet().stream()
+        .map(all -> broadcasts.statusFrames(all.resultAt(0), all.resultAt(1)).entrySet().stream()
             .filter(e -> op.queues().contains(e.getKey())).map(Map.Entry::getValue).toList());
     Future<List<String>> offers = store.unansweredChats().map(chats -> chats.stream()
         .filter(c -> c.state() == ChatState.offered && c.offeredTo().contains(op.id()))
@@ -545,7 +517,7 @@ public final class RoutingVerticle extends VerticleBase {
           log.info("guests of {} chats counted on this node again", here.size());
           Instant due = now().plusSeconds(settings.guestGraceSeconds());
           gone.stream().filter(chatId -> !guestSockets.containsKey(chatId))
-              .forEach(chatId -> scheduleTimer(TimerKind.GUEST_GRACE.key(chatId), due));
+              .forEach(chatId -> timers.schedule(TimerKind.GUEST_GRACE.key(chatId), due));
         })
         .onFailure(e -> log.warn("guests not counted again yet: {}", e.getMessage()));
   }
@@ -573,7 +545,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       Instant due = now().plusSeconds(settings.guestGraceSeconds());
       chats.forEach(chatId -> store.scheduleTimerIfAbsent(TimerKind.GUEST_GRACE.key(chatId), due)
-          .onSuccess(set -> armLocalTimer(due)));
+          .onSuccess(set -> timers.arm(due)));
     }).onFailure(e -> log.warn("guests of stopped nodes not checked: {}", e.getMessage()));
   }
 
@@ -602,7 +574,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (!set) {
         return Future.succeededFuture();
       }
-      armLocalTimer(due);
+      timers.arm(due);
       return store.chat(chatId).compose(chat -> chat == null || chat.state() != ChatState.active
           ? Future.succeededFuture()
           : systemMessage(chat, chat.operatorName() + " lost their connection; please wait."));
@@ -646,92 +618,28 @@ public final class RoutingVerticle extends VerticleBase {
 
   // ---- timers ----------------------------------------------------------------------------
 
-  /**
-   * Stores a timer (any node may fire it: the poll every {@value #TIMER_POLL_MS} ms is the safety
-   * net) and arms a local Vert.x timer for its due time, so a timer set on this node fires on
-   * time rather than up to one poll late. The claim in the store decides who fires it.
-   */
-  private Future<Void> scheduleTimer(String key, Instant due) {
-    return store.scheduleTimer(key, due).onSuccess(v -> armLocalTimer(due));
-  }
-
-  /** One Vert.x timer per {@value #ARM_GRAIN_MS} ms of due time, however many chats share it. */
-  private void armLocalTimer(Instant due) {
-    long bucket = Math.floorDiv(due.toEpochMilli(), ARM_GRAIN_MS) + 1;
-    if (!armedBuckets.add(bucket)) {
-      return;
-    }
-    long delayMs = Math.max(1, bucket * ARM_GRAIN_MS - now().toEpochMilli());
-    vertx.setTimer(delayMs, id -> {
-      armedBuckets.remove(bucket);
-      fireDueTimers();
-    });
-  }
-
-  private void fireDueTimers() {
-    if (!presence.settled()) {
-      return; // timers act on presence: they wait until it is whole again (see PresenceHealth)
-    }
-    store.claimDueTimers(now(), 200)
-        .onSuccess(keys -> {
-          if (timersFailing) {
-            timersFailing = false;
-            log.info("timers are read again");
-          }
-          keys.forEach(this::fire);
-        })
-        .onFailure(e -> {
-          if (!timersFailing) {
-            timersFailing = true;
-            log.warn("timers not read: {}; retrying every {} ms", e.getMessage(), TIMER_POLL_MS);
-          }
-        });
-  }
-
-  private void fire(String key) {
-    TimerKind kind = TimerKind.of(key);
-    String chatId = TimerKind.chatId(key);
-    Future<?> done = switch (kind) {
+  /** What a due timer does to its chat; each is idempotent (timers fire at least once). */
+  private Future<?> timerAction(TimerKind kind, String chatId) {
+    return switch (kind) {
       case ROLLOVER -> availability().compose(av -> replan(chatId, av, true));
-      case MAX_WAIT -> change(chatId, chat -> chat.state() == ChatState.offered
+      case MAX_WAIT -> transitions.change(chatId, chat -> chat.state() == ChatState.offered
           ? chat.edit().state(ChatState.missed).ended(now(), "timeout").offeredTo(Set.of()).build()
           : chat);
       case GUEST_GRACE -> guestStillConnected(chatId).compose(connected -> connected ? Future.succeededFuture()
           : guestClose(new GuestClose(chatId)));
       case OPERATOR_GRACE -> returnToQueue(chatId);
     };
-    // at least once: the lease ends only when the action is done; a failed one is due again
-    // shortly (or, when the store cannot even take that, when its lease runs out)
-    done.onSuccess(v -> store.completeTimer(key))
-        .onFailure(e -> {
-          if (e instanceof ClientError ce && ce.code == ErrorCode.not_found) {
-            store.completeTimer(key); // its chat is gone: nothing left to do
-            return;
-          }
-          log.warn("timer {} failed: {}; due again in {} ms", key, e.getMessage(), TIMER_RETRY_MS);
-          store.releaseTimer(key, now().plusMillis(TIMER_RETRY_MS))
-              .onFailure(x -> log.warn("timer {} not released ({}); due again when its lease runs out", key,
-                  x.getMessage()));
-        });
   }
 
   /** An operator did not come back in time: their chat goes back to its queue. */
   private Future<?> returnToQueue(String chatId) {
-    return availability().compose(av -> change(chatId, chat -> chat.state() == ChatState.active
+    return availability().compose(av -> transitions.change(chatId, chat -> chat.state() == ChatState.active
             && !av.isConnected(chat.operatorId()) ? chat.edit().backToWaiting().build() : chat,
             (before, after) -> List.of(new ChatEvent(now(), ChatEvent.RETURNED, after.queue(), before.operatorId()))))
         .compose(t -> t.before() == t.after() ? Future.succeededFuture()
             : systemMessage(t.after(), "Finding someone else to help you.")
                 .compose(v -> availability()).compose(av -> replan(chatId, av, false)))
-        .onComplete(r -> announcePositions());
-  }
-
-  private Future<Void> cancelTimers(String chatId, TimerKind... kinds) {
-    List<Future<Void>> steps = new ArrayList<>();
-    for (TimerKind kind : kinds) {
-      steps.add(store.cancelTimer(kind.key(chatId)));
-    }
-    return Future.all(steps).mapEmpty();
+        .onComplete(r -> broadcasts.announcePositions());
   }
 
   // ---- offers ------------------------------------------------------------------------------
@@ -749,12 +657,12 @@ public final class RoutingVerticle extends VerticleBase {
   /** As above, starting from {@code known} (a recent read) to save a round trip when it is still current. */
   private Future<Transition> replan(String chatId, Chat known, Availability av, boolean widen) {
     OfferPlanner.Plan[] plan = new OfferPlanner.Plan[1];
-    return change(chatId, known, Integer.MAX_VALUE, chat -> {
+    return transitions.change(chatId, known, Integer.MAX_VALUE, chat -> {
       plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
       return plan[0].chat();
-    }, NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || (t.before() == t.after() && !widen)
+    }, ChatTransitions.NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || (t.before() == t.after() && !widen)
         ? Future.succeededFuture(t)
-        : scheduleTimer(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
+        : timers.schedule(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
   }
 
   /**
@@ -770,8 +678,8 @@ public final class RoutingVerticle extends VerticleBase {
     return Future.all(availability(), store.unansweredChats()).compose(all -> {
       Availability av = all.resultAt(0);
       List<Chat> chats = all.resultAt(1);
-      announceQueueAvailability(av);
-      announceQueueStatus(av, chats);
+      broadcasts.announceAvailability(av);
+      broadcasts.announceStatus(av, chats);
       Future<?> chain = Future.succeededFuture();
       for (Chat chat : chats) {
         chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
@@ -802,133 +710,8 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private void announceQueueAvailability(Availability av) {
-    Map<String, Boolean> now = new LinkedHashMap<>();
-    directory.queues().forEach(q -> now.put(q.name(), av.isAvailable(q.name())));
-    now.forEach((queue, available) -> {
-      if (!available.equals(lastQueueAvailability.get(queue))) {
-        // each node tells its own consoles (every node re-plans at least every sweep), so a
-        // console hears each change once rather than once per node
-        String frame = Frames.presence(queue, available);
-        directory.operators().stream().filter(o -> o.queues().contains(queue))
-            .forEach(o -> vertx.eventBus().publish(Addresses.toOperator(o.id()), frame));
-      }
-    });
-    lastQueueAvailability = now;
-  }
-
-  /** queue → its `queue_status` frame, as consoles show it. */
-  private Map<String, String> queueStatusFrames(Availability av, List<Chat> unanswered) {
-    Map<String, Integer> waiting = new HashMap<>();
-    unanswered.forEach(c -> waiting.merge(c.queue(), 1, Integer::sum));
-    Map<String, String> frames = new LinkedHashMap<>();
-    for (QueueConfig queue : directory.queues()) {
-      List<JsonObject> operators = av.operatorsOn(queue.name()).stream()
-          .map(id -> new JsonObject().put("id", id).put("name", directory.operator(id).map(OperatorConfig::name).orElse(id)))
-          .toList();
-      frames.put(queue.name(), Frames.queueStatus(queue.name(), !operators.isEmpty(), operators,
-          waiting.getOrDefault(queue.name(), 0)));
-    }
-    return frames;
-  }
-
-  /** Like presence: each node tells its own consoles what changed since it last looked. */
-  private void announceQueueStatus(Availability av, List<Chat> unanswered) {
-    Map<String, String> now = queueStatusFrames(av, unanswered);
-    now.forEach((queue, frame) -> {
-      if (!frame.equals(lastQueueStatus.get(queue))) {
-        directory.operators().stream().filter(o -> o.queues().contains(queue))
-            .forEach(o -> vertx.eventBus().publish(Addresses.toOperator(o.id()), frame));
-      }
-    });
-    lastQueueStatus = now;
-  }
-
-  /**
-   * Tells waiting guests their place in line, coalesced (see {@link Coalesced}); a guest is sent
-   * a frame only when their place differs from what this node last sent them. With 20,000
-   * guests waiting, announcing everyone on every start made the ramp quadratic.
-   */
-  private void announcePositions() {
-    positions.request();
-  }
-
-  /** The next announcement sends this guest their place even if it did not change (a new socket). */
-  private void forgetPosition(String chatId) {
-    lastPositions.remove(chatId);
-  }
-
-  private Future<?> sendPositions() {
-    return store.unansweredChats().onSuccess(chats -> {
-      Map<String, Integer> places = new HashMap<>();
-      Map<String, Integer> sent = new HashMap<>(chats.size() * 2);
-      for (Chat chat : chats) {
-        int position = places.merge(chat.queue(), 1, Integer::sum);
-        sent.put(chat.id(), position);
-        Integer before = lastPositions.get(chat.id());
-        if (before == null || before != position) {
-          relay.toGuest(chat.id(), Frames.queued(position, waits.estimateSeconds(chat.queue(), position)));
-        }
-      }
-      lastPositions = sent;
-    }).onFailure(e -> lastPositions = new HashMap<>()); // unknown what reached whom: send all next time
-  }
-
   // ---- compare-and-set ----------------------------------------------------------------------
 
-  record Transition(Chat before, Chat after) {}
-
-  /** Reasons a command gives for its change, recorded in the timeline before the derived steps. */
-  private static final BiFunction<Chat, Chat, List<ChatEvent>> NO_REASON = (before, after) -> List.of();
-
-  private Future<Transition> change(String chatId, Function<Chat, Chat> edit) {
-    return change(chatId, null, Integer.MAX_VALUE, edit, NO_REASON);
-  }
-
-  private Future<Transition> change(String chatId, Function<Chat, Chat> edit,
-      BiFunction<Chat, Chat, List<ChatEvent>> why) {
-    return change(chatId, null, Integer.MAX_VALUE, edit, why);
-  }
-
-  private Future<Transition> change(String chatId, int capacity, Function<Chat, Chat> edit) {
-    return change(chatId, null, capacity, edit, NO_REASON);
-  }
-
-  /**
-   * Applies {@code edit} to the stored chat with compare-and-set, retrying on a concurrent
-   * change, then announces the result. {@code edit} may throw a {@link ClientError} or
-   * return the chat unchanged.
-   */
-  private Future<Transition> change(String chatId, Chat known, int capacity, Function<Chat, Chat> edit,
-      BiFunction<Chat, Chat, List<ChatEvent>> why) {
-    return attempt(chatId, known, capacity, edit, 1).onSuccess(t -> {
-      announcer.announce(t.before(), t.after(), now(),
-          t.before() == t.after() ? List.of() : why.apply(t.before(), t.after()));
-      if (t.before() != t.after()) {
-        afterChange(t);
-      }
-    });
-  }
-
-  private Future<Transition> attempt(String chatId, Chat known, int capacity, Function<Chat, Chat> edit, int tries) {
-    Future<Chat> current = known != null ? Future.succeededFuture(known) : store.chat(chatId);
-    return current.compose(before -> {
-      if (before == null) {
-        return Future.failedFuture(new ClientError(ErrorCode.not_found, "no such chat"));
-      }
-      Chat after = edit.apply(before);
-      if (after == before) {
-        return Future.succeededFuture(new Transition(before, before));
-      }
-      return store.replaceChat(before, after, capacity).compose(result -> switch (result) {
-        case REPLACED -> Future.succeededFuture(new Transition(before, after));
-        case AT_CAPACITY -> Future.failedFuture(
-            new ClientError(ErrorCode.forbidden, AT_CAPACITY));
-        case STALE -> tries < MAX_CAS_TRIES ? attempt(chatId, null, capacity, edit, tries + 1)
-            : Future.failedFuture(new IllegalStateException("chat " + chatId + " kept changing"));
-      });
-    });
-  }
 
   private void afterChange(Transition t) {
     Chat before = t.before();
@@ -937,13 +720,13 @@ public final class RoutingVerticle extends VerticleBase {
     boolean lineChanged = before.state().isUnanswered() != after.state().isUnanswered()
         || !before.queue().equals(after.queue());
     if (lineChanged) {
-      announcePositions();
+      broadcasts.announcePositions();
     }
     if (capacityChanged || lineChanged) {
       replanAll();
     }
     if (after.state().isEnded()) {
-      cancelTimers(after.id(), TimerKind.values());
+      timers.cancel(after.id(), TimerKind.values());
     }
   }
 }

@@ -15,7 +15,7 @@ import switchboard.bus.Commands.SmsInbound;
 import switchboard.bus.Commands.SmsSend;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.Replies;
-import switchboard.config.SmsNumber;
+import switchboard.domain.SmsNumber;
 import switchboard.domain.Chat;
 import switchboard.domain.Directory;
 import switchboard.domain.Guest;

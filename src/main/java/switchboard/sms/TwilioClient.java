@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
-import switchboard.config.SmsNumber;
+import switchboard.domain.SmsNumber;
 
 /**
  * Sends one text through Twilio's REST API, retrying what may pass on a second try (a 5xx,

@@ -1,9 +1,9 @@
 package switchboard.store;
 
 import java.util.List;
-import switchboard.config.OperatorConfig;
-import switchboard.config.QueueConfig;
-import switchboard.config.SmsNumber;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.SmsNumber;
 
 /** The queues, operators and texting numbers as kept in the state store, with a version for compare-and-set. */
 public record DirectoryDoc(long version, List<QueueConfig> queues, List<OperatorConfig> operators,

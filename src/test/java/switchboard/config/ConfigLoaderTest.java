@@ -10,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import switchboard.auth.PasswordHasher;
+import switchboard.domain.QueueConfig;
+import switchboard.domain.OperatorConfig;
 
 class ConfigLoaderTest {
   private static final String SRC = "test.json";

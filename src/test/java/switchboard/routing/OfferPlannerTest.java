@@ -7,11 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import switchboard.config.AppConfig;
-import switchboard.config.ChatSettings;
-import switchboard.config.OperatorConfig;
-import switchboard.config.OperatorConfig.Role;
-import switchboard.config.QueueConfig;
+import switchboard.domain.OperatorConfig;
+import switchboard.domain.OperatorConfig.Role;
+import switchboard.domain.QueueConfig;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
@@ -21,10 +19,9 @@ import switchboard.domain.Guest;
 class OfferPlannerTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:02:11Z");
 
-  private final Directory directory = new Directory(new AppConfig("test", 0, List.of(), null, "sb:", "n1",
-      ChatSettings.defaults(),
+  private final Directory directory = new Directory(
       List.of(queue("ill", "general"), queue("general", "overnight"), queue("overnight")),
-      List.of(op("carol", 2, "ill"), op("dave", 1, "general"), op("olga", 5, "overnight"))));
+      List.of(op("carol", 2, "ill"), op("dave", 1, "general"), op("olga", 5, "overnight")), List.of());
   private final OfferPlanner planner = new OfferPlanner(directory);
 
   private static QueueConfig queue(String name, String... backups) {

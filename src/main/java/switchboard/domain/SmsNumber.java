@@ -1,4 +1,4 @@
-package switchboard.config;
+package switchboard.domain;
 
 /**
  * A texting number feeding a queue (simple rollover only, DESIGN §2 rule 7).

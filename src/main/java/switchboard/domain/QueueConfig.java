@@ -1,4 +1,4 @@
-package switchboard.config;
+package switchboard.domain;
 
 import java.util.List;
 import java.util.Map;
