@@ -3,6 +3,7 @@ package switchboard.record;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,10 +30,17 @@ import switchboard.store.StateStore;
 public final class ArchiveVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ArchiveVerticle.class);
   static final long BATCH_MS = 500;
+  /**
+   * How long a chat that ended stays in the state store once the record holds it: a guest who
+   * resumes or asks for the transcript by mail soon after still finds it there; after that every
+   * read comes from the record, and the state store (memory, or Redis) does not grow for ever.
+   */
+  public static final Duration KEEP_ENDED = Duration.ofMinutes(10);
 
   private final StateStore hot;
   private final RecordStore record;
   private final boolean withMessages;
+  private final Duration keepEnded;
   /** Chats changed since their last write, in the order they changed. */
   private final Set<String> dirty = new LinkedHashSet<>();
   /** The last message sequence number written per chat still running here. */
@@ -44,9 +52,14 @@ public final class ArchiveVerticle extends VerticleBase {
 
   /** {@code withMessages}: false where each message is journaled before its ack (then only chats and timelines). */
   public ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages) {
+    this(hot, record, withMessages, KEEP_ENDED);
+  }
+
+  ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages, Duration keepEnded) {
     this.hot = hot;
     this.record = record;
     this.withMessages = withMessages;
+    this.keepEnded = keepEnded;
   }
 
   @Override
@@ -91,6 +104,12 @@ public final class ArchiveVerticle extends VerticleBase {
     });
   }
 
+  /** The state store forgets the ended chat unless it changed since (then the next write decides). */
+  private void forgetLater(String chatId, long version) {
+    vertx.setTimer(Math.max(1, keepEnded.toMillis()), id -> hot.forgetEndedChat(chatId, version)
+        .onFailure(e -> log.debug("chat {} not forgotten by the state store: {}", chatId, e.getMessage())));
+  }
+
   private Future<Void> write(String chatId) {
     long after = writtenUpTo.getOrDefault(chatId, 0L);
     return hot.chat(chatId).compose(chat -> {
@@ -106,6 +125,7 @@ public final class ArchiveVerticle extends VerticleBase {
         return record.recordChat(chat, fresh, timeline).map(v -> {
           if (chat.state().isEnded()) {
             writtenUpTo.remove(chatId);
+            forgetLater(chatId, chat.version());
           } else if (!fresh.isEmpty()) {
             writtenUpTo.put(chatId, fresh.get(fresh.size() - 1).seq());
           }

@@ -314,6 +314,19 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
+  public synchronized Future<Boolean> forgetEndedChat(String chatId, long version) {
+    Chat chat = chats.get(chatId);
+    if (chat == null || chat.version() != version || !chat.state().isEnded()) {
+      return Future.succeededFuture(false);
+    }
+    chats.remove(chatId);
+    transcripts.remove(chatId);
+    byClientId.remove(chatId);
+    timelines.remove(chatId);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
   public synchronized Future<DirectoryDoc> directory() {
     return Future.succeededFuture(directory);
   }

@@ -104,6 +104,7 @@ public final class RedisStateStore implements StateStore {
   private static final String GUEST_CONNECTED = "guest_connected";
   private static final String DEAD_GUEST_NODES = "dead_guest_nodes";
   private static final String REPLACE_GUEST_CHATS = "replace_guest_chats";
+  private static final String FORGET_CHAT = "forget_chat";
 
   /** Connections the store's commands are pipelined over (see {@link PipelinedRedis}). */
   private static final int PIPELINED_CONNECTIONS = 2;
@@ -124,7 +125,7 @@ public final class RedisStateStore implements StateStore {
     this.scripts = new LuaScripts(this::send, CREATE_CHAT, REPLACE_CHAT, UNANSWERED_CHATS, HELD_COUNTS,
         APPEND_TO_CHAT, CLAIM_TIMERS, PRESENCE, CONNECTED_OPERATORS, MARK_OFFLINE_DONE, REPLACE_DIRECTORY,
         COUNT_LOGIN_ATTEMPT, UNCOUNT, GUEST_PRESENCE, GUEST_CONNECTED, DEAD_GUEST_NODES,
-        REPLACE_GUEST_CHATS);
+        REPLACE_GUEST_CHATS, FORGET_CHAT);
   }
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
@@ -706,6 +707,15 @@ public final class RedisStateStore implements StateStore {
   @Override
   public Future<Void> deleteTranscript(String chatId) {
     return send(Request.cmd(Command.DEL).arg(key("transcript", chatId)).arg(key("dedup", chatId))).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> forgetEndedChat(String chatId, long version) {
+    return scripts.run(FORGET_CHAT,
+        List.of(key("chat", chatId), key("transcript", chatId), key("dedup", chatId), key("timeline", chatId),
+            key("created")),
+        List.of(Long.toString(version), chatId))
+        .map(r -> r != null && r.toLong() == 1);
   }
 
   @Override

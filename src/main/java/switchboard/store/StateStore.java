@@ -75,6 +75,12 @@ public interface StateStore {
   /** Forgets a chat's messages (retention); the chat record stays for stats. */
   Future<Void> deleteTranscript(String chatId);
 
+  /**
+   * Forgets a chat that ended, with its messages and timeline, once the record holds it: only if it
+   * has ended and is still at {@code version} (what the record holds); true when it was forgotten.
+   */
+  Future<Boolean> forgetEndedChat(String chatId, long version);
+
   /** Messages with seq greater than {@code afterSeq}, in order. */
   Future<List<ChatMessage>> messagesAfter(String chatId, long afterSeq);
 

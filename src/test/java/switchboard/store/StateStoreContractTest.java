@@ -120,6 +120,27 @@ public abstract class StateStoreContractTest {
     assertThat(await(store.chat("c1"))).isEqualTo(done);
   }
 
+  /** Issue 15: once the record holds an ended chat, the state store forgets it, not before, not a newer one. */
+  @Test
+  void anEndedChatIsForgottenOnlyAtTheVersionTheRecordHolds() {
+    Chat c = newChat("gone", T0);
+    await(store.createChat(c));
+    await(store.appendMessage("gone", "guest", "Pat", "hello", T0.plusSeconds(1), "c1"));
+    await(store.appendChatEvent("gone", new ChatEvent(T0, ChatEvent.ASKED, "ill", null)));
+    assertThat(await(store.forgetEndedChat("gone", c.version()))).as("still waiting").isFalse();
+    Chat ended = c.edit().state(ChatState.abandoned).ended(T0.plusSeconds(30), "guest").build();
+    assertThat(await(store.replaceChat(c, ended, 5))).isEqualTo(ReplaceResult.REPLACED);
+    assertThat(await(store.forgetEndedChat("gone", c.version()))).as("the record holds an older version").isFalse();
+    assertThat(await(store.chat("gone"))).isEqualTo(ended);
+
+    assertThat(await(store.forgetEndedChat("gone", ended.version()))).isTrue();
+    assertThat(await(store.chat("gone"))).isNull();
+    assertThat(await(store.messagesAfter("gone", 0))).isEmpty();
+    assertThat(await(store.chatEvents("gone"))).isEmpty();
+    assertThat(await(store.chatsCreatedBetween(T0.minusSeconds(1), T0.plusSeconds(1)))).isEmpty();
+    assertThat(await(store.forgetEndedChat("gone", ended.version()))).as("gone already").isFalse();
+  }
+
   @Test
   void replaceIsACompareAndSetOnTheVersion() {
     Chat v1 = newChat("c1", T0);
