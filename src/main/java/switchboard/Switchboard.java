@@ -72,8 +72,10 @@ public final class Switchboard {
     this.nodeId = nodeId;
   }
 
-  /** What nodes share: the state store and the way frames reach sockets on any node. */
-  /** {@code settle}: how long sweeps and timers wait for the other nodes' presence (see {@link PresenceHealth}). */
+  /**
+   * What nodes share: the state store, the record, and the way frames reach sockets on any node;
+   * {@code settle}: how long sweeps and timers wait for the other nodes' presence (see {@link PresenceHealth}).
+   */
   private record Shared(StateStore store, RecordStore record, EventRelay relay, Supplier<Future<Void>> close, String kind,
       Duration settle) {}
 
@@ -100,14 +102,17 @@ public final class Switchboard {
     });
   }
 
-  private static Future<Shared> hotState(Vertx vertx, AppConfig config) {
+  /** The hot state and how frames reach sockets: in this node's memory, or on Redis for several nodes. */
+  private record Hot(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind, Duration settle) {}
+
+  private static Future<Hot> hotState(Vertx vertx, AppConfig config) {
     if (config.redisUrl() == null) {
-      return Future.succeededFuture(new Shared(new InMemoryStateStore(), null, new LocalEventRelay(vertx.eventBus()),
+      return Future.succeededFuture(new Hot(new InMemoryStateStore(), new LocalEventRelay(vertx.eventBus()),
           Future::succeededFuture, "in-memory state", Duration.ZERO));
     }
     return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
         .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
-            .map(relay -> new Shared(store, null, relay,
+            .map(relay -> new Hot(store, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
                 "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE))
             .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
@@ -133,7 +138,7 @@ public final class Switchboard {
     RecordStore record = shared.record();
     // a node whose state store is its memory writes each message to the record before its ack;
     // nodes on Redis mark the chat for the archive's next batch
-    boolean separate = !(record instanceof StateStoreRecord);
+    boolean separate = !record.inStateStore();
     boolean journaled = config.redisUrl() == null && separate;
     MessageJournal.Mode journalMode = journaled ? MessageJournal.Mode.BEFORE_ACK
         : separate ? MessageJournal.Mode.BATCHED : MessageJournal.Mode.NONE;
@@ -162,7 +167,7 @@ public final class Switchboard {
         .compose(v -> config.redisUrl() == null ? Future.succeededFuture(null) // memory is not lost alone
             : vertx.deployVerticle(new StoreResetVerticle(store, record, directory, presence)).map(deployments::add))
         // before routing, so it is stopped after it and writes what routing changed last
-        .compose(v -> record instanceof StateStoreRecord ? Future.succeededFuture(null)
+        .compose(v -> !separate ? Future.succeededFuture(null)
             : vertx.deployVerticle(new ArchiveVerticle(store, record, !journaled)).map(deployments::add))
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
             config.nodeId(), presence, new MessageJournal(record, vertx.eventBus(), journalMode))))

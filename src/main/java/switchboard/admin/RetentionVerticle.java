@@ -5,11 +5,8 @@ import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import switchboard.domain.Chat;
 import switchboard.record.RecordStore;
 import switchboard.record.StateStoreRecord;
 import switchboard.store.StateStore;
@@ -21,8 +18,6 @@ import switchboard.store.StateStore;
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
-  /** How far back each sweep looks past the retention period; older chats were swept before. */
-  static final Duration LOOK_BACK = Duration.ofDays(40);
 
   private final StateStore store;
   private final RecordStore record;
@@ -59,24 +54,12 @@ public final class RetentionVerticle extends VerticleBase {
   public Future<Integer> sweep() {
     Instant cutoff = clock.instant().minus(Duration.ofDays(retentionDays));
     // the state store's copies of chats that ended go too (with no separate record, they are the record)
-    Future<Integer> hot = record instanceof StateStoreRecord ? Future.succeededFuture(0) : forgetInStateStore(store, cutoff);
+    Future<Integer> hot = record.inStateStore() ? Future.succeededFuture(0)
+        : StateStoreRecord.forgetTranscripts(store, cutoff);
     return hot.compose(x -> record.forgetTranscriptsEndedBefore(cutoff)).onSuccess(count -> {
       if (count > 0) {
         log.info("forgot the messages of {} chats that ended before {}", count, cutoff);
       }
     }).onFailure(e -> log.warn("retention sweep failed: {}", e.getMessage()));
-  }
-
-  /** The messages of chats in the state store that ended at or before {@code cutoff} (looking back {@link #LOOK_BACK}). */
-  public static Future<Integer> forgetInStateStore(StateStore store, Instant cutoff) {
-    return store.chatsCreatedBetween(cutoff.minus(LOOK_BACK), cutoff.plusMillis(1)).compose(chats -> {
-      List<Future<Void>> deletions = new ArrayList<>();
-      for (Chat chat : chats) {
-        if (chat.state().isEnded() && chat.endedAt() != null && !chat.endedAt().isAfter(cutoff)) {
-          deletions.add(store.deleteTranscript(chat.id()));
-        }
-      }
-      return Future.all(deletions).map(all -> deletions.size());
-    });
   }
 }

@@ -21,7 +21,6 @@ import switchboard.bus.EventRelay;
 import switchboard.config.AccessSettings;
 import switchboard.limits.Cidr;
 import switchboard.record.RecordStore;
-import switchboard.record.StateStoreRecord;
 import switchboard.store.StateStore;
 
 /**
@@ -50,7 +49,7 @@ final class OpsRoutes {
         // a node cut off from the other nodes' events would strand the guests and operators it holds
         .register("events", done -> done.tryComplete(relay.receivesOtherNodes()
             ? Status.OK() : Status.KO(new JsonObject().put("error", "not subscribed to events from other nodes"))));
-    if (!(record instanceof StateStoreRecord)) { // a database of its own: chats and sign-ins need it
+    if (!record.inStateStore()) { // a database of its own: chats and sign-ins need it
       checks.register("record", STORE_TIMEOUT_MS, done -> record.ping().onComplete(ping -> done.tryComplete(
           ping.succeeded() ? Status.OK() : Status.KO(new JsonObject().put("error", describe(ping.cause()))))));
     }

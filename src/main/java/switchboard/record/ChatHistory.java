@@ -25,7 +25,7 @@ public final class ChatHistory {
   public ChatHistory(StateStore hot, RecordStore record) {
     this.hot = hot;
     this.record = record;
-    this.separate = !(record instanceof StateStoreRecord);
+    this.separate = !record.inStateStore();
   }
 
   /** The chat, or null. */

@@ -97,6 +97,14 @@ public interface RecordStore {
   /** Admin changes in [from, to), oldest first. */
   Future<List<AuditEntry>> auditLog(Instant from, Instant to);
 
+  /**
+   * True when the record is the state store itself ({@code "record": {"url": "none"}}): there is
+   * nothing to write or read apart from it.
+   */
+  default boolean inStateStore() {
+    return false;
+  }
+
   /** Succeeds when the record answers (readiness). */
   Future<Void> ping();
 

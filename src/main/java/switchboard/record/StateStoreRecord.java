@@ -1,12 +1,13 @@
 package switchboard.record;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import switchboard.admin.RetentionVerticle;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
@@ -23,6 +24,8 @@ import switchboard.store.StateStore;
  */
 public final class StateStoreRecord implements RecordStore {
   private static final int AUDIT_KEPT = 10_000;
+  /** How far back a retention sweep looks past its cutoff. */
+  static final Duration LOOK_BACK = Duration.ofDays(40);
 
   private final StateStore store;
   private final String description;
@@ -120,7 +123,28 @@ public final class StateStoreRecord implements RecordStore {
 
   @Override
   public Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff) {
-    return RetentionVerticle.forgetInStateStore(store, cutoff);
+    return forgetTranscripts(store, cutoff);
+  }
+
+  /**
+   * The messages of chats in the state store that ended at or before {@code cutoff}, looking back
+   * {@link #LOOK_BACK} (older chats were swept before); answers how many chats had them forgotten.
+   */
+  public static Future<Integer> forgetTranscripts(StateStore store, Instant cutoff) {
+    return store.chatsCreatedBetween(cutoff.minus(LOOK_BACK), cutoff.plusMillis(1)).compose(chats -> {
+      List<Future<Void>> deletions = new ArrayList<>();
+      for (Chat chat : chats) {
+        if (chat.state().isEnded() && chat.endedAt() != null && !chat.endedAt().isAfter(cutoff)) {
+          deletions.add(store.deleteTranscript(chat.id()));
+        }
+      }
+      return Future.all(deletions).map(all -> deletions.size());
+    });
+  }
+
+  @Override
+  public boolean inStateStore() {
+    return true;
   }
 
   @Override
