@@ -15,9 +15,9 @@ import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
 import switchboard.domain.OperatorConfig;
-import switchboard.domain.Chat;
 import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
+import switchboard.stats.ChatFigures;
 import switchboard.stats.Csv;
 import switchboard.stats.StatsReport;
 import switchboard.record.ChatHistory;
@@ -84,9 +84,8 @@ final class StatsRoutes {
   }
 
   private Future<StatsReport> report(Query q) {
-    return Future.all(store.chatsCreatedBetween(q.from(), q.to()), record.offlineMessages()).map(all -> {
-      List<Chat> chats = all.<List<Chat>>resultAt(0).stream()
-          .filter(c -> q.queue() == null || q.queue().equals(c.recordedQueue())).toList();
+    return Future.all(store.chatFigures(q.from(), q.to(), q.queue()), record.offlineMessages()).map(all -> {
+      List<ChatFigures> chats = all.resultAt(0);
       List<OfflineMessage> offline = all.<List<OfflineMessage>>resultAt(1).stream()
           .filter(m -> !m.createdAt().isBefore(q.from()) && m.createdAt().isBefore(q.to()))
           .filter(m -> q.queue() == null || q.queue().equals(m.queue())).toList();

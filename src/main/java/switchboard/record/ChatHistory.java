@@ -10,6 +10,7 @@ import java.util.Map;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
+import switchboard.stats.ChatFigures;
 import switchboard.store.StateStore;
 
 /**
@@ -49,20 +50,27 @@ public final class ChatHistory {
     return hot.chat(chatId).compose(chat -> chat != null ? hot.chatEvents(chatId) : record.timeline(chatId));
   }
 
-  /** Chats created in [from, to) from both, each once (the newest version), oldest first. */
-  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+  /**
+   * What stats need of the chats created in [from, to) (on one recorded queue unless null), from
+   * both, each once, oldest first. The state store's copy wins: the record is written from it, so
+   * while the state store holds a chat its copy is the newer one.
+   */
+  public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
     if (!separate) {
-      return hot.chatsCreatedBetween(from, to);
+      return record.chatFigures(from, to, recordedQueue);
     }
-    return Future.all(record.chatsCreatedBetween(from, to), hot.chatsCreatedBetween(from, to)).map(all -> {
-      Map<String, Chat> byId = new LinkedHashMap<>();
-      for (int i = 0; i < 2; i++) {
-        for (Chat chat : all.<List<Chat>>resultAt(i)) {
-          byId.merge(chat.id(), chat, (a, b) -> a.version() >= b.version() ? a : b);
+    return Future.all(record.chatFigures(from, to, recordedQueue), hot.chatsCreatedBetween(from, to)).map(all -> {
+      Map<String, ChatFigures> byId = new LinkedHashMap<>();
+      for (ChatFigures figures : all.<List<ChatFigures>>resultAt(0)) {
+        byId.put(figures.id(), figures);
+      }
+      for (Chat chat : all.<List<Chat>>resultAt(1)) {
+        if (recordedQueue == null || recordedQueue.equals(chat.recordedQueue())) {
+          byId.put(chat.id(), ChatFigures.of(chat));
         }
       }
-      List<Chat> merged = new ArrayList<>(byId.values());
-      merged.sort(Comparator.comparing(Chat::createdAt).thenComparing(Chat::id));
+      List<ChatFigures> merged = new ArrayList<>(byId.values());
+      merged.sort(Comparator.comparing(ChatFigures::createdAt).thenComparing(ChatFigures::id));
       return merged;
     });
   }

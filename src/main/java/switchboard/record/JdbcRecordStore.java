@@ -30,9 +30,11 @@ import switchboard.auth.Tokens;
 import switchboard.config.RecordSettings;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.OfflineMessage;
+import switchboard.stats.ChatFigures;
 import switchboard.store.DirectoryDoc;
 
 /**
@@ -282,24 +284,26 @@ public final class JdbcRecordStore implements RecordStore {
     String events = write(timeline);
     return transaction(c -> {
       try (PreparedStatement s = c.prepareStatement("""
-          INSERT INTO chats (id, created_at, ended_at, state, recorded_queue, answered_queue, operator_id, channel, doc)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO chats (id, created_at, ended_at, state, recorded_queue, answered_queue, operator_id, channel, doc,
+            accepted_at, offered_queues, guest_name)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, state = excluded.state,
             recorded_queue = excluded.recorded_queue, answered_queue = excluded.answered_queue,
-            operator_id = excluded.operator_id, channel = excluded.channel, doc = excluded.doc""")) {
+            operator_id = excluded.operator_id, channel = excluded.channel, doc = excluded.doc,
+            accepted_at = excluded.accepted_at, offered_queues = excluded.offered_queues,
+            guest_name = excluded.guest_name""")) {
         s.setString(1, chat.id());
         s.setLong(2, micros(chat.createdAt()));
-        if (chat.endedAt() == null) {
-          s.setNull(3, java.sql.Types.BIGINT);
-        } else {
-          s.setLong(3, micros(chat.endedAt()));
-        }
+        setMicros(s, 3, chat.endedAt());
         s.setString(4, chat.state().name());
         s.setString(5, chat.recordedQueue());
         s.setString(6, chat.answeredQueue());
         s.setString(7, chat.operatorId());
         s.setString(8, chat.guest() == null ? null : chat.guest().channel());
         s.setString(9, doc);
+        setMicros(s, 10, chat.acceptedAt());
+        s.setString(11, String.join(",", chat.offeredQueues()));
+        s.setString(12, chat.guest() == null ? null : chat.guest().name());
         s.executeUpdate();
       }
       if (!messages.isEmpty()) {
@@ -403,6 +407,25 @@ public final class JdbcRecordStore implements RecordStore {
           s.setLong(1, micros(from));
           s.setLong(2, micros(to));
         }, r -> read(r.getString(1), Chat.class)));
+  }
+
+  @Override
+  public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
+    String sql = "SELECT id, created_at, accepted_at, ended_at, state, recorded_queue, answered_queue, operator_id,"
+        + " channel, offered_queues, guest_name FROM chats WHERE created_at >= ? AND created_at < ?"
+        + (recordedQueue == null ? "" : " AND recorded_queue = ?") + " ORDER BY created_at, id";
+    return call(c -> list(c, sql, s -> {
+      s.setLong(1, micros(from));
+      s.setLong(2, micros(to));
+      if (recordedQueue != null) {
+        s.setString(3, recordedQueue);
+      }
+    }, r -> {
+      String offered = r.getString(10);
+      return new ChatFigures(r.getString(1), instant(r.getLong(2)), optionalInstant(r, 3), optionalInstant(r, 4),
+          ChatState.valueOf(r.getString(5)), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
+          offered == null || offered.isEmpty() ? List.of() : List.of(offered.split(",")), r.getString(11));
+    }));
   }
 
   @Override
@@ -538,6 +561,19 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   /** Epoch microseconds. */
+  private static void setMicros(PreparedStatement s, int index, Instant t) throws SQLException {
+    if (t == null) {
+      s.setNull(index, java.sql.Types.BIGINT);
+    } else {
+      s.setLong(index, micros(t));
+    }
+  }
+
+  private static Instant optionalInstant(ResultSet r, int column) throws SQLException {
+    long value = r.getLong(column);
+    return r.wasNull() ? null : instant(value);
+  }
+
   static long micros(Instant t) {
     return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }

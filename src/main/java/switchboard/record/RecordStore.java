@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.stats.ChatFigures;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.OfflineMessage;
@@ -85,6 +86,12 @@ public interface RecordStore {
 
   /** Chats created in [from, to), oldest first: what stats count. */
   Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to);
+
+  /**
+   * What stats need of the chats created in [from, to), oldest first, only those asked on
+   * {@code recordedQueue} unless it is null: columns, not documents, so a year reads fast.
+   */
+  Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue);
 
   /** Retention: forgets the messages of chats that ended at or before {@code cutoff}; how many chats had some. */
   Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff);

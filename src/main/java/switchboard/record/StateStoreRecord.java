@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.List;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.stats.ChatFigures;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.OfflineMessage;
@@ -119,6 +120,12 @@ public final class StateStoreRecord implements RecordStore {
   @Override
   public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
     return store.chatsCreatedBetween(from, to);
+  }
+
+  @Override
+  public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
+    return store.chatsCreatedBetween(from, to).map(chats -> chats.stream()
+        .filter(c -> recordedQueue == null || recordedQueue.equals(c.recordedQueue())).map(ChatFigures::of).toList());
   }
 
   @Override

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import switchboard.domain.Chat;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
@@ -38,7 +37,7 @@ public final class StatsReport {
     final List<Long> waits = new ArrayList<>();
     final List<Long> lengths = new ArrayList<>();
 
-    void add(Chat chat, Directory directory) {
+    void add(ChatFigures chat, Directory directory) {
       asked++;
       if (chat.state() == ChatState.abandoned) {
         abandoned++;
@@ -78,7 +77,7 @@ public final class StatsReport {
    * How far down the recorded queue's chain the chat went: the answering queue's place in
    * it, or for an unanswered chat the farthest queue it rang on (0 = never left its queue).
    */
-  static int depth(Chat chat, Directory directory) {
+  static int depth(ChatFigures chat, Directory directory) {
     List<String> chain = directory.chain(chat.recordedQueue());
     if (chat.answeredQueue() != null) {
       return Math.max(0, chain.indexOf(chat.answeredQueue()));
@@ -107,20 +106,20 @@ public final class StatsReport {
   private final Map<String, Metrics> byOperator = new TreeMap<>();
   private final Map<String, Metrics> byChannel = new TreeMap<>();
   private final Map<String, Map<String, Metrics>> series = new TreeMap<>();
-  private final List<Chat> chats;
+  private final List<ChatFigures> chats;
   private final Directory directory;
   private final DateTimeFormatter periodFormat;
   private final ZoneId zone;
 
-  public StatsReport(List<Chat> chats, List<OfflineMessage> offline, Directory directory, GroupBy groupBy, ZoneId zone) {
+  public StatsReport(List<ChatFigures> chats, List<OfflineMessage> offline, Directory directory, GroupBy groupBy, ZoneId zone) {
     this.chats = chats;
     this.directory = directory;
     this.zone = zone;
     this.periodFormat = DateTimeFormatter.ofPattern(groupBy == GroupBy.day ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH");
-    for (Chat chat : chats) {
+    for (ChatFigures chat : chats) {
       totals.add(chat, directory);
       group(byRecorded, chat.recordedQueue()).add(chat, directory);
-      group(byChannel, chat.guest().channel()).add(chat, directory);
+      group(byChannel, chat.channel()).add(chat, directory);
       group(group(series, period(chat.createdAt()), k -> new TreeMap<>()), chat.recordedQueue()).add(chat, directory);
       if (chat.acceptedAt() != null) {
         if (chat.answeredQueue() != null) {
@@ -193,9 +192,9 @@ public final class StatsReport {
   /** One row per chat, for a spreadsheet; guest names go through {@link Csv}'s formula guard. */
   public List<List<Object>> chatRows() {
     List<List<Object>> rows = new ArrayList<>();
-    for (Chat c : chats) {
+    for (ChatFigures c : chats) {
       rows.add(List.of(c.id(), c.createdAt().toString(), c.recordedQueue(), nz(c.answeredQueue()), c.state().name(),
-          c.guest().channel(), nz(c.operatorId()), nz(c.guest().name()),
+          nz(c.channel()), nz(c.operatorId()), nz(c.guestName()),
           c.acceptedAt() == null ? "" : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds(),
           c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds()));
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import switchboard.bus.Addresses;
 import switchboard.config.RecordSettings;
 import switchboard.domain.Chat;
+import switchboard.stats.ChatFigures;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
@@ -57,8 +58,8 @@ class ArchiveVerticleTest {
     assertThat(RecordStoreContract.await(history.transcript("kept")).stream().map(ChatMessage::text))
         .containsExactly("Is the library open?");
     assertThat(RecordStoreContract.await(history.timeline("kept"))).hasSize(1);
-    assertThat(RecordStoreContract.await(history.chatsCreatedBetween(RecordStoreContract.T0,
-        RecordStoreContract.T0.plusSeconds(1)))).extracting(Chat::id).isEqualTo(List.of("kept"));
+    assertThat(RecordStoreContract.await(history.chatFigures(RecordStoreContract.T0,
+        RecordStoreContract.T0.plusSeconds(1), null))).extracting(ChatFigures::id).isEqualTo(List.of("kept"));
     RecordStoreContract.await(record.close());
   }
 }

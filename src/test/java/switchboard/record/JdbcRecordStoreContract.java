@@ -2,15 +2,31 @@ package switchboard.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
+import switchboard.stats.ChatFigures;
+import switchboard.config.RecordSettings;
 
 /** The contract for a record apart from the state store, plus how it takes a chat in batches. */
 public abstract class JdbcRecordStoreContract extends RecordStoreContract {
+
+  /** A database nobody has used yet. */
+  protected abstract RecordSettings freshDatabase();
+
+  @Override
+  protected Future<RecordStore> newRecord(Vertx vertx) {
+    return JdbcRecordStore.open(vertx, freshDatabase()).map(r -> r);
+  }
 
   @Override
   protected void given(Chat chat, List<ChatMessage> messages, List<ChatEvent> timeline) {
@@ -33,5 +49,34 @@ public abstract class JdbcRecordStoreContract extends RecordStoreContract {
     assertThat(await(record.recordedChat("batched")).state()).isEqualTo(ChatState.closed);
     assertThat(await(record.timeline("batched"))).isEqualTo(timeline);
     assertThat(await(record.chatsCreatedBetween(T0, T0.plusSeconds(1)))).hasSize(1);
+  }
+
+  @Test
+  void chatsRecordedBeforeStatsHadColumnsGetThemWhenTheSchemaMigrates() throws Exception {
+    RecordSettings settings = freshDatabase();
+    Flyway.configure().dataSource(settings.url(), settings.username(), settings.password())
+        .locations("classpath:db/migration").target("2").load().migrate();
+    Chat old = ended("before-v3", T0).edit().offeredQueues(List.of("ill", "general")).build();
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.username(), settings.password());
+        PreparedStatement s = c.prepareStatement("INSERT INTO chats (id, created_at, ended_at, state, recorded_queue,"
+            + " answered_queue, operator_id, channel, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, old.id());
+      s.setLong(2, JdbcRecordStore.micros(old.createdAt()));
+      s.setLong(3, JdbcRecordStore.micros(old.endedAt()));
+      s.setString(4, old.state().name());
+      s.setString(5, old.recordedQueue());
+      s.setString(6, old.answeredQueue());
+      s.setString(7, old.operatorId());
+      s.setString(8, old.guest().channel());
+      s.setString(9, JdbcRecordStore.JSON.writeValueAsString(old));
+      s.executeUpdate();
+    }
+
+    RecordStore migrated = await(JdbcRecordStore.open(vertx, settings));
+    try {
+      assertThat(await(migrated.chatFigures(T0, T0.plusSeconds(1), "ill"))).containsExactly(ChatFigures.of(old));
+    } finally {
+      await(migrated.close());
+    }
   }
 }

@@ -21,6 +21,7 @@ import switchboard.config.AppConfig;
 import switchboard.config.ConfigLoader;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
+import switchboard.stats.ChatFigures;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
@@ -40,6 +41,7 @@ public abstract class RecordStoreContract {
   private static final String HASH = PasswordHasher.hash("a long passphrase".toCharArray(), 1_000);
 
   protected RecordStore record;
+  protected Vertx vertx;
 
   protected abstract Future<RecordStore> newRecord(Vertx vertx);
 
@@ -48,6 +50,7 @@ public abstract class RecordStoreContract {
 
   @BeforeEach
   void open(Vertx vertx) {
+    this.vertx = vertx;
     record = await(newRecord(vertx));
   }
 
@@ -150,6 +153,26 @@ public abstract class RecordStoreContract {
         .containsExactly("c-1", "c-2");
     assertThat(await(record.chatsCreatedBetween(T0.plusMillis(1), T0.plus(Duration.ofDays(2)))).stream()
         .map(Chat::id)).containsExactly("c-2", "c-3");
+  }
+
+  @Test
+  void statsFiguresAreTheChatsColumnsOnOneRecordedQueueOrAll() {
+    given(ended("answered", T0).edit().offeredQueues(List.of("ill", "general")).build(), List.of(), List.of());
+    Chat missed = Chat.newChat("missed", new Guest(null, null, null), "hash-m", "general", T0.plusSeconds(10))
+        .edit().offeredQueues(List.of("general")).state(ChatState.missed).ended(T0.plusSeconds(100), "timeout").build();
+    given(missed, List.of(), List.of());
+
+    List<ChatFigures> all = await(record.chatFigures(T0, T0.plusSeconds(3600), null));
+    assertThat(all).extracting(ChatFigures::id).containsExactly("answered", "missed");
+    assertThat(all.get(0)).isEqualTo(ChatFigures.of(await(record.recordedChat("answered"))));
+    assertThat(all.get(0).offeredQueues()).containsExactly("ill", "general");
+    assertThat(all.get(0).acceptedAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(all.get(0).guestName()).isEqualTo("Pat");
+    assertThat(all.get(1).acceptedAt()).isNull();
+    assertThat(all.get(1).state()).isEqualTo(ChatState.missed);
+    assertThat(await(record.chatFigures(T0, T0.plusSeconds(3600), "general"))).extracting(ChatFigures::id)
+        .containsExactly("missed");
+    assertThat(await(record.chatFigures(T0.plusSeconds(1), T0.plusSeconds(3600), "ill"))).isEmpty();
   }
 
   @Test

@@ -1,7 +1,5 @@
 package switchboard.record;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import switchboard.config.RecordSettings;
@@ -10,10 +8,10 @@ import switchboard.config.RecordSettings;
 class SqliteRecordStoreTest extends JdbcRecordStoreContract {
   @TempDir
   Path folder;
+  private int databases;
 
   @Override
-  protected Future<RecordStore> newRecord(Vertx vertx) {
-    String file = folder.resolve("data/switchboard.db").toString();
-    return JdbcRecordStore.open(vertx, new RecordSettings("jdbc:sqlite:" + file, null, null)).map(r -> r);
+  protected RecordSettings freshDatabase() {
+    return new RecordSettings("jdbc:sqlite:" + folder.resolve("data/switchboard-" + (++databases) + ".db"), null, null);
   }
 }

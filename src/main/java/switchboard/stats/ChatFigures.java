@@ -1,0 +1,35 @@
+package switchboard.stats;
+
+import java.time.Instant;
+import java.util.List;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
+
+/**
+ * What stats need of one chat: a handful of columns the record keeps beside the chat's document,
+ * so a report over a year reads rows, not transcripts or documents.
+ */
+public record ChatFigures(
+    String id,
+    Instant createdAt,
+    Instant acceptedAt,
+    Instant endedAt,
+    ChatState state,
+    String recordedQueue,
+    String answeredQueue,
+    String operatorId,
+    String channel,
+    List<String> offeredQueues,
+    String guestName) {
+
+  public ChatFigures {
+    offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
+  }
+
+  public static ChatFigures of(Chat chat) {
+    return new ChatFigures(chat.id(), chat.createdAt(), chat.acceptedAt(), chat.endedAt(), chat.state(),
+        chat.recordedQueue(), chat.answeredQueue(), chat.operatorId(),
+        chat.guest() == null ? null : chat.guest().channel(), chat.offeredQueues(),
+        chat.guest() == null ? null : chat.guest().name());
+  }
+}
