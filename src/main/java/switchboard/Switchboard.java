@@ -168,7 +168,7 @@ public final class Switchboard {
             : vertx.deployVerticle(new StoreResetVerticle(store, record, directory, presence)).map(deployments::add))
         // before routing, so it is stopped after it and writes what routing changed last
         .compose(v -> !separate ? Future.succeededFuture(null)
-            : vertx.deployVerticle(new ArchiveVerticle(store, record, !journaled)).map(deployments::add))
+            : vertx.deployVerticle(new ArchiveVerticle(store, record, !journaled, clock)).map(deployments::add))
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(directory, store, relay, config.chats(), clock,
             config.nodeId(), presence, new MessageJournal(record, vertx.eventBus(), journalMode))))
         .map(deployments::add)

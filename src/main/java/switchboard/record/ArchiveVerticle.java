@@ -3,15 +3,19 @@ package switchboard.record;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.bus.Addresses;
+import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.store.StateStore;
@@ -36,43 +40,88 @@ public final class ArchiveVerticle extends VerticleBase {
    * read comes from the record, and the state store (memory, or Redis) does not grow for ever.
    */
   public static final Duration KEEP_ENDED = Duration.ofMinutes(10);
+  /**
+   * How often the state store is looked through for ended chats nobody wrote to the record: the
+   * node that ended one died before its next batch (on Redis the chat outlives its node). Every
+   * node looks; writing twice is harmless.
+   */
+  static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+  /** An ended chat still in the state store this long after it ended was stranded (see {@link #SWEEP_EVERY}). */
+  static final Duration STRANDED_AFTER = KEEP_ENDED.plusMinutes(2);
 
   private final StateStore hot;
   private final RecordStore record;
   private final boolean withMessages;
   private final Duration keepEnded;
+  private final Duration sweepEvery;
+  private final Duration strandedAfter;
+  private final Clock clock;
   /** Chats changed since their last write, in the order they changed. */
   private final Set<String> dirty = new LinkedHashSet<>();
   /** The last message sequence number written per chat still running here. */
   private final Map<String, Long> writtenUpTo = new HashMap<>();
   private MessageConsumer<String> changes;
   private long timer;
+  private long sweepTimer;
   private boolean writing;
   private boolean failing;
 
   /** {@code withMessages}: false where each message is journaled before its ack (then only chats and timelines). */
-  public ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages) {
-    this(hot, record, withMessages, KEEP_ENDED);
+  public ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages, Clock clock) {
+    this(hot, record, withMessages, clock, KEEP_ENDED, SWEEP_EVERY, STRANDED_AFTER);
   }
 
-  ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages, Duration keepEnded) {
+  ArchiveVerticle(StateStore hot, RecordStore record, boolean withMessages, Clock clock, Duration keepEnded,
+      Duration sweepEvery, Duration strandedAfter) {
     this.hot = hot;
     this.record = record;
     this.withMessages = withMessages;
+    this.clock = clock;
     this.keepEnded = keepEnded;
+    this.sweepEvery = sweepEvery;
+    this.strandedAfter = strandedAfter;
   }
 
   @Override
   public Future<?> start() {
     changes = vertx.eventBus().localConsumer(Addresses.RECORD_CHAT, msg -> dirty.add(msg.body()));
     timer = vertx.setPeriodic(BATCH_MS, id -> flush());
+    // nodes started together do not all look at once
+    long first = sweepEvery.toMillis() / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, sweepEvery.toMillis() / 2));
+    sweepTimer = vertx.setTimer(first, id -> sweepThenAgain());
     return changes.completion();
+  }
+
+  private void sweepThenAgain() {
+    sweepStranded().onComplete(r -> sweepTimer = vertx.setTimer(sweepEvery.toMillis(), id -> sweepThenAgain()));
+  }
+
+  /** Marks the ended chats the state store still holds long after they ended: the next batch records them. */
+  Future<Void> sweepStranded() {
+    Instant now = clock.instant();
+    Instant before = now.minus(strandedAfter);
+    return hot.chatsCreatedBetween(Instant.EPOCH, now.plusSeconds(1)).map(chats -> {
+      int found = 0;
+      for (Chat chat : chats) {
+        if (chat.state().isEnded() && chat.endedAt() != null && chat.endedAt().isBefore(before) && dirty.add(chat.id())) {
+          found++;
+        }
+      }
+      if (found > 0) {
+        log.info("{} ended chats another node did not write to the record are written now", found);
+      }
+      return (Void) null;
+    }).recover(e -> {
+      log.debug("stranded chats not looked for: {}", e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /** What is marked is written before the node stops (a clean stop loses nothing). */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(sweepTimer);
     return changes.unregister().compose(v -> writing ? Future.succeededFuture() : flush());
   }
 
@@ -104,9 +153,16 @@ public final class ArchiveVerticle extends VerticleBase {
     });
   }
 
-  /** The state store forgets the ended chat unless it changed since (then the next write decides). */
-  private void forgetLater(String chatId, long version) {
-    vertx.setTimer(Math.max(1, keepEnded.toMillis()), id -> hot.forgetEndedChat(chatId, version)
+  /**
+   * The state store forgets the ended chat {@link #keepEnded} after it ended (at once when that has
+   * passed: a stranded chat), unless it changed since (then the next write decides).
+   */
+  private void forgetLater(Chat chat) {
+    String chatId = chat.id();
+    long version = chat.version();
+    long wait = chat.endedAt() == null ? keepEnded.toMillis()
+        : Duration.between(clock.instant(), chat.endedAt().plus(keepEnded)).toMillis();
+    vertx.setTimer(Math.max(1, wait), id -> hot.forgetEndedChat(chatId, version)
         .onFailure(e -> log.debug("chat {} not forgotten by the state store: {}", chatId, e.getMessage())));
   }
 
@@ -125,7 +181,7 @@ public final class ArchiveVerticle extends VerticleBase {
         return record.recordChat(chat, fresh, timeline).map(v -> {
           if (chat.state().isEnded()) {
             writtenUpTo.remove(chatId);
-            forgetLater(chatId, chat.version());
+            forgetLater(chat);
           } else if (!fresh.isEmpty()) {
             writtenUpTo.put(chatId, fresh.get(fresh.size() - 1).seq());
           }

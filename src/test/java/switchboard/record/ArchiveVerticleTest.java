@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,7 +38,8 @@ class ArchiveVerticleTest {
     StateStore hot = new InMemoryStateStore();
     RecordStore record = RecordStoreContract.await(JdbcRecordStore.open(vertx,
         new RecordSettings("jdbc:sqlite:" + folder.resolve("record.db"), null, null)));
-    RecordStoreContract.await(vertx.deployVerticle(new ArchiveVerticle(hot, record, true, Duration.ofMillis(300))));
+    RecordStoreContract.await(vertx.deployVerticle(new ArchiveVerticle(hot, record, true, Clock.systemUTC(),
+        Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMinutes(12))));
     ChatHistory history = new ChatHistory(hot, record);
 
     Chat chat = RecordStoreContract.newChat("kept", RecordStoreContract.T0);
@@ -60,6 +63,42 @@ class ArchiveVerticleTest {
     assertThat(RecordStoreContract.await(history.timeline("kept"))).hasSize(1);
     assertThat(RecordStoreContract.await(history.chatFigures(RecordStoreContract.T0,
         RecordStoreContract.T0.plusSeconds(1), null))).extracting(ChatFigures::id).isEqualTo(List.of("kept"));
+    RecordStoreContract.await(record.close());
+  }
+
+  /**
+   * On Redis a chat outlives the node it ran on: when that node died between the chat's end and
+   * its next batch, nobody had it marked. Another node's archive finds it (ended long ago, still
+   * in the state store), records it with its messages, and the state store forgets it.
+   */
+  @Test
+  void anEndedChatWhoseNodeDiedBeforeWritingItIsRecordedByAnotherNode(Vertx vertx) {
+    StateStore hot = new InMemoryStateStore();
+    RecordStore record = RecordStoreContract.await(JdbcRecordStore.open(vertx,
+        new RecordSettings("jdbc:sqlite:" + folder.resolve("record.db"), null, null)));
+    Chat chat = RecordStoreContract.newChat("stranded", RecordStoreContract.T0);
+    RecordStoreContract.await(hot.createChat(chat));
+    RecordStoreContract.await(hot.appendMessage("stranded", ChatMessage.FROM_GUEST, "Pat", "Anyone there?",
+        RecordStoreContract.T0.plusSeconds(1), "c1"));
+    Chat ended = chat.edit().state(ChatState.abandoned).ended(RecordStoreContract.T0.plusSeconds(40), "guest").build();
+    RecordStoreContract.await(hot.replaceChat(chat, ended, 5));
+    // a chat that ended just now is its own node's to write: the sweep leaves it
+    Instant now = Instant.now();
+    Chat recent = RecordStoreContract.newChat("recent", now).edit().state(ChatState.abandoned).ended(now, "guest").build();
+    RecordStoreContract.await(hot.createChat(recent));
+
+    // nothing is published on RECORD_CHAT: the node that ended it is gone
+    RecordStoreContract.await(vertx.deployVerticle(new ArchiveVerticle(hot, record, true, Clock.systemUTC(),
+        Duration.ofMinutes(10), Duration.ofMillis(200), Duration.ofMinutes(12))));
+
+    TestNode.waitUntil(() -> RecordStoreContract.await(record.recordedChat("stranded")) != null, Duration.ofSeconds(5),
+        "the stranded chat in the record");
+    assertThat(RecordStoreContract.await(record.transcript("stranded")).stream().map(ChatMessage::text))
+        .containsExactly("Anyone there?");
+    TestNode.waitUntil(() -> RecordStoreContract.await(hot.chat("stranded")) == null, Duration.ofSeconds(5),
+        "the state store to forget the stranded chat");
+    assertThat(RecordStoreContract.await(record.recordedChat("recent"))).isNull();
+    assertThat(RecordStoreContract.await(hot.chat("recent"))).isNotNull();
     RecordStoreContract.await(record.close());
   }
 }
