@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,43 +56,34 @@ import switchboard.store.StateStore;
 
 /**
  * Owns chats: answers the guests' and operators' commands (start, resume, messages, accept,
- * transfer, close, sync), re-plans offers and sweeps for chats whose people are gone. Its parts:
- * every change of a chat goes through {@link ChatTransitions} (compare-and-set in the store, so
- * concurrent commands or nodes cannot both win, then {@link ChatAnnouncer}); who is offered what
- * is {@link OfferPlanner}'s; timers are {@link RoutingTimers}'; what consoles and waiting guests
- * are told about the line is {@link QueueBroadcasts}'; replies by text message {@link SmsReplies}'.
+ * transfer, close, sync) and wires the parts that do the rest: every change of a chat goes through
+ * {@link ChatTransitions} (compare-and-set in the store, so concurrent commands or nodes cannot
+ * both win, then {@link ChatAnnouncer}); who is offered what is {@link Replanner}'s (with
+ * {@link OfferPlanner}); timers are {@link RoutingTimers}'; chats whose people are gone are
+ * {@link OrphanSweep}'s; what consoles and waiting guests are told about the line is
+ * {@link QueueBroadcasts}'; replies by text message {@link SmsReplies}'; what the service itself
+ * says in a chat {@link SystemMessages}'.
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
-  /** A deadline this far past with its chat still unchanged: its timer was lost, so it is set again. */
-  private static final Duration OVERDUE = Duration.ofSeconds(2);
-  private static final long REPLAN_EVERY_MS = 100;
-  private static final long SWEEP_MS = 2000;
 
   private final Directory directory;
   private final StateStore store;
   private final EventRelay relay;
   private final ChatSettings settings;
   private final Clock clock;
-  private final OfferPlanner planner;
   private ChatAnnouncer announcer;
   private ChatTransitions transitions;
   private RoutingTimers timers;
   private QueueBroadcasts broadcasts;
   private SmsReplies sms;
-  /**
-   * Guest sockets this node holds per chat. The store knows which nodes hold some (see
-   * {@link StateStore#guestConnected}); when a chat's last one here closes the grace timer is set,
-   * and when it fires the chat ends only if no live node holds a socket of its guest.
-   */
-  private final Map<String, Set<String>> guestSockets = new HashMap<>();
+  private Replanner replanner;
+  private SystemMessages systemMessages;
+  private OrphanSweep sweep;
+  private final GuestSockets guestSockets = new GuestSockets();
   private final String nodeId;
   private final MessageJournal journal;
   private final PresenceHealth presence;
-  /** The recoveries of presence this node has re-asserted its guests after (see {@link #sweep}). */
-  private long guestsAssertedAt;
-  private Coalesced replans;
-  private long sweepTimer;
 
   public RoutingVerticle(Directory directory, StateStore store, EventRelay relay, ChatSettings settings, Clock clock,
       String nodeId, PresenceHealth presence) {
@@ -111,7 +101,6 @@ public final class RoutingVerticle extends VerticleBase {
     this.relay = relay;
     this.settings = settings;
     this.clock = clock;
-    this.planner = new OfferPlanner(directory);
   }
 
   @Override
@@ -121,7 +110,10 @@ public final class RoutingVerticle extends VerticleBase {
     timers = new RoutingTimers(vertx, store, presence, clock, this::timerAction);
     broadcasts = new QueueBroadcasts(vertx, directory, store, relay);
     sms = new SmsReplies(vertx.eventBus(), relay);
-    replans = new Coalesced(vertx, REPLAN_EVERY_MS, this::replanLine);
+    replanner = new Replanner(vertx, directory, store, transitions, timers, broadcasts, clock);
+    systemMessages = new SystemMessages(store, journal, relay, clock);
+    sweep = new OrphanSweep(vertx, store, relay, presence, replanner, timers, systemMessages, guestSockets, settings,
+        clock, nodeId);
     List<MessageConsumer<?>> consumers = new ArrayList<>();
     consumers.add(handle(Addresses.GUEST_START, this::startChat));
     consumers.add(handle(Addresses.GUEST_RESUME, this::resume));
@@ -137,19 +129,17 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.OPERATOR_CLOSE, this::operatorClose));
     consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
     consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
-    consumers.add(vertx.eventBus().<String>consumer(Addresses.STORE_RESET, msg -> storeReset()));
+    consumers.add(vertx.eventBus().<String>consumer(Addresses.STORE_RESET, msg -> sweep.storeReset()));
     timers.start();
-    // presence can also change without an event here: another node's operators expire
-    // when that node dies, so offers are re-planned now and then as well
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> sweep());
+    sweep.start();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   @Override
   public Future<?> stop() {
     timers.stop();
-    vertx.cancelTimer(sweepTimer);
-    replans.cancel();
+    sweep.stop();
+    replanner.stop();
     broadcasts.stop();
     return Future.succeededFuture();
   }
@@ -185,9 +175,9 @@ public final class RoutingVerticle extends VerticleBase {
           vertx.runOnContext(x -> {
             // the new chat is planned at once (offered without waiting for a round); the whole
             // line (queue counts, fairness) in the next coalesced round
-            availability().compose(av -> replan(chat.id(), av, false))
+            replanner.availability().compose(av -> replanner.replan(chat.id(), av, false))
                 .onFailure(e -> log.warn("planning chat {} failed: {}", chat.id(), e.getMessage()));
-            replanAll();
+            replanner.replanAll();
             broadcasts.announcePositions();
           });
           return new GuestStarted(chat.id(), token, queue.name());
@@ -282,10 +272,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (socketId == null) {
       return Future.succeededFuture(); // a text chat: no socket, no grace
     }
-    Set<String> sockets = guestSockets.computeIfAbsent(chatId, k -> new HashSet<>());
-    boolean first = sockets.isEmpty();
-    sockets.add(socketId);
-    return first ? store.setGuestConnected(chatId, nodeId, true) : Future.succeededFuture();
+    return guestSockets.attach(chatId, socketId) ? store.setGuestConnected(chatId, nodeId, true) : Future.succeededFuture();
   }
 
   /**
@@ -294,11 +281,9 @@ public final class RoutingVerticle extends VerticleBase {
    * A socket never attached (its start or resume failed before) changes nothing.
    */
   private Future<Done> guestDetached(GuestDetached cmd) {
-    Set<String> sockets = guestSockets.get(cmd.chatId());
-    if (sockets == null || !sockets.remove(cmd.socketId()) || !sockets.isEmpty()) {
+    if (!guestSockets.detach(cmd.chatId(), cmd.socketId())) {
       return Future.succeededFuture(Done.INSTANCE);
     }
-    guestSockets.remove(cmd.chatId());
     return store.setGuestConnected(cmd.chatId(), nodeId, false)
         .eventually(() -> timers.schedule(TimerKind.GUEST_GRACE.key(cmd.chatId()),
             now().plusSeconds(settings.guestGraceSeconds())))
@@ -307,7 +292,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   /** The guest of a chat whose grace ran out is still here, or on another live node. */
   private Future<Boolean> guestStillConnected(String chatId) {
-    return guestSockets.containsKey(chatId) ? Future.succeededFuture(true) : store.guestConnected(chatId);
+    return guestSockets.holds(chatId) ? Future.succeededFuture(true) : store.guestConnected(chatId);
   }
 
   /** The chat, if it exists and has not ended. */
@@ -361,7 +346,7 @@ public final class RoutingVerticle extends VerticleBase {
       return rest.isEmpty()
           ? chat.edit().state(ChatState.waiting).offeredTo(Set.of()).offeredQueues(List.of()).build()
           : chat.edit().offeredTo(rest).build();
-    }).onComplete(r -> replanAll());
+    }).onComplete(r -> replanner.replanAll());
   }
 
   /** One store step: appended only while this operator holds the chat, then relayed to the guest. */
@@ -417,9 +402,9 @@ public final class RoutingVerticle extends VerticleBase {
       return chat.edit().backToWaiting().queue(target.name()).transferredBy(op.id()).build();
     }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null))).compose(t -> {
       log.info("chat {} transferred by {} to queue {}", t.after().id(), op.id(), target.name());
-      return systemMessage(t.after(), "Transferring you to " + target.title() + ".")
-          .compose(v -> availability())
-          .compose(av -> replan(t.after().id(), av, false));
+      return systemMessages.send(t.after(), "Transferring you to " + target.title() + ".")
+          .compose(v -> replanner.availability())
+          .compose(av -> replanner.replan(t.after().id(), av, false));
     }).onComplete(r -> broadcasts.announcePositions()).map(Done.INSTANCE);
   }
 
@@ -435,7 +420,7 @@ public final class RoutingVerticle extends VerticleBase {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
       checkHolder(from, held);
-      return availability();
+      return replanner.availability();
     }).compose(av -> {
       if (!av.canTakeMore(target.id())) {
         throw new ClientError(ErrorCode.queue_unavailable, target.name() + " is not available");
@@ -450,7 +435,7 @@ public final class RoutingVerticle extends VerticleBase {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();
       return timers.schedule(TimerKind.ROLLOVER.key(chat.id()), chat.rolloverDueAt())
-          .compose(v -> systemMessage(chat, "Transferring you to " + target.name() + "."));
+          .compose(v -> systemMessages.send(chat, "Transferring you to " + target.name() + "."));
     }).onComplete(r -> broadcasts.announcePositions()).map(Done.INSTANCE);
   }
 
@@ -463,7 +448,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       return Future.all(frames).map(all -> all.<String>list());
     });
-    Future<List<String>> statuses = Future.all(availability(), store.unansweredChats())
+    Future<List<String>> statuses = Future.all(replanner.availability(), store.unansweredChats())
         .map(all -> broadcasts.statusFrames(all.resultAt(0), all.resultAt(1)).entrySet().stream()
             .filter(e -> op.queues().contains(e.getKey())).map(Map.Entry::getValue).toList());
     Future<List<String>> offers = store.unansweredChats().map(chats -> chats.stream()
@@ -480,105 +465,9 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Done> availabilityChanged(AvailabilityChanged event) {
     Future<Void> graces = store.heldChats(event.operatorId()).compose(ids -> Future.all(ids.stream()
-        .map(id -> event.connected() ? store.cancelTimer(TimerKind.OPERATOR_GRACE.key(id)) : startGrace(id))
+        .map(id -> event.connected() ? store.cancelTimer(TimerKind.OPERATOR_GRACE.key(id)) : sweep.startGrace(id))
         .toList()).mapEmpty());
-    return graces.onComplete(r -> replanAll()).map(Done.INSTANCE);
-  }
-
-  /**
-   * Every {@value #SWEEP_MS} ms, once presence is whole (see {@link PresenceHealth}): offers are
-   * re-planned (presence can change without an event here: another node's operators expire when
-   * that node dies), chats held or asked by people whose node died get their grace, and after the
-   * store was away this node's guests are counted in it again.
-   */
-  private void sweep() {
-    if (!presence.settled()) {
-      return;
-    }
-    if (presence.recoveries() != guestsAssertedAt) {
-      reassertGuests(presence.recoveries());
-    }
-    replanAll();
-    graceForOrphanedChats();
-    graceForGuestsOfDeadNodes();
-  }
-
-  /**
-   * While this node could not beat, another may have found it dead and forgotten its guests, and
-   * a detach's write may have failed: the store is made to count exactly this node's guests
-   * again (a grace set meanwhile then finds them here), and the chats whose last socket here
-   * closed meanwhile get their grace.
-   */
-  private void reassertGuests(long recovery) {
-    Set<String> here = Set.copyOf(guestSockets.keySet());
-    store.replaceGuestChats(nodeId, here)
-        .onSuccess(gone -> {
-          guestsAssertedAt = recovery;
-          log.info("guests of {} chats counted on this node again", here.size());
-          Instant due = now().plusSeconds(settings.guestGraceSeconds());
-          gone.stream().filter(chatId -> !guestSockets.containsKey(chatId))
-              .forEach(chatId -> timers.schedule(TimerKind.GUEST_GRACE.key(chatId), due));
-        })
-        .onFailure(e -> log.warn("guests not counted again yet: {}", e.getMessage()));
-  }
-
-  /**
-   * The store lost its data: guests here are counted again at the next sweep, and those whose chat
-   * no longer exists are told it ended (`closed` by "server"), rather than typing into nothing.
-   */
-  private void storeReset() {
-    guestsAssertedAt = -1;
-    for (String chatId : List.copyOf(guestSockets.keySet())) {
-      store.chat(chatId).onSuccess(chat -> {
-        if (chat == null && guestSockets.remove(chatId) != null) {
-          relay.toGuest(chatId, Frames.closedToGuest("server", Integer.MAX_VALUE));
-        }
-      });
-    }
-  }
-
-  /** Guests whose sockets died with their node get the guest grace: if they come back, it is cancelled. */
-  private void graceForGuestsOfDeadNodes() {
-    store.guestsLeftOnDeadNodes().onSuccess(chats -> {
-      if (!chats.isEmpty()) {
-        log.info("the guests of {} chats were on a node that stopped: their grace starts", chats.size());
-      }
-      Instant due = now().plusSeconds(settings.guestGraceSeconds());
-      chats.forEach(chatId -> store.scheduleTimerIfAbsent(TimerKind.GUEST_GRACE.key(chatId), due)
-          .onSuccess(set -> timers.arm(due)));
-    }).onFailure(e -> log.warn("guests of stopped nodes not checked: {}", e.getMessage()));
-  }
-
-  /**
-   * Chats held by an operator who is connected nowhere get the operator-grace timer, once, as if
-   * their console had just closed: the usual path (their node hears the last console close) is
-   * missed when that node dies with the console, or when it closed while the store was away.
-   * Without this such a chat stayed held and its guest waited until the operator came back.
-   */
-  private void graceForOrphanedChats() {
-    Future.all(availability(), store.heldCounts()).onSuccess(all -> {
-      Availability av = all.resultAt(0);
-      Map<String, Integer> held = all.resultAt(1);
-      held.keySet().stream().filter(op -> !av.isConnected(op))
-          .forEach(op -> store.heldChats(op).onSuccess(ids -> ids.forEach(this::startGrace)));
-    });
-  }
-
-  /**
-   * The held chat's operator-grace timer, unless one is set already (the sweep and the node
-   * that saw the last console close may both get here); the guest is told once.
-   */
-  private Future<Void> startGrace(String chatId) {
-    Instant due = now().plusSeconds(settings.operatorGraceSeconds());
-    return store.scheduleTimerIfAbsent(TimerKind.OPERATOR_GRACE.key(chatId), due).compose(set -> {
-      if (!set) {
-        return Future.succeededFuture();
-      }
-      timers.arm(due);
-      return store.chat(chatId).compose(chat -> chat == null || chat.state() != ChatState.active
-          ? Future.succeededFuture()
-          : systemMessage(chat, chat.operatorName() + " lost their connection; please wait."));
-    });
+    return graces.onComplete(r -> replanner.replanAll()).map(Done.INSTANCE);
   }
 
   private OperatorConfig operator(String id) {
@@ -607,21 +496,12 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> systemMessage(Chat chat, String text) {
-    return store.appendMessage(chat.id(), ChatMessage.FROM_SYSTEM, null, text, now(), null)
-        .compose(m -> journal.write(chat.id(), m, null).map(m))
-        .map(m -> {
-          relay.toGuest(chat.id(), Frames.messageToGuest(m));
-          return (Void) null;
-        });
-  }
-
   // ---- timers ----------------------------------------------------------------------------
 
   /** What a due timer does to its chat; each is idempotent (timers fire at least once). */
   private Future<?> timerAction(TimerKind kind, String chatId) {
     return switch (kind) {
-      case ROLLOVER -> availability().compose(av -> replan(chatId, av, true));
+      case ROLLOVER -> replanner.availability().compose(av -> replanner.replan(chatId, av, true));
       case MAX_WAIT -> transitions.change(chatId, chat -> chat.state() == ChatState.offered
           ? chat.edit().state(ChatState.missed).ended(now(), "timeout").offeredTo(Set.of()).build()
           : chat);
@@ -633,81 +513,13 @@ public final class RoutingVerticle extends VerticleBase {
 
   /** An operator did not come back in time: their chat goes back to its queue. */
   private Future<?> returnToQueue(String chatId) {
-    return availability().compose(av -> transitions.change(chatId, chat -> chat.state() == ChatState.active
+    return replanner.availability().compose(av -> transitions.change(chatId, chat -> chat.state() == ChatState.active
             && !av.isConnected(chat.operatorId()) ? chat.edit().backToWaiting().build() : chat,
             (before, after) -> List.of(new ChatEvent(now(), ChatEvent.RETURNED, after.queue(), before.operatorId()))))
         .compose(t -> t.before() == t.after() ? Future.succeededFuture()
-            : systemMessage(t.after(), "Finding someone else to help you.")
-                .compose(v -> availability()).compose(av -> replan(chatId, av, false)))
+            : systemMessages.send(t.after(), "Finding someone else to help you.")
+                .compose(v -> replanner.availability()).compose(av -> replanner.replan(chatId, av, false)))
         .onComplete(r -> broadcasts.announcePositions());
-  }
-
-  // ---- offers ------------------------------------------------------------------------------
-
-  private Future<Availability> availability() {
-    return Future.all(store.connectedOperators(), store.heldCounts())
-        .map(all -> new Availability(directory, all.resultAt(0), all.resultAt(1), now()));
-  }
-
-  /** Re-plans one chat's offers; {@code widen} when its rollover deadline has passed. */
-  private Future<Transition> replan(String chatId, Availability av, boolean widen) {
-    return replan(chatId, null, av, widen);
-  }
-
-  /** As above, starting from {@code known} (a recent read) to save a round trip when it is still current. */
-  private Future<Transition> replan(String chatId, Chat known, Availability av, boolean widen) {
-    OfferPlanner.Plan[] plan = new OfferPlanner.Plan[1];
-    return transitions.change(chatId, known, Integer.MAX_VALUE, chat -> {
-      plan[0] = widen ? planner.widen(chat, av, now()) : planner.plan(chat, av, now());
-      return plan[0].chat();
-    }, ChatTransitions.NO_REASON).compose(t -> plan[0].rolloverDueAt() == null || (t.before() == t.after() && !widen)
-        ? Future.succeededFuture(t)
-        : timers.schedule(TimerKind.ROLLOVER.key(chatId), plan[0].rolloverDueAt()).map(t));
-  }
-
-  /**
-   * Re-plans every unanswered chat after availability or capacity changed. Runs one at a
-   * time and coalesces bursts (see {@link Coalesced}), so a plan never works from an older
-   * snapshot than the last one.
-   */
-  private void replanAll() {
-    replans.request();
-  }
-
-  private Future<?> replanLine() {
-    return Future.all(availability(), store.unansweredChats()).compose(all -> {
-      Availability av = all.resultAt(0);
-      List<Chat> chats = all.resultAt(1);
-      broadcasts.announceAvailability(av);
-      broadcasts.announceStatus(av, chats);
-      Future<?> chain = Future.succeededFuture();
-      for (Chat chat : chats) {
-        chain = chain.eventually(() -> replan(chat.id(), chat, av, false));
-      }
-      return chain.eventually(() -> restoreLostTimers(chats));
-    }).onFailure(e -> log.warn("re-planning offers failed: {}", e.getMessage()));
-  }
-
-  /**
-   * A chat's deadlines are kept in the chat itself, so a timer that never got written (the store
-   * failed between the chat's write and the timer's) is set again, due now, once its deadline is
-   * {@link #OVERDUE}: firing is idempotent, so one that was merely late fires only once.
-   */
-  private Future<?> restoreLostTimers(List<Chat> unanswered) {
-    Instant now = now();
-    Instant overdueBefore = now.minus(OVERDUE);
-    List<Future<Boolean>> restored = new ArrayList<>();
-    for (Chat chat : unanswered) {
-      if (chat.state() == ChatState.offered && chat.rolloverDueAt() != null && chat.rolloverDueAt().isBefore(overdueBefore) && !chat.widenPending()) {
-        restored.add(store.scheduleTimerIfAbsent(TimerKind.ROLLOVER.key(chat.id()), now));
-      }
-    }
-    return Future.join(restored).onSuccess(x -> {
-      long count = restored.stream().filter(f -> Boolean.TRUE.equals(f.result())).count();
-      if (count > 0) {
-        log.warn("{} overdue timers were missing and are set again", count);
-      }
-    });
   }
 
   // ---- compare-and-set ----------------------------------------------------------------------
@@ -723,7 +535,7 @@ public final class RoutingVerticle extends VerticleBase {
       broadcasts.announcePositions();
     }
     if (capacityChanged || lineChanged) {
-      replanAll();
+      replanner.replanAll();
     }
     if (after.state().isEnded()) {
       timers.cancel(after.id(), TimerKind.values());

@@ -149,8 +149,10 @@ class OneNodeRestartTest {
     JsonObject held = aliceAgain.next("accepted", f -> running.equals(f.getString("chatId")), TestNode.TIMEOUT);
     assertThat(held.getJsonArray("history").stream().map(m -> ((JsonObject) m).getString("text")))
         .contains("first question", "second question");
-    assertThat(samAgain.say("are you still there?").getLong("seq")).isEqualTo(lastSeq + 1);
-    assertThat(aliceAgain.next("message", f -> f.getLong("seq") == lastSeq + 1, TestNode.TIMEOUT).getString("text"))
+    // numbering goes on (the sweep may have told the guest "Alice lost their connection" in between)
+    long seq = samAgain.say("are you still there?").getLong("seq");
+    assertThat(seq).isGreaterThan(lastSeq);
+    assertThat(aliceAgain.next("message", f -> f.getLong("seq") == seq, TestNode.TIMEOUT).getString("text"))
         .isEqualTo("are you still there?");
   }
 
