@@ -94,7 +94,7 @@ public final class Switchboard {
     return hotState(vertx, config).compose(hot -> {
       RecordSettings where = config.record();
       Future<RecordStore> record = where.kept() ? JdbcRecordStore.open(vertx, where).map(r -> (RecordStore) r)
-          : Future.succeededFuture(new StateStoreRecord(hot.store(), "record kept with the " + hot.kind()));
+          : Future.succeededFuture(hot.recordInIt());
       return record
           .map(r -> new Shared(hot.store(), r, hot.relay(), () -> r.close().eventually(() -> hot.close().get()),
               hot.kind(), hot.settle()))
@@ -103,18 +103,21 @@ public final class Switchboard {
   }
 
   /** The hot state and how frames reach sockets: in this node's memory, or on Redis for several nodes. */
-  private record Hot(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind, Duration settle) {}
+  private record Hot(StateStore store, EventRelay relay, Supplier<Future<Void>> close, String kind, Duration settle,
+      RecordStore recordInIt) {}
 
   private static Future<Hot> hotState(Vertx vertx, AppConfig config) {
     if (config.redisUrl() == null) {
-      return Future.succeededFuture(new Hot(new InMemoryStateStore(), new LocalEventRelay(vertx.eventBus()),
-          Future::succeededFuture, "in-memory state", Duration.ZERO));
+      InMemoryStateStore store = new InMemoryStateStore();
+      return Future.succeededFuture(new Hot(store, new LocalEventRelay(vertx.eventBus()),
+          Future::succeededFuture, "in-memory state", Duration.ZERO, new StateStoreRecord(store, "record kept with the in-memory state")));
     }
     return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
         .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
             .map(relay -> new Hot(store, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
-                "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE))
+                "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE,
+                new StateStoreRecord(store, "record kept with the Redis state at " + redactedUrl(config.redisUrl()))))
             .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
   }
 

@@ -15,6 +15,7 @@ import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.OfflineMessage;
 import switchboard.store.DirectoryDoc;
+import switchboard.store.RecordParts;
 import switchboard.store.StateStore;
 
 /**
@@ -29,53 +30,56 @@ public final class StateStoreRecord implements RecordStore {
   static final Duration LOOK_BACK = Duration.ofDays(40);
 
   private final StateStore store;
+  private final RecordParts parts;
   private final String description;
   private final Deque<AuditEntry> audit = new ArrayDeque<>();
 
-  public StateStoreRecord(StateStore store, String description) {
+  /** {@code store}: a state store that also keeps {@link RecordParts} (both implementations do). */
+  public <S extends StateStore & RecordParts> StateStoreRecord(S store, String description) {
     this.store = store;
+    this.parts = store;
     this.description = description;
   }
 
   @Override
   public Future<DirectoryDoc> directory() {
-    return store.directory();
+    return parts.directory();
   }
 
   @Override
   public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
-    return store.replaceDirectory(expectedVersion, next);
+    return parts.replaceDirectory(expectedVersion, next);
   }
 
   @Override
   public Future<Void> putCannedResponse(CannedResponse response) {
-    return store.putCannedResponse(response);
+    return parts.putCannedResponse(response);
   }
 
   @Override
   public Future<Boolean> deleteCannedResponse(String id) {
-    return store.deleteCannedResponse(id);
+    return parts.deleteCannedResponse(id);
   }
 
   @Override
   public Future<List<CannedResponse>> cannedResponses() {
-    return store.cannedResponses();
+    return parts.cannedResponses();
   }
 
   @Override
   public Future<Void> addOfflineMessage(OfflineMessage message) {
-    return store.addOfflineMessage(message);
+    return parts.addOfflineMessage(message);
   }
 
   @Override
   public Future<List<OfflineMessage>> offlineMessages() {
-    return store.offlineMessages().map(all -> all.stream()
+    return parts.offlineMessages().map(all -> all.stream()
         .sorted(Comparator.comparing(OfflineMessage::createdAt).thenComparing(OfflineMessage::id)).toList());
   }
 
   @Override
   public Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
-    return store.markOfflineMessageDone(id, operatorId, at);
+    return parts.markOfflineMessageDone(id, operatorId, at);
   }
 
   /** The state store holds the chat, its messages and its timeline already. */

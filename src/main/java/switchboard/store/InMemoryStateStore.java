@@ -24,7 +24,7 @@ import switchboard.domain.OfflineMessage;
  * State of a single node, in this JVM. Methods are synchronized so verticles on
  * different event loops see one consistent store; none of them blocks on I/O.
  */
-public final class InMemoryStateStore implements StateStore {
+public final class InMemoryStateStore implements StateStore, RecordParts {
   private final Map<String, Chat> chats = new HashMap<>();
   private final Map<String, Set<String>> held = new HashMap<>();
   private final Map<String, List<ChatMessage>> transcripts = new HashMap<>();

@@ -73,7 +73,7 @@ import switchboard.domain.OfflineMessage;
  * work again as soon as Redis is back; scripts are re-sent with EVAL when Redis lost them.
  * A timed-out write may still have been applied: callers re-read before retrying a decision.
  */
-public final class RedisStateStore implements StateStore {
+public final class RedisStateStore implements StateStore, RecordParts {
   private static final Logger log = LoggerFactory.getLogger(RedisStateStore.class);
 
   /** Expiry of a presence key; the presence heartbeat refreshes it every 5 s. */

@@ -6,17 +6,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
-import switchboard.domain.OfflineMessage;
 
 /**
  * Everything nodes share. Each method that decides something several nodes could race on
  * is one atomic call: {@link #replaceChat} (accept, transfer, close, rollover steps, with
  * the capacity check), {@link #claimDueTimers}, {@link #appendMessage} (seq numbering).
- * Two implementations: {@link InMemoryStateStore} (one node) and a Redis one.
+ * Two implementations: {@link InMemoryStateStore} (one node) and a Redis one. The hot state only:
+ * what of the durable record they can also keep (when no database is named) is
+ * {@link RecordParts}.
  */
 public interface StateStore {
 
@@ -152,43 +152,13 @@ public interface StateStore {
    */
   Future<List<String>> guestsLeftOnDeadNodes();
 
-  // ---- queues and operators ----------------------------------------------------------------
-
-  /** The stored set-up, or null before anything seeded it. */
-  Future<DirectoryDoc> directory();
-
-  /**
-   * Compare-and-set: writes {@code next} only if the stored version is {@code expectedVersion}
-   * (0: only if nothing is stored yet). True when written.
-   */
-  Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next);
-
-  // ---- timelines and canned responses ------------------------------------------------------
+  // ---- timelines ---------------------------------------------------------------------------
 
   /** Adds a step to a chat's rollover timeline. */
   Future<Void> appendChatEvent(String chatId, ChatEvent event);
 
   /** The chat's timeline, oldest first. */
   Future<List<ChatEvent>> chatEvents(String chatId);
-
-  /** Creates or replaces (same id) a canned response. */
-  Future<Void> putCannedResponse(CannedResponse response);
-
-  /** Deletes one; true when it existed. */
-  Future<Boolean> deleteCannedResponse(String id);
-
-  /** Every canned response, in no particular order (callers filter by owner and queue). */
-  Future<List<CannedResponse>> cannedResponses();
-
-  // ---- offline messages --------------------------------------------------------------------
-
-  Future<Void> addOfflineMessage(OfflineMessage message);
-
-  /** Every kept offline message, newest first. */
-  Future<List<OfflineMessage>> offlineMessages();
-
-  /** Marks a message done and returns it, or null when there is none with that id. */
-  Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at);
 
   // ---- sessions --------------------------------------------------------------------------
 

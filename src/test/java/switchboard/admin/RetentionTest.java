@@ -32,7 +32,7 @@ class RetentionTest {
 
   @Test
   void messagesOfChatsEndedLongerAgoThanTheRetentionAreForgottenTheRecordsStay() {
-    StateStore store = new InMemoryStateStore();
+    InMemoryStateStore store = new InMemoryStateStore();
     ended(store, "old", NOW.minusSeconds(86_400L * 31), NOW.minusSeconds(86_400L * 31 - 600));
     ended(store, "recent", NOW.minusSeconds(86_400L * 2), NOW.minusSeconds(86_400L * 2 - 600));
     Chat open = Chat.newChat("open", new Guest("Sam", null, null), "h", "ill", NOW.minusSeconds(86_400L * 35));

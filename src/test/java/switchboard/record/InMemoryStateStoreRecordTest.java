@@ -11,7 +11,7 @@ import switchboard.store.StateStore;
 
 /** The record kept in the in-memory state store ({@code "record": {"url": "none"}} on one node). */
 class InMemoryStateStoreRecordTest extends RecordStoreContract {
-  private StateStore store;
+  private InMemoryStateStore store;
 
   @Override
   protected Future<RecordStore> newRecord(Vertx vertx) {
