@@ -78,6 +78,53 @@
   const ICON_DOWN = 'M6.4 8.6 12 14.2l5.6-5.6L19 10l-7 7-7-7z';
   const ICON_SEND = 'M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z';
 
+  /**
+   * Chat text as DOM nodes: plain text, with http and https addresses as links (rel noopener
+   * noreferrer nofollow, a new tab) and nothing else: no other markup is ever read from it.
+   */
+  function linkified(text) {
+    const nodes = [];
+    const pattern = /https?:\/\/[^\s<>"']+/gi;
+    let last = 0;
+    let match;
+    while ((match = pattern.exec(text)) !== null) {
+      let candidate = match[0];
+      // a sentence's closing punctuation is not part of the address
+      candidate = withoutTrailingPunctuation(candidate);
+      let url = null;
+      try {
+        url = new URL(candidate);
+      } catch (e) {
+        url = null;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) continue;
+      if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+      const a = document.createElement('a');
+      a.href = url.href;
+      a.textContent = candidate;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer nofollow';
+      nodes.push(a);
+      last = match.index + candidate.length;
+      pattern.lastIndex = last;
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
+  /** A sentence's closing punctuation is not part of an address; a ")" is when it closes a "(" in it. */
+  function withoutTrailingPunctuation(candidate) {
+    let end = candidate.length;
+    while (end > 0 && '.,;:!?)]'.includes(candidate[end - 1])) {
+      if (candidate[end - 1] === ')') {
+        const part = candidate.slice(0, end);
+        if ((part.match(/\(/g) || []).length >= (part.match(/\)/g) || []).length) break;
+      }
+      end -= 1;
+    }
+    return candidate.slice(0, end);
+  }
+
   function randomId() {
     if (crypto.randomUUID) return crypto.randomUUID();
     const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -238,6 +285,9 @@
 }
 .sb-input[aria-invalid="true"] { border-color: #c62828; border-width: 2px; }
 .sb-error { color: #b3261e; font-size: 14px; }
+.sb-form-error { margin: 0; color: #b3261e; font-size: 14px; font-weight: 600; }
+.sb-question-label { font-size: 14px; font-weight: 600; }
+.sb-bubble a { color: inherit; text-decoration: underline; }
 .sb-primary {
   align-self: flex-start; padding: 9px 18px; border: 0; border-radius: 8px;
   background: var(--sb-accent); color: var(--sb-on-accent); font-weight: 600; cursor: pointer;
@@ -270,6 +320,8 @@
   }
   .sb[data-mode="widget"] .sb-launcher[aria-expanded="true"] { display: none; }
 }
+/* phones zoom into a field whose text is under 16 px: keep them at 16 */
+@media (max-width: 600px) { .sb-input, .sb-compose-row textarea { font-size: 16px; } }
 /* only a chat needs the full height; notices and forms take what they need */
 .sb[data-mode="widget"] .sb-panel:not([data-view="ready"]):not([data-view="chat"]) { height: auto; min-height: 220px; }
 /* page mode: the chat box fills its container */
@@ -356,9 +408,18 @@
       this.nameInput = h('input', {
         id: ids('name'), class: 'sb-input', 'data-sb': 'name', type: 'text', autocomplete: 'name', maxlength: '80',
       });
+      this.nameOptional = h('span', { class: 'sb-optional', text: '(optional)' });
       this.nameField = h('div', { class: 'sb-field' },
-        h('label', { for: ids('name') }, 'Your name ', h('span', { class: 'sb-optional', text: '(optional)' })),
+        h('label', { for: ids('name') }, 'Your name ', this.nameOptional),
         this.nameInput);
+      this.guestEmailInput = h('input', {
+        id: ids('email'), class: 'sb-input', 'data-sb': 'email', type: 'email', autocomplete: 'email', maxlength: '254',
+      });
+      this.emailOptional = h('span', { class: 'sb-optional', text: '(optional)' });
+      this.emailField = h('div', { class: 'sb-field', hidden: true },
+        h('label', { for: ids('email') }, 'Your email ', this.emailOptional),
+        this.guestEmailInput);
+      this.formError = h('p', { class: 'sb-form-error', id: ids('form-error'), 'data-sb': 'form-error', hidden: true });
       this.input = h('textarea', {
         id: ids('input'), class: 'sb-input', 'data-sb': 'input', rows: '1', maxlength: String(MAX_TEXT),
         placeholder: 'Type your message…', 'aria-describedby': ids('hint'),
@@ -381,7 +442,9 @@
         onsubmit: (e) => { e.preventDefault(); this.send(); },
       },
       this.nameField,
-      h('label', { for: ids('input'), class: 'sb-visually-hidden', text: 'Your message' }),
+      this.emailField,
+      this.formError,
+      this.inputLabel = h('label', { for: ids('input'), class: 'sb-visually-hidden', text: 'Your message' }),
       h('div', { class: 'sb-compose-row' }, this.input, this.sendButton),
       this.emailBox,
       h('div', { class: 'sb-foot' }, this.hint, this.endButton, this.restartButton));
@@ -459,9 +522,65 @@
       this.offlineForm.hidden = view !== 'offline';
       this.thanks.hidden = view !== 'thanks';
       this.composer.hidden = !chatting;
-      this.nameField.hidden = view !== 'ready';
+      const form = this.form();
+      this.nameField.hidden = view !== 'ready' || form.name === 'off';
+      this.emailField.hidden = view !== 'ready' || form.email === 'off';
+      this.nameOptional.hidden = form.name === 'required';
+      this.emailOptional.hidden = form.email === 'required';
+      this.nameInput.required = form.name === 'required';
+      this.guestEmailInput.required = form.email === 'required';
+      if (view !== 'ready') this.showFormError(null);
+      // a queue that requires the question says so; otherwise the first message is the question
+      const asksQuestion = view === 'ready' && form.question === 'required';
+      this.inputLabel.className = asksQuestion ? 'sb-question-label' : 'sb-visually-hidden';
+      this.inputLabel.textContent = asksQuestion ? 'Your question' : 'Your message';
       if (this.dot) this.dot.dataset.on = String(chatting);
       if (view === 'loading') this.setNotice('');
+    }
+
+    /** What the chat's queue asks before it starts (name, email, question: off, optional or required). */
+    form() {
+      const info = this.queueInfo.get(this.chatQueue) || {};
+      const form = info.form && typeof info.form === 'object' ? info.form : {};
+      const ask = (v, d) => (v === 'off' || v === 'optional' || v === 'required' ? v : d);
+      return { name: ask(form.name, 'optional'), email: ask(form.email, 'off'), question: ask(form.question, 'optional') };
+    }
+
+    /** Shows what is missing next to the form and marks the field, or clears it (null). */
+    showFormError(text, field) {
+      for (const input of [this.nameInput, this.guestEmailInput, this.input]) {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
+      this.input.setAttribute('aria-describedby', 'sb-hint');
+      this.formError.textContent = text || '';
+      this.formError.hidden = !text;
+      if (text && field) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', this.formError.id);
+        field.focus();
+      }
+    }
+
+    /** Before the first message: what the queue requires is there (true), or the guest is told what is missing. */
+    checkForm() {
+      const form = this.form();
+      const name = this.nameInput.value.trim();
+      const email = this.guestEmailInput.value.trim();
+      if (form.name === 'required' && !name) {
+        this.showFormError('Please tell us your name.', this.nameInput);
+        return false;
+      }
+      if (form.email !== 'off' && email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        this.showFormError('Please check your email address (like name@example.org).', this.guestEmailInput);
+        return false;
+      }
+      if (form.email === 'required' && !email) {
+        this.showFormError('Please give your email address, so we can follow up.', this.guestEmailInput);
+        return false;
+      }
+      this.showFormError(null);
+      return true;
     }
 
     setNotice(text) {
@@ -766,6 +885,11 @@
       this.autosize();
       this.stopTyping();
       this.showAlert('');
+      if (!this.chat && !this.checkForm()) {
+        this.input.value = text;
+        this.autosize();
+        return;
+      }
       if (!this.chat) this.beginChat();
       const message = { clientId: randomId(), text };
       this.chat.unacked.push(message);
@@ -779,8 +903,12 @@
 
     beginChat() {
       const name = this.nameInput.value.trim();
+      const form = this.form();
+      const email = this.guestEmailInput.value.trim();
       this.chat = {
-        chatId: null, token: null, queue: this.chatQueue, lastSeq: 0, unacked: [], operator: null, name: name || null,
+        chatId: null, token: null, queue: this.chatQueue, lastSeq: 0, unacked: [], operator: null,
+        name: (form.name !== 'off' && name) || null, email: (form.email !== 'off' && email) || null,
+        asksQuestion: form.question !== 'off',
       };
       this.ended = false;
       this.setView('chat');
@@ -828,8 +956,12 @@
           this.sendFrame({ type: 'resume', chatId: this.chat.chatId, token: this.chat.token, lastSeq: this.chat.lastSeq });
         } else {
           const page = (this.mode === 'page' && document.referrer) || location.href;
+          // the first message is the question: it rides with the start, so staff see it on the offer
+          const question = this.chat.asksQuestion ? this.chat.unacked[0] : null;
           this.sendFrame({
-            type: 'start', queue: this.chat.queue, name: this.chat.name, email: null, page: page.slice(0, MAX_PAGE),
+            type: 'start', queue: this.chat.queue, name: this.chat.name, email: this.chat.email || null,
+            page: page.slice(0, MAX_PAGE), question: question ? question.text : null,
+            clientId: question ? question.clientId : null,
           });
         }
       };
@@ -1058,7 +1190,7 @@
 
     messageRow(from, text, name, at) {
       const bubble = h('div', { class: 'sb-bubble', 'data-sb': 'message', 'data-from': from });
-      bubble.textContent = typeof text === 'string' ? text : '';
+      bubble.replaceChildren(...linkified(typeof text === 'string' ? text : ''));
       const row = h('div', { class: `sb-row sb-row--${from}` });
       if (from === 'system') {
         row.append(h('span', { class: 'sb-visually-hidden', text: 'Notice: ' }), bubble);

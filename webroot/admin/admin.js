@@ -22,7 +22,8 @@
  *             queue-row[data-queue=NAME] > queue-chain-cell, queue-edit, queue-delete (click twice: the first
  *               click arms it, data-armed)
  *             queue-form (data-mode=new|edit) > queue-form-title, queue-name, queue-title, queue-rollover,
- *               queue-max-wait, queue-backups > backup[data-queue=NAME] > backup-up, backup-down, backup-remove,
+ *               queue-max-wait, queue-form-name, queue-form-email, queue-form-question (selects: off,
+ *               optional, required), queue-backups > backup[data-queue=NAME] > backup-up, backup-down, backup-remove,
  *               queue-backups-empty, queue-backup-select, queue-backup-add, queue-chain,
  *               queue-hours-enabled (checkbox), queue-hours, queue-timezone, queue-week >
  *               hours-day[data-day=mon…sun] > hours-range > hours-from, hours-to, hours-remove; hours-add[data-day],
@@ -591,6 +592,10 @@
     hook('queue-title').value = editing ? (queue.title || '') : '';
     hook('queue-rollover').value = editing && queue.rolloverAfterSeconds != null ? queue.rolloverAfterSeconds : DEFAULT_ROLLOVER_SECONDS;
     hook('queue-max-wait').value = editing && queue.maxWaitSeconds != null ? queue.maxWaitSeconds : '';
+    const asks = editing && queue.form && typeof queue.form === 'object' ? queue.form : {};
+    hook('queue-form-name').value = asks.name || 'optional';
+    hook('queue-form-email').value = asks.email || 'off';
+    hook('queue-form-question').value = asks.question || 'optional';
 
     hook('queue-hours-enabled').checked = !!hours;
     hook('queue-timezone').value = hours && hours.timeZone ? hours.timeZone : '';
@@ -797,6 +802,11 @@
       maxWaitSeconds: numberFrom(hook('queue-max-wait')),
       hours: null,
       skin: null,
+      form: {
+        name: hook('queue-form-name').value,
+        email: hook('queue-form-email').value,
+        question: hook('queue-form-question').value,
+      },
     };
     if (hook('queue-hours-enabled').checked) {
       const weekly = {};

@@ -122,6 +122,42 @@
     }
   }
 
+  /**
+   * Chat text as DOM nodes: plain text, with http and https addresses as links (rel noopener
+   * noreferrer nofollow, a new tab) and nothing else. The same rules as the widget's.
+   */
+  function linkified(text) {
+    const nodes = [];
+    const pattern = /https?:\/\/[^\s<>"']+/gi;
+    let last = 0;
+    let match;
+    while ((match = pattern.exec(text)) !== null) {
+      let candidate = match[0];
+      candidate = withoutTrailingPunctuation(candidate);
+      const url = safeHttpUrl(candidate);
+      if (!url) continue;
+      if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+      nodes.push(h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow', text: candidate }));
+      last = match.index + candidate.length;
+      pattern.lastIndex = last;
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
+  /** A sentence's closing punctuation is not part of an address; a ")" is when it closes a "(" in it. */
+  function withoutTrailingPunctuation(candidate) {
+    let end = candidate.length;
+    while (end > 0 && '.,;:!?)]'.includes(candidate[end - 1])) {
+      if (candidate[end - 1] === ')') {
+        const part = candidate.slice(0, end);
+        if ((part.match(/\(/g) || []).length >= (part.match(/\)/g) || []).length) break;
+      }
+      end -= 1;
+    }
+    return candidate.slice(0, end);
+  }
+
   function readJson(storage, key) {
     try {
       const raw = storage.getItem(key);
@@ -617,6 +653,7 @@
           h('span', { class: 'offer__on', sb: 'offer-on-label', text: ' · offered on ' }),
           h('span', { class: 'offer__q', sb: 'offer-offered-on' }),
           h('span', { class: 'tag tag--widened', sb: 'offer-widened', text: 'widened', hidden: true })),
+        h('p', { class: 'offer__question', sb: 'offer-question', hidden: true }),
         h('div', { class: 'offer__page', sb: 'offer-page' }),
         h('div', { class: 'offer__actions' }, accept));
       el.addEventListener('keydown', (e) => {
@@ -647,8 +684,13 @@
     hook('offer-page', el).title = page;
     hook('offer-page', el).hidden = !page;
     hook('offer-waited', el).textContent = waited(f.waitingSince);
+    const question = typeof f.question === 'string' ? f.question : '';
+    hook('offer-question', el).textContent = question;
+    hook('offer-question', el).title = question;
+    hook('offer-question', el).hidden = !question;
     el.setAttribute('aria-label',
-      `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}. Press Enter to accept.`);
+      `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}`
+      + `${question ? `: ${question.slice(0, 200)}` : ''}. Press Enter to accept.`);
     renderOffersMeta();
     // an offer re-sent after a reconnect or a reload has rung already
     if (isNew && !state.rung.has(frame.chatId)) {
@@ -1063,7 +1105,7 @@
         h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at || null, text: m.at ? clockTime(m.at) : 'sending…' })));
     }
     const text = h('div', { class: 'msg__text', sb: 'message', 'data-from': from });
-    text.textContent = typeof m.text === 'string' ? m.text : '';
+    text.replaceChildren(...linkified(typeof m.text === 'string' ? m.text : ''));
     if (m.seq != null) text.dataset.seq = String(m.seq);
     row.append(text);
     if (from === 'system' && m.at) row.append(h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at, text: clockTime(m.at) }));
@@ -1725,7 +1767,7 @@
         sb: 'transcript-message', 'data-from': m.from, 'data-seq': m.seq },
       h('span', { class: 'transcript__at', text: clockTime(m.at) }),
       h('span', { class: 'transcript__name', text: m.from === 'system' ? '—' : (m.name || m.from) }),
-      h('span', { class: 'transcript__text', text: m.text })));
+      h('span', { class: 'transcript__text' }, ...linkified(typeof m.text === 'string' ? m.text : ''))));
       if (Array.isArray(c.timeline) && c.timeline.length) {
         const describe = (e) => (TIMELINE_TEXT[e.kind] || ((x) => x.kind))(e);
         rows.unshift(h('li', { class: 'transcript__timeline' },

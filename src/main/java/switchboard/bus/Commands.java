@@ -11,8 +11,17 @@ public final class Commands {
    * {@code phone} and {@code channel} are set for a chat opened by a text message; {@code socketId}
    * names the guest's socket (null for a text chat, which has none).
    */
+  /**
+   * {@code name} null when the guest gave none; {@code question} (with the client's id for it) is
+   * asked before the chat starts and becomes its first message.
+   */
   public record GuestStart(String chatId, String queue, String name, String email, String page, String phone,
-      String channel, String socketId) {
+      String channel, String socketId, String question, String questionClientId) {
+    public GuestStart(String chatId, String queue, String name, String email, String page, String phone,
+        String channel, String socketId) {
+      this(chatId, queue, name, email, page, phone, channel, socketId, null, null);
+    }
+
     public GuestStart(String chatId, String queue, String name, String email, String page, String socketId) {
       this(chatId, queue, name, email, page, null, switchboard.domain.Guest.WEB, socketId);
     }
@@ -24,7 +33,8 @@ public final class Commands {
   /** An operator's message to a guest who texts: goes out through the number's SMS provider. */
   public record SmsSend(String chatId, String operatorId, String phone, String queue, String text, long seq) {}
 
-  public record GuestStarted(String chatId, String token, String queue) {}
+  /** {@code question}: the ack of the question stored as the first message, or null. */
+  public record GuestStarted(String chatId, String token, String queue, Ack question) {}
 
   public record GuestResume(String chatId, String token, long lastSeq, String socketId) {}
 

@@ -68,7 +68,7 @@ public final class Frames {
         .put("offeredOn", offeredOn)
         .put("guest", new JsonObject().put("name", chat.guest().name()).put("page", chat.guest().page())
             .put("channel", chat.guest().channel()))
-        .put("waitingSince", chat.waitingSince().toString()).encode();
+        .put("waitingSince", chat.waitingSince().toString()).put("question", chat.guest().question()).encode();
   }
 
   public static String offerWithdrawn(String chatId, long version, String reason) {

@@ -17,7 +17,8 @@ public final class ConfigJson {
     // unset optional fields are null, as the admin page and the config file's reader expect
     return json.put("maxWaitSeconds", q.maxWaitSeconds())
         .put("hours", q.hours() == null ? null : new JsonObject(q.hours()))
-        .put("skin", q.skin() == null ? null : new JsonObject(q.skin()));
+        .put("skin", q.skin() == null ? null : new JsonObject(q.skin()))
+        .put("form", new JsonObject(q.form().json()));
   }
 
   /** With the hash for the store and the validator; without it for anything a person reads. */

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import switchboard.auth.PasswordHasher;
+import switchboard.domain.ChatForm;
 import switchboard.domain.QueueConfig;
 import switchboard.domain.OperatorConfig;
 import switchboard.domain.SmsNumber;
@@ -564,7 +565,8 @@ public final class ConfigLoader {
 
     private QueueConfig queue(JsonNode q, String path) {
       expectObject(q, path);
-      onlyKnownFields(q, path, "name", "title", "backups", "rolloverAfterSeconds", "maxWaitSeconds", "hours", "skin");
+      onlyKnownFields(q, path, "name", "title", "backups", "rolloverAfterSeconds", "maxWaitSeconds", "hours", "skin",
+          "form");
       String name = requiredString(q, path, "name");
       if (!QUEUE_NAME.matcher(name).matches()) {
         throw error(path + ".name",
@@ -577,7 +579,35 @@ public final class ConfigLoader {
           intField(q, path, "rolloverAfterSeconds", QueueConfig.DEFAULT_ROLLOVER_AFTER_SECONDS, 1, Integer.MAX_VALUE),
           optionalInt(q, path, "maxWaitSeconds", 1, Integer.MAX_VALUE),
           hours(q, path),
-          anyObject(q, path, "skin"));
+          anyObject(q, path, "skin"),
+          form(q, path));
+    }
+
+    /** {@code "form": {"name": "optional", "email": "required", "question": "off"}}; a missing field keeps its default. */
+    private ChatForm form(JsonNode q, String path) {
+      JsonNode form = value(q, "form");
+      if (form == null) {
+        return ChatForm.DEFAULT;
+      }
+      String formPath = path + ".form";
+      expectObject(form, formPath);
+      onlyKnownFields(form, formPath, "name", "email", "question");
+      return new ChatForm(ask(form, formPath, "name"), ask(form, formPath, "email"), ask(form, formPath, "question"));
+    }
+
+    private ChatForm.Ask ask(JsonNode form, String path, String field) {
+      JsonNode value = value(form, field);
+      if (value == null) {
+        return null;
+      }
+      try {
+        if (!value.isTextual()) {
+          throw new IllegalArgumentException();
+        }
+        return ChatForm.Ask.valueOf(value.asText());
+      } catch (IllegalArgumentException e) {
+        throw error(path + "." + field, "must be \"off\", \"optional\" or \"required\"");
+      }
     }
 
     /** Office hours are checked here, so a typo in a time zone or a range stops the start. */

@@ -3,8 +3,9 @@ package switchboard.domain;
 /**
  * Who opened a chat, as they told us, and how they reach us: {@code channel} is "web"
  * (the widget or chat page) or "sms" (a texting number; {@code phone} is then theirs).
+ * {@code question}: what they asked before the chat started (also its first message), or null.
  */
-public record Guest(String name, String email, String page, String phone, String channel) {
+public record Guest(String name, String email, String page, String phone, String channel, String question) {
   public static final String WEB = "web";
   public static final String SMS = "sms";
 
@@ -13,7 +14,11 @@ public record Guest(String name, String email, String page, String phone, String
   }
 
   public Guest(String name, String email, String page) {
-    this(name, email, page, null, WEB);
+    this(name, email, page, null, WEB, null);
+  }
+
+  public Guest(String name, String email, String page, String phone, String channel) {
+    this(name, email, page, phone, channel, null);
   }
 
   public boolean bySms() {

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param maxWaitSeconds       optional: an offered chat nobody accepts within this time becomes missed
  * @param hours                optional office hours (kept as given; enforced in a later issue)
  * @param skin                 optional widget look (title, colours, greeting)
+ * @param form                 what the guest is asked before the chat starts (name, email, question)
  */
 public record QueueConfig(
     String name,
@@ -19,11 +20,13 @@ public record QueueConfig(
     int rolloverAfterSeconds,
     Integer maxWaitSeconds,
     Map<String, Object> hours,
-    Map<String, Object> skin) {
+    Map<String, Object> skin,
+    ChatForm form) {
 
   public static final int DEFAULT_ROLLOVER_AFTER_SECONDS = 75;
 
   public QueueConfig {
     backups = backups == null ? List.of() : List.copyOf(backups);
+    form = form == null ? ChatForm.DEFAULT : form;
   }
 }

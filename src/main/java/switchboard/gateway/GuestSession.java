@@ -31,6 +31,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
 import switchboard.domain.ChatMessage;
+import switchboard.domain.Guest;
 import switchboard.domain.ChatState;
 import switchboard.limits.ClientAddress;
 import switchboard.limits.SharedLimits;
@@ -170,6 +171,8 @@ public final class GuestSession {
     String name = FrameFields.optionalString(frame, "name", MAX_NAME);
     String email = FrameFields.optionalString(frame, "email", MAX_EMAIL);
     String page = FrameFields.optionalString(frame, "page", MAX_PAGE);
+    String question = FrameFields.optionalString(frame, "question", settings.maxTextLength());
+    String questionClientId = FrameFields.optionalString(frame, "clientId", MAX_CLIENT_ID);
     starting = true;
     Future<Void> admitted = limits == null ? Future.succeededFuture() : limits.admit(SharedLimits.CHAT_STARTS, client);
     admitted.onFailure(e -> {
@@ -180,8 +183,9 @@ public final class GuestSession {
       if (closed || chatId != null) {
         return; // the socket closed, or resumed a chat, while the start was counted
       }
-      route(new GuestStart(Tokens.newId(), queue, name == null || name.isBlank() ? "Guest" : name.strip(), email,
-          page, socketId));
+      route(new GuestStart(Tokens.newId(), queue, name == null || name.isBlank() ? null : name.strip(),
+          email == null || email.isBlank() ? null : email.strip(), page, null, Guest.WEB, socketId,
+          question == null || question.isBlank() ? null : question, questionClientId));
     });
   }
 
@@ -192,6 +196,10 @@ public final class GuestSession {
     started
         .onSuccess(reply -> {
           write(Frames.started(reply.chatId(), reply.token(), reply.queue()));
+          if (reply.question() != null) {
+            written.set((int) reply.question().seq());
+            write(Frames.guestAck(reply.question().clientId(), reply.question().seq()));
+          }
           flushPending();
         })
         .onFailure(e -> {

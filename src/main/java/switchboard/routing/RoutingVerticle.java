@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.Tokens;
@@ -45,6 +46,7 @@ import switchboard.config.ChatSettings;
 import switchboard.domain.OperatorConfig;
 import switchboard.domain.QueueConfig;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatForm;
 import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
@@ -66,6 +68,8 @@ import switchboard.store.StateStore;
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
+  /** An address as a person types it: something, one @, a domain with a dot; no spaces. */
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
   private final Directory directory;
   private final StateStore store;
@@ -158,15 +162,28 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<GuestStarted> startChat(GuestStart cmd) {
     QueueConfig queue = directory.queue(cmd.queue())
         .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
+    if (!Guest.SMS.equals(cmd.channel())) {
+      checkForm(queue.form(), cmd);
+    }
     String token = Tokens.newToken();
-    Guest guest = new Guest(cmd.name(), cmd.email(), cmd.page(), cmd.phone(), cmd.channel());
+    String question = queue.form().question() == ChatForm.Ask.off ? null : cmd.question();
+    Guest guest = new Guest(cmd.name() == null ? "Guest" : cmd.name(), cmd.email(), cmd.page(), cmd.phone(),
+        cmd.channel(), question);
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
+    Ack[] questionAck = {null};
     // the guest's socket and the max-wait timer first: if a later step fails the socket's detach
     // sets the guest grace, and a timer set for a chat whose creation failed fires on nothing,
     // but a chat stored without them would ring for ever, or past its limit
     return attachGuest(chat.id(), cmd.socketId())
         .compose(v -> maxWaitTimer(chat, queue))
         .compose(v -> store.createChat(chat))
+        // the question is the chat's first message, in the record before the guest is told
+        .compose(v -> question == null ? Future.succeededFuture()
+            : store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, null, question, chat.createdAt(),
+                cmd.questionClientId()).compose(m -> journal.write(chat.id(), m, cmd.questionClientId()).map(x -> {
+                  questionAck[0] = new Ack(chat.id(), cmd.questionClientId(), m.seq());
+                  return (Void) null;
+                })))
         .compose(v -> announcer.recordTimeline(chat,
             List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
         .map(v -> {
@@ -180,8 +197,24 @@ public final class RoutingVerticle extends VerticleBase {
             replanner.replanAll();
             broadcasts.announcePositions();
           });
-          return new GuestStarted(chat.id(), token, queue.name());
+          return new GuestStarted(chat.id(), token, queue.name(), questionAck[0]);
         });
+  }
+
+  /** What the queue requires of the guest (DESIGN §1, the pre-chat form), with the field named. */
+  private static void checkForm(ChatForm form, GuestStart cmd) {
+    if (form.name() == ChatForm.Ask.required && cmd.name() == null) {
+      throw new ClientError(ErrorCode.bad_request, "name: this queue asks for your name");
+    }
+    if (form.email() != ChatForm.Ask.off && cmd.email() != null && !EMAIL.matcher(cmd.email()).matches()) {
+      throw new ClientError(ErrorCode.bad_request, "email: not an email address");
+    }
+    if (form.email() == ChatForm.Ask.required && cmd.email() == null) {
+      throw new ClientError(ErrorCode.bad_request, "email: this queue asks for your email address");
+    }
+    if (form.question() == ChatForm.Ask.required && cmd.question() == null) {
+      throw new ClientError(ErrorCode.bad_request, "question: this queue asks for your question first");
+    }
   }
 
   private Future<Void> maxWaitTimer(Chat chat, QueueConfig queue) {

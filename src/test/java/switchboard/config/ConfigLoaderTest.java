@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import switchboard.auth.PasswordHasher;
+import switchboard.domain.ChatForm;
 import switchboard.domain.QueueConfig;
 import switchboard.domain.OperatorConfig;
 
@@ -398,6 +399,25 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessage(missing + ": cannot read: file not found");
+  }
+
+  @Test
+  void aPreChatFormIsReadWithItsDefaultsAndABadValueIsNamed() {
+    AppConfig c = parse("""
+        {"queues": [{"name": "ill", "title": "ILL", "form": {"email": "required", "question": "off"}},
+                    {"name": "general", "title": "Ask"}]}
+        """);
+    assertThat(c.queues().get(0).form()).isEqualTo(new ChatForm(ChatForm.Ask.optional, ChatForm.Ask.required,
+        ChatForm.Ask.off));
+    assertThat(c.queues().get(1).form()).isEqualTo(ChatForm.DEFAULT);
+
+    assertThatThrownBy(() -> parse("""
+        {"queues": [{"name": "ill", "title": "ILL", "form": {"name": "mandatory"}}]}
+        """)).isInstanceOf(ConfigException.class)
+        .hasMessage(SRC + ": queues[0].form.name: must be \"off\", \"optional\" or \"required\"");
+    assertThatThrownBy(() -> parse("""
+        {"queues": [{"name": "ill", "title": "ILL", "form": {"phone": "required"}}]}
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("queues[0].form.phone");
   }
 
   @Test
