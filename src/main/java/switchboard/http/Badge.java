@@ -25,7 +25,8 @@ final class Badge {
         labelWidth + 8, state);
   }
 
-  private static String escape(String s) {
+  /** Text for an XML or SVG attribute or element. */
+  static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
         .replace("'", "&#39;");
   }

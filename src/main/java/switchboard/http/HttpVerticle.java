@@ -100,6 +100,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/ws/operator").handler(rc -> upgrade(rc, false));
     // what library pages call from their own origin
     router.route("/api/v1/presence*").handler(publicCors());
+    router.route("/presence/*").handler(publicCors());
     router.route("/api/v1/queues").handler(publicCors());
     router.route("/api/v1/offline").handler(publicCors());
     router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)

@@ -43,6 +43,7 @@ final class PresenceRoutes {
     router.get("/api/v1/presence/:queue/badge.svg").handler(this::badge);
     router.get("/api/v1/presence/:queue").handler(this::one);
     router.get("/api/v1/presence").handler(this::list);
+    new LibraryH3lpPresence(directory, this::availability).mount(router);
   }
 
   /** Who is available, read at most once per {@link #MAX_AGE}; a failed read is not kept. */
