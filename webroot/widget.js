@@ -285,6 +285,16 @@
 }
 .sb-input[aria-invalid="true"] { border-color: #c62828; border-width: 2px; }
 .sb-error { color: #b3261e; font-size: 14px; }
+.sb-rating { border-top: 1px solid var(--sb-line); padding-top: 8px; }
+.sb-rating-fields { display: flex; flex-direction: column; gap: 6px; }
+.sb-rating-scale { border: 0; margin: 0; padding: 0; }
+.sb-rating-scale legend { font-size: 14px; font-weight: 600; padding: 0; margin-bottom: 4px; }
+.sb-rating-choices { display: flex; gap: 6px; }
+.sb-rating-choice {
+  display: inline-flex; align-items: center; gap: 4px; padding: 6px 10px; border: 1px solid #8a94a3;
+  border-radius: 8px; cursor: pointer; font-size: 14px;
+}
+.sb-rating-choice:has(input:checked) { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
 .sb-form-error { margin: 0; color: #b3261e; font-size: 14px; font-weight: 600; }
 .sb-question-label { font-size: 14px; font-weight: 600; }
 .sb-bubble a { color: inherit; text-decoration: underline; }
@@ -437,6 +447,7 @@
       });
       this.hint = h('span', { id: ids('hint'), text: 'Enter sends · Shift+Enter adds a line' });
       this.emailBox = this.buildEmailBox(ids);
+      this.ratingBox = this.buildRatingBox(ids);
       this.composer = h('form', {
         class: 'sb-composer', 'data-sb': 'composer', hidden: true, novalidate: true,
         onsubmit: (e) => { e.preventDefault(); this.send(); },
@@ -446,6 +457,7 @@
       this.formError,
       this.inputLabel = h('label', { for: ids('input'), class: 'sb-visually-hidden', text: 'Your message' }),
       h('div', { class: 'sb-compose-row' }, this.input, this.sendButton),
+      this.ratingBox,
       this.emailBox,
       h('div', { class: 'sb-foot' }, this.hint, this.endButton, this.restartButton));
 
@@ -1290,6 +1302,7 @@
       this.endButton.disabled = false;
       this.restartButton.hidden = false;
       this.offerTranscript();
+      this.offerRating();
       if (this.isOpen && this.root.getRootNode().activeElement === this.input) this.restartButton.focus();
     }
 
@@ -1314,6 +1327,7 @@
       this.pendingRows.clear();
       this.adopted.clear();
       this.emailBox.hidden = true;
+      this.ratingBox.hidden = true;
     }
 
     restart() {
@@ -1325,6 +1339,118 @@
       this.sendButton.disabled = false;
       this.restartButton.hidden = true;
       this.checkPresence().then(() => this.focusInside());
+    }
+
+    // ---------------------------------------------------------------- after the chat: rating
+
+    buildRatingBox(ids) {
+      const labels = ['poor', 'not good', 'all right', 'good', 'excellent'];
+      this.ratingChoices = labels.map((label, i) => h('input', {
+        type: 'radio', name: 'sb-rating', value: String(i + 1), id: ids(`rating-${i + 1}`), 'data-sb': 'rating-value',
+        'aria-label': `${i + 1} of 5, ${label}`,
+      }));
+      this.ratingComment = h('textarea', {
+        id: ids('rating-comment'), class: 'sb-input', 'data-sb': 'rating-comment', rows: '2', maxlength: '2000',
+      });
+      this.ratingSend = h('button', {
+        type: 'button', class: 'sb-secondary', 'data-sb': 'rating-send', text: 'Send feedback',
+        onclick: () => this.sendRating(),
+      });
+      this.ratingStatus = h('p', { class: 'sb-note', 'data-sb': 'rating-status', role: 'status' });
+      this.ratingFields = h('div', { class: 'sb-rating-fields' },
+        h('fieldset', { class: 'sb-rating-scale' },
+          h('legend', { text: 'How helpful was this chat? (1 = poor, 5 = excellent)' }),
+          h('div', { class: 'sb-rating-choices' },
+            ...this.ratingChoices.map((input, i) => h('label', { class: 'sb-rating-choice', for: input.id },
+              input, h('span', { text: String(i + 1), 'aria-hidden': 'true' }))))),
+        h('label', { for: ids('rating-comment') }, 'Comment ', h('span', { class: 'sb-optional', text: '(optional)' })),
+        this.ratingComment,
+        this.ratingSend);
+      return h('div', { class: 'sb-field sb-rating', 'data-sb': 'rating', hidden: true }, this.ratingFields,
+        this.ratingStatus);
+    }
+
+    /** After the chat ended, where its queue asks for ratings. */
+    async offerRating() {
+      const chat = this.chat;
+      if (!chat || !chat.chatId || !chat.token) return;
+      await this.queuesLoaded;
+      const info = this.queueInfo.get(chat.queue) || {};
+      if (info.rating !== true || this.chat !== chat || !this.ended) return;
+      this.ratingChoices.forEach((c) => { c.checked = false; });
+      this.ratingComment.value = '';
+      this.ratingStatus.textContent = '';
+      this.ratingFields.hidden = false;
+      this.ratingSend.disabled = false;
+      this.ratingBox.hidden = false;
+    }
+
+    async sendRating() {
+      const chosen = this.ratingChoices.find((c) => c.checked);
+      if (!chosen) {
+        this.ratingStatus.textContent = 'Please choose a number from 1 to 5.';
+        this.ratingChoices[0].focus();
+        return;
+      }
+      const comment = this.ratingComment.value.trim();
+      this.ratingSend.disabled = true;
+      this.ratingStatus.textContent = 'Sending…';
+      const answer = await this.afterChat({ type: 'rate', rating: Number(chosen.value), comment: comment || null }, 'rated');
+      if (answer.ok) {
+        this.ratingFields.hidden = true;
+        this.ratingStatus.textContent = 'Thank you for your feedback.';
+      } else {
+        this.ratingSend.disabled = false;
+        this.ratingStatus.textContent = 'Your feedback could not be sent. Please try again later.';
+      }
+    }
+
+    /**
+     * The chat's socket closed with the chat, so a short-lived one resumes the ended chat (only its
+     * guest holds the token) and sends `frame`; answers {ok} on `expect`, {ok: false, code} otherwise.
+     */
+    afterChat(frame, expect) {
+      const chat = this.chat;
+      return new Promise((resolve) => {
+        if (!chat || !chat.chatId || !chat.token) {
+          resolve({ ok: false, code: null });
+          return;
+        }
+        let ws = null;
+        let settled = false;
+        const settle = (answer) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (ws) ws.close(1000);
+          resolve(answer);
+        };
+        const timer = setTimeout(() => settle({ ok: false, code: null }), 30000);
+        const url = new URL('ws/guest', base);
+        url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+        try {
+          ws = new WebSocket(url);
+        } catch (e) {
+          settle({ ok: false, code: null });
+          return;
+        }
+        ws.onopen = () => ws.send(JSON.stringify({
+          type: 'resume', chatId: chat.chatId, token: chat.token, lastSeq: chat.lastSeq,
+        }));
+        ws.onmessage = (e) => {
+          let f;
+          try {
+            f = JSON.parse(e.data);
+          } catch (err) {
+            return;
+          }
+          if (!f) return;
+          if (f.type === 'resumed') ws.send(JSON.stringify(frame));
+          else if (f.type === expect) settle({ ok: true });
+          else if (f.type === 'error') settle({ ok: false, code: f.code });
+        };
+        ws.onclose = () => settle({ ok: false, code: null });
+      });
     }
 
     // ---------------------------------------------------------------- a copy by email
@@ -1364,11 +1490,8 @@
       this.emailBox.hidden = false;
     }
 
-    /**
-     * The chat's socket closed with the chat, so a short-lived one resumes the ended chat (only its
-     * guest holds the token) and asks for the copy, which the server mails to the address given.
-     */
-    sendTranscript() {
+    /** The server mails the transcript to the address given (over a short-lived socket: afterChat). */
+    async sendTranscript() {
       const chat = this.chat;
       const email = this.emailInput.value.trim();
       if (!chat || !chat.chatId || !chat.token || this.emailSend.disabled) return;
@@ -1381,47 +1504,14 @@
       this.emailInput.removeAttribute('aria-invalid');
       this.emailSend.disabled = true;
       this.emailStatus.textContent = 'Sending…';
-      const failed = 'The copy could not be sent. Please try again later.';
       const errors = {
         bad_request: 'Please check the email address.',
         rate_limited: 'We have sent as many copies of this chat as we can.',
       };
-      let ws = null;
-      let settled = false;
-      let timer = null;
-      const settle = (text) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.emailStatus.textContent = text;
-        this.emailSend.disabled = false;
-        if (ws) ws.close(1000);
-      };
-      timer = setTimeout(() => settle(failed), 30000);
-      const url = new URL('ws/guest', base);
-      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-      try {
-        ws = new WebSocket(url);
-      } catch (e) {
-        settle(failed);
-        return;
-      }
-      ws.onopen = () => ws.send(JSON.stringify({
-        type: 'resume', chatId: chat.chatId, token: chat.token, lastSeq: chat.lastSeq,
-      }));
-      ws.onmessage = (e) => {
-        let f;
-        try {
-          f = JSON.parse(e.data);
-        } catch (err) {
-          return;
-        }
-        if (!f) return;
-        if (f.type === 'resumed') ws.send(JSON.stringify({ type: 'email_transcript', email }));
-        else if (f.type === 'email_sent') settle(`A copy is on its way to ${email}.`);
-        else if (f.type === 'error') settle(errors[f.code] || failed);
-      };
-      ws.onclose = () => settle(failed);
+      const answer = await this.afterChat({ type: 'email_transcript', email }, 'email_sent');
+      this.emailStatus.textContent = answer.ok ? `A copy is on its way to ${email}.`
+        : errors[answer.code] || 'The copy could not be sent. Please try again later.';
+      this.emailSend.disabled = false;
     }
   }
 

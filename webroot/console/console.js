@@ -52,6 +52,11 @@
   const MAX_SUGGESTIONS = 8;
   const MAX_RECENT = 30;
   const ENDED_NOTICE = 'Your session ended; sign in again.';
+  /** Resolution codes (DESIGN §3), as cooperative reference counts them. */
+  const RESOLUTIONS = [
+    ['answered', 'Answered'], ['referred', 'Referred'], ['follow-up', 'Follow-up by us'],
+    ['follow-up-home', 'Follow-up by the home library'], ['lost', 'Lost'], ['practice', 'Practice'],
+  ];
 
   // Everything is relative to where console.js came from, so a server behind a path prefix works too.
   const base = new URL('..', document.currentScript ? document.currentScript.src : location.href);
@@ -464,6 +469,7 @@
     ack: onAck,
     typing: onTyping,
     closed: onClosed,
+    resolved: onResolved,
     timeline: onTimeline,
     error: onError,
   };
@@ -904,6 +910,10 @@
     const transferButton = h('button', { type: 'submit', class: 'btn', sb: 'transfer', text: 'Transfer' });
     const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferButton);
     const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: 'End chat' });
+    const resolution = h('select', { sb: 'resolution', class: 'resolution', 'aria-label': 'Resolution' },
+      h('option', { value: '', text: 'Resolution…' }),
+      ...RESOLUTIONS.map(([code, label]) => h('option', { value: code, text: label })));
+    const resolutionStatus = h('span', { class: 'resolution__status', sb: 'resolution-status', role: 'status' });
     const transcriptButton = h('button', { type: 'button', class: 'btn', sb: 'transcript', text: 'Transcript', hidden: true });
     const dismissButton = h('button', { type: 'button', class: 'btn', sb: 'dismiss', text: 'Close tab', hidden: true });
     const pageLink = h('a', { class: 'chat__page', sb: 'chat-page', target: '_blank', rel: 'noopener noreferrer' });
@@ -919,7 +929,8 @@
           h('span', { class: 'chat__queue', sb: 'chat-queue' }),
           h('span', { class: 'chat__email', sb: 'chat-email' }),
           pageLink)),
-      h('div', { class: 'chat__actions' }, transferForm, closeButton, transcriptButton, dismissButton)),
+      h('div', { class: 'chat__actions' }, transferForm, resolution, resolutionStatus, closeButton, transcriptButton,
+        dismissButton)),
     h('div', { class: 'chat__body' },
       h('div', { class: 'chat__conversation' },
         h('ol', { class: 'messages', sb: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' }),
@@ -944,13 +955,14 @@
       transfer(chat);
     });
     closeButton.addEventListener('click', () => closeChat(chat));
+    resolution.addEventListener('change', () => resolveChat(chat));
     transcriptButton.addEventListener('click', () => openTranscript(chat.id));
     dismissButton.addEventListener('click', () => dismissChat(chat));
     pane.addEventListener('click', () => clearUnread(chat));
 
     chat.els = {
       tab, pane, input, sendButton, suggestions, target, otherOperator, transferButton, closeButton,
-      transcriptButton, dismissButton, pageLink, transferForm,
+      transcriptButton, dismissButton, pageLink, transferForm, resolution, resolutionStatus,
       messages: hook('messages', pane),
       typing: hook('typing', pane),
       error: hook('chat-error', pane),
@@ -1421,6 +1433,21 @@
     chat.els.closeButton.disabled = true;
   }
 
+  /** The resolution code, sent as soon as it is chosen (during the chat or after it ended). */
+  function resolveChat(chat) {
+    const code = chat.els.resolution.value;
+    if (!code) return;
+    chat.els.resolutionStatus.textContent = send({ type: 'resolve', chatId: chat.id, resolution: code })
+      ? 'Saving…' : 'Not connected; choose again in a moment.';
+  }
+
+  function onResolved(frame) {
+    const chat = state.chats.get(frame.chatId);
+    if (!chat) return;
+    chat.els.resolution.value = frame.resolution;
+    chat.els.resolutionStatus.textContent = 'Saved';
+  }
+
   function onClosed(frame) {
     const chat = state.chats.get(frame.chatId);
     if (!chat) {
@@ -1450,6 +1477,9 @@
     chat.els.sendButton.disabled = true;
     chat.els.transferForm.hidden = true;
     chat.els.closeButton.hidden = true;
+    // a chat that left this operator (transferred, returned) is resolved by whoever ends it
+    chat.els.resolution.hidden = why !== 'closed';
+    chat.els.resolutionStatus.hidden = why !== 'closed';
     chat.els.transcriptButton.hidden = false;
     chat.els.dismissButton.hidden = false;
     showChatError(chat, null);

@@ -64,7 +64,18 @@ public final class Commands {
   /** Exactly one of {@code queue} and {@code targetOperator} is set. */
   public record OperatorTransfer(String operatorId, String chatId, String queue, String targetOperator) {}
 
-  public record OperatorClose(String operatorId, String chatId) {}
+  /** {@code resolution}: the resolution code the operator chose as they closed it, or null. */
+  public record OperatorClose(String operatorId, String chatId, String resolution) {
+    public OperatorClose(String operatorId, String chatId) {
+      this(operatorId, chatId, null);
+    }
+  }
+
+  /** The operator who held the chat sets (or changes) its resolution code, during it or after. */
+  public record OperatorResolve(String operatorId, String chatId, String resolution) {}
+
+  /** The guest rates the chat once it has ended, where its queue asks (issue 16). */
+  public record GuestRate(String chatId, int rating, String comment) {}
 
   /** Asks routing to send a (re)connected console the chats it holds and the offers it should see. */
   public record OperatorSync(String operatorId) {}

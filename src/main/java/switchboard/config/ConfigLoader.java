@@ -566,7 +566,7 @@ public final class ConfigLoader {
     private QueueConfig queue(JsonNode q, String path) {
       expectObject(q, path);
       onlyKnownFields(q, path, "name", "title", "backups", "rolloverAfterSeconds", "maxWaitSeconds", "hours", "skin",
-          "form");
+          "form", "rating");
       String name = requiredString(q, path, "name");
       if (!QUEUE_NAME.matcher(name).matches()) {
         throw error(path + ".name",
@@ -580,7 +580,8 @@ public final class ConfigLoader {
           optionalInt(q, path, "maxWaitSeconds", 1, Integer.MAX_VALUE),
           hours(q, path),
           anyObject(q, path, "skin"),
-          form(q, path));
+          form(q, path),
+          booleanField(q, path, "rating", false));
     }
 
     /** {@code "form": {"name": "optional", "email": "required", "question": "off"}}; a missing field keeps its default. */
@@ -788,6 +789,17 @@ public final class ConfigLoader {
     private int intField(JsonNode object, String path, String field, int defaultValue, int min, int max) {
       Integer v = optionalInt(object, path, field, min, max);
       return v == null ? defaultValue : v;
+    }
+
+    private boolean booleanField(JsonNode object, String path, String field, boolean otherwise) {
+      JsonNode v = value(object, field);
+      if (v == null) {
+        return otherwise;
+      }
+      if (!v.isBoolean()) {
+        throw error(join(path, field), "expected true or false, got " + describe(v));
+      }
+      return v.booleanValue();
     }
 
     private Integer optionalInt(JsonNode object, String path, String field, int min, int max) {

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param transferredBy  the operator who last transferred the chat away: it does not ring for them again
  * @param rolloverDueAt  when the offer's newest stage (its newest queue, or a transfer to one operator) has
  *                       rung long enough: a rollover firing earlier is a duplicate and changes nothing
+ * @param outcome        the guest's rating and the operator's resolution code (never null)
  */
 public record Chat(
     String id,
@@ -41,16 +42,18 @@ public record Chat(
     Set<String> offeredTo,
     boolean widenPending,
     String transferredBy,
-    Instant rolloverDueAt) {
+    Instant rolloverDueAt,
+    Outcome outcome) {
 
   public Chat {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
     offeredTo = offeredTo == null ? Set.of() : Set.copyOf(offeredTo);
+    outcome = outcome == null ? Outcome.NONE : outcome;
   }
 
   public static Chat newChat(String id, Guest guest, String tokenHash, String queue, Instant now) {
     return new Chat(id, 1, guest, tokenHash, queue, queue, null, null, null, ChatState.waiting,
-        now, now, null, null, null, List.of(), null, Set.of(), false, null, null);
+        now, now, null, null, null, List.of(), null, Set.of(), false, null, null, Outcome.NONE);
   }
 
   public Builder edit() {
@@ -67,6 +70,7 @@ public record Chat(
     private Set<String> offeredTo;
     private boolean widenPending;
     private String transferredBy;
+    private Outcome outcome;
 
     private Builder(Chat c) {
       base = c;
@@ -74,7 +78,7 @@ public record Chat(
       operatorName = c.operatorName; endedBy = c.endedBy; directOperator = c.directOperator;
       state = c.state; waitingSince = c.waitingSince; acceptedAt = c.acceptedAt; endedAt = c.endedAt;
       offeredQueues = c.offeredQueues; offeredTo = c.offeredTo; widenPending = c.widenPending;
-      transferredBy = c.transferredBy; rolloverDueAt = c.rolloverDueAt;
+      transferredBy = c.transferredBy; rolloverDueAt = c.rolloverDueAt; outcome = c.outcome;
     }
 
     public Builder queue(String v) { queue = v; return this; }
@@ -90,6 +94,7 @@ public record Chat(
     public Builder widenPending(boolean v) { widenPending = v; return this; }
     public Builder transferredBy(String v) { transferredBy = v; return this; }
     public Builder rolloverDueAt(Instant v) { rolloverDueAt = v; return this; }
+    public Builder outcome(Outcome v) { outcome = v; return this; }
 
     /** Back to the line with no offer out: used by transfer, a lost operator, a reroute. */
     public Builder backToWaiting() {
@@ -100,7 +105,8 @@ public record Chat(
     public Chat build() {
       return new Chat(base.id, base.version + 1, base.guest, base.tokenHash, queue, base.recordedQueue,
           answeredQueue, operatorId, operatorName, state, base.createdAt, waitingSince, acceptedAt,
-          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy, rolloverDueAt);
+          endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy, rolloverDueAt,
+          outcome);
     }
   }
 }

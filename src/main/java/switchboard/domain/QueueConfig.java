@@ -12,6 +12,7 @@ import java.util.Map;
  * @param hours                optional office hours (kept as given; enforced in a later issue)
  * @param skin                 optional widget look (title, colours, greeting)
  * @param form                 what the guest is asked before the chat starts (name, email, question)
+ * @param rating               whether the guest is asked to rate the chat once it has ended
  */
 public record QueueConfig(
     String name,
@@ -21,7 +22,8 @@ public record QueueConfig(
     Integer maxWaitSeconds,
     Map<String, Object> hours,
     Map<String, Object> skin,
-    ChatForm form) {
+    ChatForm form,
+    boolean rating) {
 
   public static final int DEFAULT_ROLLOVER_AFTER_SECONDS = 75;
 

@@ -54,6 +54,16 @@ final class FrameFields {
     return b;
   }
 
+  /** A whole number from {@code min} to {@code max}. */
+  static int requiredInt(JsonObject frame, String field, int min, int max) {
+    Object value = frame.getValue(field);
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < min
+        || n.longValue() > max) {
+      throw new ClientError(ErrorCode.bad_request, "\"" + field + "\" must be a whole number from " + min + " to " + max);
+    }
+    return n.intValue();
+  }
+
   static long optionalLong(JsonObject frame, String field, long fallback) {
     Object value = frame.getValue(field);
     if (value == null) {

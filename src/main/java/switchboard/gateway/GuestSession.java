@@ -21,6 +21,7 @@ import switchboard.bus.Commands.GuestClose;
 import switchboard.bus.Commands.GuestDetached;
 import switchboard.bus.Commands.GuestMessage;
 import switchboard.bus.Commands.GuestCatchUp;
+import switchboard.bus.Commands.GuestRate;
 import switchboard.bus.Commands.GuestResume;
 import switchboard.bus.Commands.GuestSnapshot;
 import switchboard.bus.Commands.GuestResumed;
@@ -32,6 +33,7 @@ import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.Guest;
+import switchboard.domain.Outcome;
 import switchboard.domain.ChatState;
 import switchboard.limits.ClientAddress;
 import switchboard.limits.SharedLimits;
@@ -47,6 +49,8 @@ public final class GuestSession {
   private static final int MAX_PAGE = 2048;
   private static final int MAX_CLIENT_ID = 64;
   private static final String EMAIL_SENT = new JsonObject().put("type", "email_sent").encode();
+  private static final String RATED = new JsonObject().put("type", "rated").encode();
+  private static final int MAX_COMMENT = 2000;
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -156,6 +160,7 @@ public final class GuestSession {
         case "typing" -> typing(frame);
         case "close" -> close();
         case "email_transcript" -> emailTranscript(frame);
+        case "rate" -> rate(frame);
         default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
       }
     } catch (ClientError e) {
@@ -276,6 +281,15 @@ public final class GuestSession {
     String email = FrameFields.requiredString(frame, "email", MAX_EMAIL);
     bus.request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(requireChat(), email.strip(), null, client))
         .onSuccess(reply -> write(EMAIL_SENT))
+        .onFailure(this::fail);
+  }
+
+  private void rate(JsonObject frame) {
+    int rating = FrameFields.requiredInt(frame, "rating", Outcome.LOWEST_RATING, Outcome.HIGHEST_RATING);
+    String comment = FrameFields.optionalString(frame, "comment", MAX_COMMENT);
+    bus.request(Addresses.GUEST_RATE, new GuestRate(requireChat(), rating,
+            comment == null || comment.isBlank() ? null : comment.strip()))
+        .onSuccess(reply -> write(RATED))
         .onFailure(this::fail);
   }
 

@@ -20,6 +20,7 @@ import switchboard.bus.Commands.SocketCount;
 import switchboard.bus.Commands.ChosenQueues;
 import switchboard.bus.Commands.OperatorAccept;
 import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorResolve;
 import switchboard.bus.Commands.OperatorMessage;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
@@ -136,6 +137,7 @@ public final class OperatorSession {
         case "message" -> message(frame);
         case "transfer" -> transfer(frame);
         case "close" -> close(frame);
+        case "resolve" -> resolve(frame);
         case "typing" -> typing(frame);
         case "auth" -> throw new ClientError(ErrorCode.bad_request, "already signed in");
         default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
@@ -293,7 +295,18 @@ public final class OperatorSession {
 
   private void close(JsonObject frame) {
     String chatId = FrameFields.requiredString(frame, "chatId", 64);
-    bus.request(Addresses.OPERATOR_CLOSE, new OperatorClose(operator.id(), chatId)).onFailure(e -> fail(e, chatId));
+    String resolution = FrameFields.optionalString(frame, "resolution", 32);
+    bus.request(Addresses.OPERATOR_CLOSE, new OperatorClose(operator.id(), chatId, resolution))
+        .onFailure(e -> fail(e, chatId));
+  }
+
+  private void resolve(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    String resolution = FrameFields.requiredString(frame, "resolution", 32);
+    bus.request(Addresses.OPERATOR_RESOLVE, new OperatorResolve(operator.id(), chatId, resolution))
+        .onSuccess(reply -> write(new JsonObject().put("type", "resolved").put("chatId", chatId)
+            .put("resolution", resolution).encode()))
+        .onFailure(e -> fail(e, chatId));
   }
 
   private void typing(JsonObject frame) {

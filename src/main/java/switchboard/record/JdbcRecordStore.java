@@ -285,13 +285,14 @@ public final class JdbcRecordStore implements RecordStore {
     return transaction(c -> {
       try (PreparedStatement s = c.prepareStatement("""
           INSERT INTO chats (id, created_at, ended_at, state, recorded_queue, answered_queue, operator_id, channel, doc,
-            accepted_at, offered_queues, guest_name)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            accepted_at, offered_queues, guest_name, rating, rating_comment, resolution)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, state = excluded.state,
             recorded_queue = excluded.recorded_queue, answered_queue = excluded.answered_queue,
             operator_id = excluded.operator_id, channel = excluded.channel, doc = excluded.doc,
             accepted_at = excluded.accepted_at, offered_queues = excluded.offered_queues,
-            guest_name = excluded.guest_name""")) {
+            guest_name = excluded.guest_name, rating = excluded.rating, rating_comment = excluded.rating_comment,
+            resolution = excluded.resolution""")) {
         s.setString(1, chat.id());
         s.setLong(2, micros(chat.createdAt()));
         setMicros(s, 3, chat.endedAt());
@@ -304,6 +305,13 @@ public final class JdbcRecordStore implements RecordStore {
         setMicros(s, 10, chat.acceptedAt());
         s.setString(11, String.join(",", chat.offeredQueues()));
         s.setString(12, chat.guest() == null ? null : chat.guest().name());
+        if (chat.outcome().rating() == null) {
+          s.setNull(13, java.sql.Types.INTEGER);
+        } else {
+          s.setInt(13, chat.outcome().rating());
+        }
+        s.setString(14, chat.outcome().comment());
+        s.setString(15, chat.outcome().resolution());
         s.executeUpdate();
       }
       if (!messages.isEmpty()) {
@@ -412,7 +420,8 @@ public final class JdbcRecordStore implements RecordStore {
   @Override
   public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
     String sql = "SELECT id, created_at, accepted_at, ended_at, state, recorded_queue, answered_queue, operator_id,"
-        + " channel, offered_queues, guest_name FROM chats WHERE created_at >= ? AND created_at < ?"
+        + " channel, offered_queues, guest_name, rating, rating_comment, resolution FROM chats"
+        + " WHERE created_at >= ? AND created_at < ?"
         + (recordedQueue == null ? "" : " AND recorded_queue = ?") + " ORDER BY created_at, id";
     return call(c -> list(c, sql, s -> {
       s.setLong(1, micros(from));
@@ -424,7 +433,8 @@ public final class JdbcRecordStore implements RecordStore {
       String offered = r.getString(10);
       return new ChatFigures(r.getString(1), instant(r.getLong(2)), optionalInstant(r, 3), optionalInstant(r, 4),
           ChatState.valueOf(r.getString(5)), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-          offered == null || offered.isEmpty() ? List.of() : List.of(offered.split(",")), r.getString(11));
+          offered == null || offered.isEmpty() ? List.of() : List.of(offered.split(",")), r.getString(11),
+          optionalInt(r, 12), r.getString(13), r.getString(14));
     }));
   }
 
@@ -567,6 +577,11 @@ public final class JdbcRecordStore implements RecordStore {
     } else {
       s.setLong(index, micros(t));
     }
+  }
+
+  private static Integer optionalInt(ResultSet r, int column) throws SQLException {
+    int value = r.getInt(column);
+    return r.wasNull() ? null : value;
   }
 
   private static Instant optionalInstant(ResultSet r, int column) throws SQLException {

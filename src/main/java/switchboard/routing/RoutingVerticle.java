@@ -34,6 +34,8 @@ import switchboard.bus.Commands.GuestStarted;
 import switchboard.bus.Commands.GuestTyping;
 import switchboard.bus.Commands.OperatorAccept;
 import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorResolve;
+import switchboard.bus.Commands.GuestRate;
 import switchboard.bus.Commands.OperatorMessage;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
@@ -52,6 +54,7 @@ import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.Guest;
+import switchboard.domain.Outcome;
 import switchboard.presence.PresenceHealth;
 import switchboard.record.MessageJournal;
 import switchboard.store.StateStore;
@@ -126,6 +129,8 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.GUEST_TYPING, this::guestTyping));
     consumers.add(handle(Addresses.GUEST_CLOSE, this::guestClose));
     consumers.add(handle(Addresses.GUEST_DETACHED, this::guestDetached));
+    consumers.add(handle(Addresses.GUEST_RATE, this::rate));
+    consumers.add(handle(Addresses.OPERATOR_RESOLVE, this::resolve));
     consumers.add(handle(Addresses.OPERATOR_ACCEPT, this::accept));
     consumers.add(handle(Addresses.OPERATOR_MESSAGE, this::operatorMessage));
     consumers.add(handle(Addresses.OPERATOR_TYPING, this::operatorTyping));
@@ -417,9 +422,53 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<Done> operatorClose(OperatorClose cmd) {
     OperatorConfig op = operator(cmd.operatorId());
+    if (cmd.resolution() != null) {
+      checkResolution(cmd.resolution());
+    }
     return transitions.change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
-      return chat.edit().state(ChatState.closed).ended(now(), "operator").build();
+      Chat.Builder closed = chat.edit().state(ChatState.closed).ended(now(), "operator");
+      return cmd.resolution() == null ? closed.build()
+          : closed.outcome(chat.outcome().resolved(cmd.resolution(), op.id())).build();
+    }).map(Done.INSTANCE);
+  }
+
+  /**
+   * The resolution code of a chat, set by the operator who held it last (or an admin), while it
+   * runs or after it ended, as long as the state store still has it (ten minutes after its end).
+   */
+  private Future<Done> resolve(OperatorResolve cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    checkResolution(cmd.resolution());
+    return transitions.change(cmd.chatId(), chat -> {
+      if (!op.id().equals(chat.operatorId()) && !op.isAdmin()) {
+        throw new ClientError(ErrorCode.forbidden, "only who held this chat sets its resolution");
+      }
+      return cmd.resolution().equals(chat.outcome().resolution()) ? chat
+          : chat.edit().outcome(chat.outcome().resolved(cmd.resolution(), op.id())).build();
+    }).map(Done.INSTANCE);
+  }
+
+  private static void checkResolution(String resolution) {
+    if (!Outcome.RESOLUTIONS.contains(resolution)) {
+      throw new ClientError(ErrorCode.bad_request, "resolution: one of " + String.join(", ", Outcome.RESOLUTIONS));
+    }
+  }
+
+  /** The guest's rating, once, after the chat ended, where its queue asks for one. */
+  private Future<Done> rate(GuestRate cmd) {
+    return transitions.change(cmd.chatId(), chat -> {
+      boolean asks = directory.queue(chat.recordedQueue()).map(QueueConfig::rating).orElse(false);
+      if (!asks) {
+        throw new ClientError(ErrorCode.bad_request, "rating: this queue does not ask for ratings");
+      }
+      if (!chat.state().isEnded()) {
+        throw new ClientError(ErrorCode.bad_request, "rating: a chat is rated once it has ended");
+      }
+      if (chat.outcome().rating() != null) {
+        throw new ClientError(ErrorCode.bad_request, "rating: this chat was rated already");
+      }
+      return chat.edit().outcome(chat.outcome().rated(cmd.rating(), cmd.comment())).build();
     }).map(Done.INSTANCE);
   }
 

@@ -20,7 +20,10 @@ public record ChatFigures(
     String operatorId,
     String channel,
     List<String> offeredQueues,
-    String guestName) {
+    String guestName,
+    Integer rating,
+    String ratingComment,
+    String resolution) {
 
   public ChatFigures {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
@@ -30,6 +33,7 @@ public record ChatFigures(
     return new ChatFigures(chat.id(), chat.createdAt(), chat.acceptedAt(), chat.endedAt(), chat.state(),
         chat.recordedQueue(), chat.answeredQueue(), chat.operatorId(),
         chat.guest() == null ? null : chat.guest().channel(), chat.offeredQueues(),
-        chat.guest() == null ? null : chat.guest().name());
+        chat.guest() == null ? null : chat.guest().name(), chat.outcome().rating(), chat.outcome().comment(),
+        chat.outcome().resolution());
   }
 }

@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.OfflineMessage;
+import switchboard.domain.Outcome;
 
 /**
  * Stats from per-chat records (DESIGN §2 rule 5): each chat counts on the queue the guest
@@ -36,6 +38,14 @@ public final class StatsReport {
     final Map<Integer, Integer> rolloverDepth = new TreeMap<>();
     final List<Long> waits = new ArrayList<>();
     final List<Long> lengths = new ArrayList<>();
+    int rated;
+    long ratingSum;
+    /** Chats per resolution code, every code present (0 when none). */
+    final Map<String, Integer> resolutions = new LinkedHashMap<>();
+
+    Metrics() {
+      Outcome.RESOLUTIONS.forEach(code -> resolutions.put(code, 0));
+    }
 
     void add(ChatFigures chat, Directory directory) {
       asked++;
@@ -51,6 +61,13 @@ public final class StatsReport {
           lengths.add(Duration.between(chat.acceptedAt(), chat.endedAt()).toSeconds());
         }
       }
+      if (chat.rating() != null) {
+        rated++;
+        ratingSum += chat.rating();
+      }
+      if (chat.resolution() != null) {
+        resolutions.merge(chat.resolution(), 1, Integer::sum);
+      }
       int depth = depth(chat, directory);
       if (depth > 0) {
         rolledOver++;
@@ -64,12 +81,22 @@ public final class StatsReport {
       return new JsonObject().put("asked", asked).put("answered", answered).put("abandoned", abandoned)
           .put("missed", missed).put("offline", offline).put("rolledOver", rolledOver).put("rolloverDepth", depth)
           .put("waitMedianSeconds", percentile(waits, 50)).put("waitP90Seconds", percentile(waits, 90))
-          .put("lengthMedianSeconds", percentile(lengths, 50));
+          .put("lengthMedianSeconds", percentile(lengths, 50))
+          .put("rated", rated).put("ratingAverage", ratingAverage())
+          .put("resolutions", new JsonObject(new LinkedHashMap<>(resolutions)));
+    }
+
+    /** The mean rating to one decimal; null when nobody rated. */
+    Double ratingAverage() {
+      return rated == 0 ? null : Math.round(ratingSum * 10.0 / rated) / 10.0;
     }
 
     List<Object> csvValues() {
-      return List.of(asked, answered, abandoned, missed, offline, rolledOver, nz(percentile(waits, 50)),
-          nz(percentile(waits, 90)), nz(percentile(lengths, 50)));
+      List<Object> values = new ArrayList<>(List.of(asked, answered, abandoned, missed, offline, rolledOver,
+          nz(percentile(waits, 50)), nz(percentile(waits, 90)), nz(percentile(lengths, 50)), rated,
+          nz(ratingAverage())));
+      values.addAll(resolutions.values());
+      return values;
     }
   }
 
@@ -168,8 +195,15 @@ public final class StatsReport {
         .put("series", periods);
   }
 
-  public static final List<String> CSV_HEADER = List.of("kind", "period", "queue", "operator", "asked", "answered",
-      "abandoned", "missed", "offline", "rolled_over", "wait_median_s", "wait_p90_s", "length_median_s");
+  public static final List<String> CSV_HEADER = csvHeader();
+
+  private static List<String> csvHeader() {
+    List<String> header = new ArrayList<>(List.of("kind", "period", "queue", "operator", "asked", "answered",
+        "abandoned", "missed", "offline", "rolled_over", "wait_median_s", "wait_p90_s", "length_median_s", "rated",
+        "rating_avg"));
+    Outcome.RESOLUTIONS.forEach(code -> header.add("resolved_" + code.replace('-', '_')));
+    return List.copyOf(header);
+  }
 
   /** One row per period and recorded queue, then totals per answering queue and per operator. */
   public List<List<Object>> csvRows() {
@@ -187,7 +221,8 @@ public final class StatsReport {
   }
 
   public static final List<String> CHAT_CSV_HEADER = List.of("chat", "created_at", "recorded_queue",
-      "answered_queue", "state", "channel", "operator", "guest_name", "wait_s", "length_s");
+      "answered_queue", "state", "channel", "operator", "guest_name", "wait_s", "length_s", "rating", "rating_comment",
+      "resolution");
 
   /** One row per chat, for a spreadsheet; guest names go through {@link Csv}'s formula guard. */
   public List<List<Object>> chatRows() {
@@ -196,7 +231,8 @@ public final class StatsReport {
       rows.add(List.of(c.id(), c.createdAt().toString(), c.recordedQueue(), nz(c.answeredQueue()), c.state().name(),
           nz(c.channel()), nz(c.operatorId()), nz(c.guestName()),
           c.acceptedAt() == null ? "" : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds(),
-          c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds()));
+          c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds(),
+          nz(c.rating()), nz(c.ratingComment()), nz(c.resolution())));
     }
     return rows;
   }

@@ -26,6 +26,7 @@ import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Guest;
+import switchboard.domain.Outcome;
 import switchboard.domain.OfflineMessage;
 import switchboard.store.DirectoryDoc;
 
@@ -157,7 +158,8 @@ public abstract class RecordStoreContract {
 
   @Test
   void statsFiguresAreTheChatsColumnsOnOneRecordedQueueOrAll() {
-    given(ended("answered", T0).edit().offeredQueues(List.of("ill", "general")).build(), List.of(), List.of());
+    given(ended("answered", T0).edit().offeredQueues(List.of("ill", "general"))
+        .outcome(new Outcome(4, "quick, thanks", "referred", "alice")).build(), List.of(), List.of());
     Chat missed = Chat.newChat("missed", new Guest(null, null, null), "hash-m", "general", T0.plusSeconds(10))
         .edit().offeredQueues(List.of("general")).state(ChatState.missed).ended(T0.plusSeconds(100), "timeout").build();
     given(missed, List.of(), List.of());
@@ -168,6 +170,10 @@ public abstract class RecordStoreContract {
     assertThat(all.get(0).offeredQueues()).containsExactly("ill", "general");
     assertThat(all.get(0).acceptedAt()).isEqualTo(T0.plusSeconds(5));
     assertThat(all.get(0).guestName()).isEqualTo("Pat");
+    assertThat(all.get(0).rating()).isEqualTo(4);
+    assertThat(all.get(0).ratingComment()).isEqualTo("quick, thanks");
+    assertThat(all.get(0).resolution()).isEqualTo("referred");
+    assertThat(all.get(1).rating()).isNull();
     assertThat(all.get(1).acceptedAt()).isNull();
     assertThat(all.get(1).state()).isEqualTo(ChatState.missed);
     assertThat(await(record.chatFigures(T0, T0.plusSeconds(3600), "general"))).extracting(ChatFigures::id)
