@@ -31,6 +31,9 @@
  *     canned-form, canned-form-title, canned-shortcut, canned-queue, canned-text, canned-save,
  *     canned-cancel, canned-error, canned-unavailable
  *   transcript-dialog, transcript-title, transcript-meta, transcript, transcript-message, dialog-close
+ *   archive-open, archive-dialog > archive-form (archive-words, archive-from, archive-to, archive-queue,
+ *   archive-operator (admins), archive-rating, archive-resolution, archive-search, archive-export),
+ *   archive-status, archive-results > archive-rows > archive-row[data-chat] > archive-open-chat, archive-more
  * The element [data-sb=console] counts the rings it played in data-rings (for tests).
  */
 (() => {
@@ -659,6 +662,7 @@
           h('span', { class: 'offer__on', sb: 'offer-on-label', text: ' · offered on ' }),
           h('span', { class: 'offer__q', sb: 'offer-offered-on' }),
           h('span', { class: 'tag tag--widened', sb: 'offer-widened', text: 'widened', hidden: true })),
+        h('p', { class: 'offer__transfer', sb: 'offer-transfer', hidden: true }),
         h('p', { class: 'offer__question', sb: 'offer-question', hidden: true }),
         h('div', { class: 'offer__page', sb: 'offer-page' }),
         h('div', { class: 'offer__actions' }, accept));
@@ -690,13 +694,19 @@
     hook('offer-page', el).title = page;
     hook('offer-page', el).hidden = !page;
     hook('offer-waited', el).textContent = waited(f.waitingSince);
+    const from = typeof f.transferredByName === 'string' ? f.transferredByName
+      : typeof f.transferredBy === 'string' ? operatorName(f.transferredBy) : '';
+    const transferText = from ? `Transferred by ${from}${typeof f.transferNote === 'string' && f.transferNote
+      ? `: “${f.transferNote}”` : ''}` : '';
+    hook('offer-transfer', el).textContent = transferText;
+    hook('offer-transfer', el).hidden = !transferText;
     const question = typeof f.question === 'string' ? f.question : '';
     hook('offer-question', el).textContent = question;
     hook('offer-question', el).title = question;
     hook('offer-question', el).hidden = !question;
     el.setAttribute('aria-label',
       `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}`
-      + `${question ? `: ${question.slice(0, 200)}` : ''}. Press Enter to accept.`);
+      + `${question ? `: ${question.slice(0, 200)}` : ''}${transferText ? `. ${transferText}` : ''}. Press Enter to accept.`);
     renderOffersMeta();
     // an offer re-sent after a reconnect or a reload has rung already
     if (isNew && !state.rung.has(frame.chatId)) {
@@ -908,7 +918,14 @@
     const otherOperator = h('input', { type: 'text', sb: 'transfer-operator', class: 'transfer__other',
       placeholder: 'operator id', 'aria-label': 'Operator id', autocapitalize: 'off', spellcheck: 'false', hidden: true });
     const transferButton = h('button', { type: 'submit', class: 'btn', sb: 'transfer', text: 'Transfer' });
-    const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferButton);
+    const transferNote = h('input', { type: 'text', sb: 'transfer-note', class: 'transfer__note', maxlength: '2000',
+      placeholder: 'Note for them (optional)', 'aria-label': 'Note for whoever takes it' });
+    const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferNote,
+      transferButton);
+    const noteInput = h('textarea', { sb: 'note-input', class: 'note__input', rows: '2', maxlength: '2000',
+      'aria-label': 'Internal note (staff only)', placeholder: 'Internal note: staff only, never sent to the guest' });
+    const noteButton = h('button', { type: 'submit', class: 'btn', sb: 'note-add', text: 'Add note' });
+    const noteForm = h('form', { class: 'note', sb: 'note-form' }, noteInput, noteButton);
     const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: 'End chat' });
     const resolution = h('select', { sb: 'resolution', class: 'resolution', 'aria-label': 'Resolution' },
       h('option', { value: '', text: 'Resolution…' }),
@@ -939,8 +956,9 @@
         h('p', { class: 'chat__ended', sb: 'chat-ended', hidden: true }),
         h('div', { class: 'composer' }, suggestions, input, sendButton)),
       h('aside', { class: 'chat__side', 'aria-label': 'Timeline' },
-        h('h3', { class: 'chat__side-title', text: 'Timeline' }),
-        h('ol', { class: 'timeline', sb: 'timeline' }))));
+        h('h3', { class: 'chat__side-title', text: 'Timeline and notes' }),
+        h('ol', { class: 'timeline', sb: 'timeline' }),
+        noteForm)));
 
     input.addEventListener('keydown', (e) => onInputKey(chat, e));
     input.addEventListener('input', () => onInputChange(chat));
@@ -956,13 +974,17 @@
     });
     closeButton.addEventListener('click', () => closeChat(chat));
     resolution.addEventListener('change', () => resolveChat(chat));
+    noteForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      addNote(chat);
+    });
     transcriptButton.addEventListener('click', () => openTranscript(chat.id));
     dismissButton.addEventListener('click', () => dismissChat(chat));
     pane.addEventListener('click', () => clearUnread(chat));
 
     chat.els = {
       tab, pane, input, sendButton, suggestions, target, otherOperator, transferButton, closeButton,
-      transcriptButton, dismissButton, pageLink, transferForm, resolution, resolutionStatus,
+      transcriptButton, dismissButton, pageLink, transferForm, resolution, resolutionStatus, transferNote, noteInput,
       messages: hook('messages', pane),
       typing: hook('typing', pane),
       error: hook('chat-error', pane),
@@ -1412,6 +1434,8 @@
       chat.els.target.focus();
       return;
     }
+    const note = chat.els.transferNote.value.trim();
+    if (note) frame.note = note;
     if (!send(frame)) {
       showChatError(chat, 'Not connected; try again in a moment.');
       return;
@@ -1431,6 +1455,20 @@
     }
     stopTyping(chat);
     chat.els.closeButton.disabled = true;
+  }
+
+  /** An internal note: staff only; it comes back as a timeline step. */
+  function addNote(chat) {
+    const text = chat.els.noteInput.value.trim();
+    if (!text) {
+      chat.els.noteInput.focus();
+      return;
+    }
+    if (!send({ type: 'note', chatId: chat.id, text })) {
+      showChatError(chat, 'Not connected; try again in a moment.');
+      return;
+    }
+    chat.els.noteInput.value = '';
   }
 
   /** The resolution code, sent as soon as it is chosen (during the chat or after it ended). */
@@ -1480,6 +1518,7 @@
     // a chat that left this operator (transferred, returned) is resolved by whoever ends it
     chat.els.resolution.hidden = why !== 'closed';
     chat.els.resolutionStatus.hidden = why !== 'closed';
+    chat.els.noteInput.closest('form').hidden = why !== 'closed';
     chat.els.transcriptButton.hidden = false;
     chat.els.dismissButton.hidden = false;
     showChatError(chat, null);
@@ -1555,7 +1594,9 @@
     offered: (e) => `Offered on ${e.queue || '?'}`,
     widened: (e) => `Widened to ${e.queue || '?'}`,
     accepted: (e) => `Accepted by ${operatorName(e.operator)}${e.queue ? ` on ${e.queue}` : ''}`,
-    transferred: (e) => (e.operator ? `Transferred to ${operatorName(e.operator)}` : `Transferred to ${e.queue || 'a queue'}`),
+    transferred: (e) => (e.operator ? `Transferred to ${operatorName(e.operator)}` : `Transferred to ${e.queue || 'a queue'}`)
+      + (e.text ? `: “${e.text}”` : ''),
+    note: (e) => `Note by ${operatorName(e.operator)}: ${e.text || ''}`,
     returned: (e) => `Returned to ${e.queue || 'the queue'}${e.operator ? ` (${operatorName(e.operator)} lost the connection)` : ''}`,
     // the step names the operator who held the chat, not who ended it; the closed frame told us that
     closed: (e, chat) => {
@@ -1574,7 +1615,7 @@
 
   function addTimelineEvent(chat, event) {
     if (!event || typeof event.kind !== 'string') return;
-    const key = `${event.at}|${event.kind}|${event.queue}|${event.operator}`;
+    const key = `${event.at}|${event.kind}|${event.queue}|${event.operator}|${event.text || ''}`;
     if (chat.timelineKeys.has(key)) return;
     chat.timelineKeys.add(key);
     chat.timeline.push(event);
@@ -1762,6 +1803,109 @@
       return h('li', null, button);
     }));
     hook('recent-empty').hidden = state.recent.length > 0;
+  }
+
+  // ------------------------------------------------------------------ the archive (issue 16)
+
+  /** The search as query parameters; dates are the operator's local days, "to" included. */
+  function archiveParams() {
+    const params = new URLSearchParams();
+    const words = hook('archive-words').value.trim();
+    if (words) params.set('q', words);
+    const from = hook('archive-from').value;
+    const to = hook('archive-to').value;
+    if (from) params.set('from', from);
+    if (to) {
+      const next = new Date(`${to}T00:00:00Z`);
+      next.setUTCDate(next.getUTCDate() + 1);
+      params.set('to', next.toISOString().slice(0, 10));
+    }
+    if (from || to) params.set('tz', Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+    if (!from) params.set('from', '2000-01-01');
+    for (const [name, field] of [['queue', 'archive-queue'], ['rating', 'archive-rating'],
+      ['resolution', 'archive-resolution'], ['operator', 'archive-operator']]) {
+      const value = hook(field).value.trim();
+      if (value) params.set(name, value);
+    }
+    return params;
+  }
+
+  function openArchive() {
+    const dialog = hook('archive-dialog');
+    const admin = state.session && state.session.operator.role === 'admin';
+    hook('archive-operator-field').hidden = !admin;
+    hook('archive-scope').textContent = admin ? 'Every ended chat (you are an admin).' : 'The chats you held.';
+    const queues = hook('archive-queue');
+    if (queues.options.length === 1) {
+      const names = new Set([...state.queues.keys(), ...(admin ? state.queueTitles.keys() : [])]);
+      for (const name of names) queues.append(h('option', { value: name, text: queueTitle(name) }));
+    }
+    const resolutions = hook('archive-resolution');
+    if (resolutions.options.length === 1) {
+      for (const [code, label] of RESOLUTIONS) resolutions.append(h('option', { value: code, text: label }));
+    }
+    if (!dialog.open) dialog.showModal();
+    searchArchive(false);
+  }
+
+  async function searchArchive(more) {
+    const status = hook('archive-status');
+    const rows = hook('archive-rows');
+    const params = archiveParams();
+    const offset = more ? rows.children.length : 0;
+    params.set('offset', String(offset));
+    status.textContent = 'Searching…';
+    try {
+      const r = await api('GET', `/api/v1/archive?${params}`);
+      if (!r.ok || !r.json) {
+        status.textContent = (r.json && r.json.message) || 'The search failed; try again.';
+        return;
+      }
+      const found = r.json.chats.map((c) => {
+        const open = h('button', { type: 'button', class: 'btn btn--small', sb: 'archive-open-chat', 'data-chat': c.id,
+          text: 'Open', 'aria-label': `Open the chat with ${c.guest || 'a guest'} of ${shortDateTime(c.createdAt)}` });
+        open.addEventListener('click', () => openTranscript(c.id));
+        const resolution = (RESOLUTIONS.find(([code]) => code === c.resolution) || [null, ''])[1];
+        return h('tr', { sb: 'archive-row', 'data-chat': c.id },
+          h('td', { text: shortDateTime(c.createdAt) }),
+          h('td', { text: c.guest || 'Guest' }),
+          h('td', { text: queueTitle(c.queue) }),
+          h('td', { text: c.operatorName || '' }),
+          h('td', { text: c.rating == null ? '' : `${c.rating}/5` }),
+          h('td', { text: resolution }),
+          h('td', null, open));
+      });
+      if (more) rows.append(...found);
+      else rows.replaceChildren(...found);
+      hook('archive-results').hidden = rows.children.length === 0;
+      hook('archive-more').hidden = rows.children.length >= r.json.total;
+      status.textContent = r.json.total === 0 ? 'No chat matches.'
+        : `${r.json.total} ${r.json.total === 1 ? 'chat matches' : 'chats match'}.`;
+    } catch (e) {
+      status.textContent = 'The server cannot be reached; try again.';
+    }
+  }
+
+  /** The CSV is fetched with the session's header (no token in a URL) and saved from memory. */
+  async function exportArchive() {
+    const status = hook('archive-status');
+    try {
+      const response = await fetch(apiUrl(`/api/v1/archive.csv?${archiveParams()}`), {
+        headers: { Authorization: `Bearer ${state.session.token}` },
+      });
+      if (!response.ok) {
+        status.textContent = 'The export failed; try again.';
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const a = h('a', { href: url, download: 'switchboard-archive.csv' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      status.textContent = 'The server cannot be reached; try again.';
+    }
   }
 
   async function openTranscript(chatId) {
@@ -1972,6 +2116,13 @@
   hook('overall-toggle').addEventListener('click', toggleOverall);
   hook('inbox-refresh').addEventListener('click', loadInbox);
   hook('canned-manage').addEventListener('click', openCannedDialog);
+  hook('archive-open').addEventListener('click', openArchive);
+  hook('archive-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    searchArchive(false);
+  });
+  hook('archive-more').addEventListener('click', () => searchArchive(true));
+  hook('archive-export').addEventListener('click', exportArchive);
   hook('canned-form').addEventListener('submit', saveCanned);
   hook('canned-cancel').addEventListener('click', resetCannedForm);
   hook('notify').addEventListener('click', () => {

@@ -13,7 +13,7 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Bench connections|relay|routing|rollover|baseline|jfr-top [key=value …]");
+      System.err.println("usage: Bench connections|relay|routing|rollover|baseline|jfr-top|archive [key=value …]");
       System.exit(2);
     }
     Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -29,6 +29,7 @@ public final class Bench {
       case "rollover" -> RolloverBench.run(o);
       case "connections" -> ConnectionsBench.run(o);
       case "jfr-top" -> JfrTop.run(o);
+      case "archive" -> ArchiveBench.run(o);
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     };
     if (!o.unread().isEmpty()) {

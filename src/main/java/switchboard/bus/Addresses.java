@@ -16,6 +16,7 @@ public final class Addresses {
   public static final String GUEST_DETACHED = "switchboard.routing.guest.detached";
   public static final String GUEST_RATE = "switchboard.routing.guest.rate";
   public static final String OPERATOR_RESOLVE = "switchboard.routing.operator.resolve";
+  public static final String OPERATOR_NOTE = "switchboard.routing.operator.note";
   public static final String OPERATOR_ACCEPT = "switchboard.routing.operator.accept";
   public static final String OPERATOR_MESSAGE = "switchboard.routing.operator.message";
   public static final String OPERATOR_TYPING = "switchboard.routing.operator.typing";

@@ -62,7 +62,15 @@ public final class Commands {
   public record OperatorTyping(String operatorId, String chatId, boolean typing) {}
 
   /** Exactly one of {@code queue} and {@code targetOperator} is set. */
-  public record OperatorTransfer(String operatorId, String chatId, String queue, String targetOperator) {}
+  /** {@code note}: what the next operator should know (shown on their offer), or null. */
+  public record OperatorTransfer(String operatorId, String chatId, String queue, String targetOperator, String note) {
+    public OperatorTransfer(String operatorId, String chatId, String queue, String targetOperator) {
+      this(operatorId, chatId, queue, targetOperator, null);
+    }
+  }
+
+  /** An internal note on a chat: staff only, never sent to the guest. */
+  public record OperatorNote(String operatorId, String chatId, String text) {}
 
   /** {@code resolution}: the resolution code the operator chose as they closed it, or null. */
   public record OperatorClose(String operatorId, String chatId, String resolution) {

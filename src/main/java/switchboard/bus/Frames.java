@@ -61,7 +61,11 @@ public final class Frames {
   /** {@code queue} is the queue the guest asked for (DESIGN §3); a transfer names who sent it. */
   public static String offer(Chat chat, String offeredOn) {
     JsonObject offer = frame("offer");
-    if (chat.directOperator() != null && chat.transferredBy() != null) {
+    if (chat.handover() != null) {
+      // a transfer, to a named operator or a queue: who sent it and why
+      offer.put("transferredBy", chat.handover().by()).put("transferredByName", chat.handover().byName())
+          .put("transferNote", chat.handover().note());
+    } else if (chat.directOperator() != null && chat.transferredBy() != null) {
       offer.put("transferredBy", chat.transferredBy());
     }
     return offer.put("chatId", chat.id()).put("version", chat.version()).put("queue", chat.recordedQueue())
@@ -96,8 +100,9 @@ public final class Frames {
   }
 
   private static JsonObject eventJson(ChatEvent e) {
-    return new JsonObject().put("at", iso(e.at())).put("kind", e.kind()).put("queue", e.queue())
+    JsonObject json = new JsonObject().put("at", iso(e.at())).put("kind", e.kind()).put("queue", e.queue())
         .put("operator", e.operator());
+    return e.text() == null ? json : json.put("text", e.text());
   }
 
   /** What a console shows for a queue: whether it is open, who could take a chat, how many wait. */

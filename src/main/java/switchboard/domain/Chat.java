@@ -20,6 +20,7 @@ import java.util.Set;
  * @param rolloverDueAt  when the offer's newest stage (its newest queue, or a transfer to one operator) has
  *                       rung long enough: a rollover firing earlier is a duplicate and changes nothing
  * @param outcome        the guest's rating and the operator's resolution code (never null)
+ * @param handover       a transfer not accepted yet: who sent it and why (null otherwise)
  */
 public record Chat(
     String id,
@@ -43,7 +44,8 @@ public record Chat(
     boolean widenPending,
     String transferredBy,
     Instant rolloverDueAt,
-    Outcome outcome) {
+    Outcome outcome,
+    Handover handover) {
 
   public Chat {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
@@ -53,7 +55,7 @@ public record Chat(
 
   public static Chat newChat(String id, Guest guest, String tokenHash, String queue, Instant now) {
     return new Chat(id, 1, guest, tokenHash, queue, queue, null, null, null, ChatState.waiting,
-        now, now, null, null, null, List.of(), null, Set.of(), false, null, null, Outcome.NONE);
+        now, now, null, null, null, List.of(), null, Set.of(), false, null, null, Outcome.NONE, null);
   }
 
   public Builder edit() {
@@ -71,6 +73,7 @@ public record Chat(
     private boolean widenPending;
     private String transferredBy;
     private Outcome outcome;
+    private Handover handover;
 
     private Builder(Chat c) {
       base = c;
@@ -79,6 +82,7 @@ public record Chat(
       state = c.state; waitingSince = c.waitingSince; acceptedAt = c.acceptedAt; endedAt = c.endedAt;
       offeredQueues = c.offeredQueues; offeredTo = c.offeredTo; widenPending = c.widenPending;
       transferredBy = c.transferredBy; rolloverDueAt = c.rolloverDueAt; outcome = c.outcome;
+      handover = c.handover;
     }
 
     public Builder queue(String v) { queue = v; return this; }
@@ -95,6 +99,7 @@ public record Chat(
     public Builder transferredBy(String v) { transferredBy = v; return this; }
     public Builder rolloverDueAt(Instant v) { rolloverDueAt = v; return this; }
     public Builder outcome(Outcome v) { outcome = v; return this; }
+    public Builder handover(Handover v) { handover = v; return this; }
 
     /** Back to the line with no offer out: used by transfer, a lost operator, a reroute. */
     public Builder backToWaiting() {
@@ -106,7 +111,7 @@ public record Chat(
       return new Chat(base.id, base.version + 1, base.guest, base.tokenHash, queue, base.recordedQueue,
           answeredQueue, operatorId, operatorName, state, base.createdAt, waitingSince, acceptedAt,
           endedAt, endedBy, offeredQueues, directOperator, offeredTo, widenPending, transferredBy, rolloverDueAt,
-          outcome);
+          outcome, handover);
     }
   }
 }

@@ -20,6 +20,7 @@ import switchboard.bus.Commands.SocketCount;
 import switchboard.bus.Commands.ChosenQueues;
 import switchboard.bus.Commands.OperatorAccept;
 import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorNote;
 import switchboard.bus.Commands.OperatorResolve;
 import switchboard.bus.Commands.OperatorMessage;
 import switchboard.bus.Commands.OperatorSync;
@@ -40,6 +41,8 @@ import switchboard.domain.OperatorConfig;
  * then turns frames into presence and routing commands and writes the operator's events.
  */
 public final class OperatorSession {
+  /** Notes (internal, and with a transfer) are kept short. */
+  private static final int MAX_NOTE = 2000;
   private static final Logger log = LoggerFactory.getLogger(OperatorSession.class);
   public static final short CLOSE_UNAUTHORIZED = 4401;
   /** RFC 6455 "try again later": the token could not be checked (the shared store is away). */
@@ -138,6 +141,7 @@ public final class OperatorSession {
         case "transfer" -> transfer(frame);
         case "close" -> close(frame);
         case "resolve" -> resolve(frame);
+        case "note" -> note(frame);
         case "typing" -> typing(frame);
         case "auth" -> throw new ClientError(ErrorCode.bad_request, "already signed in");
         default -> throw new ClientError(ErrorCode.bad_request, "unknown frame type \"" + type + "\"");
@@ -289,7 +293,19 @@ public final class OperatorSession {
     if ((queue == null) == (target == null)) {
       throw new ClientError(ErrorCode.bad_request, "give either \"queue\" or \"operator\"");
     }
-    bus.request(Addresses.OPERATOR_TRANSFER, new OperatorTransfer(operator.id(), chatId, queue, target))
+    String note = FrameFields.optionalString(frame, "note", MAX_NOTE);
+    bus.request(Addresses.OPERATOR_TRANSFER, new OperatorTransfer(operator.id(), chatId, queue, target,
+            note == null || note.isBlank() ? null : note.strip()))
+        .onFailure(e -> fail(e, chatId));
+  }
+
+  private void note(JsonObject frame) {
+    String chatId = FrameFields.requiredString(frame, "chatId", 64);
+    String text = FrameFields.requiredString(frame, "text", MAX_NOTE);
+    if (text.isBlank()) {
+      throw new ClientError(ErrorCode.bad_request, "\"text\" must not be empty");
+    }
+    bus.request(Addresses.OPERATOR_NOTE, new OperatorNote(operator.id(), chatId, text.strip()))
         .onFailure(e -> fail(e, chatId));
   }
 

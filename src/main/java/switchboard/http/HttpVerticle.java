@@ -114,6 +114,7 @@ public final class HttpVerticle extends VerticleBase {
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, record, directory, relay), record, Clock.systemUTC())
         .mount(router);
     new StatsRoutes(directory, history, record, auth, Clock.systemUTC()).mount(router);
+    new ArchiveRoutes(directory, record, auth, Clock.systemUTC()).mount(router);
     new SmsRoutes(directory, config.publicBaseUrl()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -4,12 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import switchboard.auth.OperatorAuth;
 import switchboard.bus.ClientError;
@@ -29,7 +26,6 @@ import switchboard.record.RecordStore;
  */
 final class StatsRoutes {
   private static final Duration LONGEST_RANGE = Duration.ofDays(400);
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private final Directory directory;
   private final ChatHistory store;
@@ -94,14 +90,9 @@ final class StatsRoutes {
   }
 
   private Query query(RoutingContext rc) {
-    ZoneId zone;
-    try {
-      zone = ZoneId.of(param(rc, "tz", "UTC"));
-    } catch (DateTimeException e) {
-      throw new ClientError(ErrorCode.bad_request, "tz: unknown time zone");
-    }
-    Instant to = rc.queryParams().get("to") == null ? clock.instant() : time(rc, "to", zone);
-    Instant from = rc.queryParams().get("from") == null ? to.minus(Duration.ofDays(7)) : time(rc, "from", zone);
+    ZoneId zone = QueryParams.zone(rc);
+    Instant to = rc.queryParams().get("to") == null ? clock.instant() : QueryParams.time(rc, "to", zone);
+    Instant from = rc.queryParams().get("from") == null ? to.minus(Duration.ofDays(7)) : QueryParams.time(rc, "from", zone);
     if (!from.isBefore(to)) {
       throw new ClientError(ErrorCode.bad_request, "from: must be before to");
     }
@@ -114,31 +105,10 @@ final class StatsRoutes {
     }
     StatsReport.GroupBy groupBy;
     try {
-      groupBy = StatsReport.GroupBy.valueOf(param(rc, "groupBy", "day"));
+      groupBy = StatsReport.GroupBy.valueOf(QueryParams.param(rc, "groupBy", "day"));
     } catch (IllegalArgumentException e) {
       throw new ClientError(ErrorCode.bad_request, "groupBy: day or hour");
     }
     return new Query(from, to, queue == null || queue.isBlank() ? null : queue, groupBy, zone);
-  }
-
-  /** A date (midnight in the report's time zone) or an instant. */
-  private static Instant time(RoutingContext rc, String name, ZoneId zone) {
-    String value = rc.queryParams().get(name);
-    Instant time;
-    try {
-      time = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(zone).toInstant() : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new ClientError(ErrorCode.bad_request, name + ": a date like 2026-11-01 or an instant like 2026-11-01T09:00:00Z");
-    }
-    // far-off instants overflow the range arithmetic and the store's millisecond scores
-    if (time.isBefore(Instant.EPOCH) || time.isAfter(LATEST)) {
-      throw new ClientError(ErrorCode.bad_request, name + ": between 1970 and 9999");
-    }
-    return time;
-  }
-
-  private static String param(RoutingContext rc, String name, String fallback) {
-    String value = rc.queryParams().get(name);
-    return value == null || value.isBlank() ? fallback : value;
   }
 }

@@ -57,8 +57,10 @@ public final class JdbcRecordStore implements RecordStore {
   private final HikariDataSource pool;
   private final WorkerExecutor workers;
   private final String description;
+  private final boolean sqlite;
 
-  private JdbcRecordStore(HikariDataSource pool, WorkerExecutor workers, String description) {
+  private JdbcRecordStore(HikariDataSource pool, WorkerExecutor workers, String description, boolean sqlite) {
+    this.sqlite = sqlite;
     this.pool = pool;
     this.workers = workers;
     this.description = description;
@@ -74,7 +76,8 @@ public final class JdbcRecordStore implements RecordStore {
         size, 60, TimeUnit.SECONDS);
     return workers.executeBlocking(() -> connect(settings, size), false)
         .map(pool -> new JdbcRecordStore(pool, workers,
-            (settings.sqlite() ? "SQLite record at " : "PostgreSQL record at ") + settings.redactedUrl()))
+            (settings.sqlite() ? "SQLite record at " : "PostgreSQL record at ") + settings.redactedUrl(),
+            settings.sqlite()))
         .recover(e -> {
           workers.close();
           return Future.failedFuture(new IllegalStateException(
@@ -419,23 +422,101 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
-    String sql = "SELECT id, created_at, accepted_at, ended_at, state, recorded_queue, answered_queue, operator_id,"
-        + " channel, offered_queues, guest_name, rating, rating_comment, resolution FROM chats"
-        + " WHERE created_at >= ? AND created_at < ?"
-        + (recordedQueue == null ? "" : " AND recorded_queue = ?") + " ORDER BY created_at, id";
+    String sql = "SELECT " + FIGURES + " FROM chats c WHERE c.created_at >= ? AND c.created_at < ?"
+        + (recordedQueue == null ? "" : " AND c.recorded_queue = ?") + " ORDER BY c.created_at, c.id";
     return call(c -> list(c, sql, s -> {
       s.setLong(1, micros(from));
       s.setLong(2, micros(to));
       if (recordedQueue != null) {
         s.setString(3, recordedQueue);
       }
-    }, r -> {
-      String offered = r.getString(10);
-      return new ChatFigures(r.getString(1), instant(r.getLong(2)), optionalInstant(r, 3), optionalInstant(r, 4),
-          ChatState.valueOf(r.getString(5)), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-          offered == null || offered.isEmpty() ? List.of() : List.of(offered.split(",")), r.getString(11),
-          optionalInt(r, 12), r.getString(13), r.getString(14));
-    }));
+    }, JdbcRecordStore::figures));
+  }
+
+  private static final String FIGURES = "c.id, c.created_at, c.accepted_at, c.ended_at, c.state, c.recorded_queue,"
+      + " c.answered_queue, c.operator_id, c.channel, c.offered_queues, c.guest_name, c.rating, c.rating_comment,"
+      + " c.resolution";
+
+  /**
+   * Ended chats matching every filter given, newest first. The words go through each database's
+   * own index of message words: SQLite's FTS5 table, PostgreSQL's GIN index over
+   * {@code to_tsvector('simple', body)}; each word must start a word of some message of the chat.
+   */
+  @Override
+  public Future<ArchivePage> searchArchive(ArchiveQuery q) {
+    StringBuilder where = new StringBuilder(" FROM chats c WHERE c.ended_at IS NOT NULL AND c.created_at >= ?"
+        + " AND c.created_at < ?");
+    List<Object> args = new ArrayList<>(List.of(micros(q.from()), micros(q.to())));
+    if (q.queue() != null) {
+      where.append(" AND (c.recorded_queue = ? OR c.answered_queue = ?)");
+      args.add(q.queue());
+      args.add(q.queue());
+    }
+    if (q.operator() != null) {
+      where.append(" AND c.operator_id = ?");
+      args.add(q.operator());
+    }
+    if (q.rating() != null) {
+      where.append(" AND c.rating = ?");
+      args.add(q.rating());
+    }
+    if (q.resolution() != null) {
+      where.append(" AND c.resolution = ?");
+      args.add(q.resolution());
+    }
+    for (String word : q.words()) {
+      if (sqlite) {
+        where.append(" AND c.id IN (SELECT m.chat_id FROM message_words w JOIN messages m ON m.rowid = w.rowid"
+            + " WHERE message_words MATCH ?)");
+        args.add("\"" + word.replace("\"", "\"\"") + "\"*");
+      } else {
+        where.append(" AND c.id IN (SELECT m.chat_id FROM messages m"
+            + " WHERE to_tsvector('simple', m.body) @@ to_tsquery('simple', ?))");
+        args.add(word.replace("'", "") + ":*");
+      }
+    }
+    String page = "SELECT " + FIGURES + where + " ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+    String count = "SELECT COUNT(*)" + where;
+    return call(c -> {
+      List<ChatFigures> chats = list(c, page, s -> {
+        int i = bind(s, args);
+        s.setInt(i++, q.limit());
+        s.setInt(i, q.offset());
+      }, JdbcRecordStore::figures);
+      int total;
+      try (PreparedStatement s = c.prepareStatement(count)) {
+        bind(s, args);
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          total = r.getInt(1);
+        }
+      }
+      return new ArchivePage(chats, total);
+    });
+  }
+
+  /** Binds the arguments from index 1; answers the next free index. */
+  private static int bind(PreparedStatement s, List<Object> args) throws SQLException {
+    int i = 1;
+    for (Object arg : args) {
+      if (arg instanceof Long l) {
+        s.setLong(i++, l);
+      } else if (arg instanceof Integer n) {
+        s.setInt(i++, n);
+      } else {
+        s.setString(i++, (String) arg);
+      }
+    }
+    return i;
+  }
+
+  /** The columns of {@link #FIGURES}, in order. */
+  private static ChatFigures figures(ResultSet r) throws SQLException {
+    String offered = r.getString(10);
+    return new ChatFigures(r.getString(1), instant(r.getLong(2)), optionalInstant(r, 3), optionalInstant(r, 4),
+        ChatState.valueOf(r.getString(5)), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
+        offered == null || offered.isEmpty() ? List.of() : List.of(offered.split(",")), r.getString(11),
+        optionalInt(r, 12), r.getString(13), r.getString(14));
   }
 
   @Override

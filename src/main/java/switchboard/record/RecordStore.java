@@ -93,6 +93,9 @@ public interface RecordStore {
    */
   Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue);
 
+  /** Ended chats matching the query, newest first, and how many match in all (the archive, issue 16). */
+  Future<ArchivePage> searchArchive(ArchiveQuery query);
+
   /** Retention: forgets the messages of chats that ended at or before {@code cutoff}; how many chats had some. */
   Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff);
 

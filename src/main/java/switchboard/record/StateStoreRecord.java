@@ -126,6 +126,35 @@ public final class StateStoreRecord implements RecordStore {
     return store.chatsCreatedBetween(from, to);
   }
 
+  /** Read through in Java: a record kept in the state store is a small one. */
+  @Override
+  public Future<ArchivePage> searchArchive(ArchiveQuery q) {
+    return store.chatsCreatedBetween(q.from(), q.to()).compose(chats -> {
+      List<Chat> candidates = chats.stream()
+          .filter(c -> c.state().isEnded())
+          .filter(c -> q.queue() == null || q.queue().equals(c.recordedQueue()) || q.queue().equals(c.answeredQueue()))
+          .filter(c -> q.operator() == null || q.operator().equals(c.operatorId()))
+          .filter(c -> q.rating() == null || q.rating().equals(c.outcome().rating()))
+          .filter(c -> q.resolution() == null || q.resolution().equals(c.outcome().resolution()))
+          .toList();
+      List<Future<Boolean>> matches = candidates.stream().map(c -> q.words().isEmpty() ? Future.succeededFuture(true)
+          : store.messagesAfter(c.id(), 0).map(messages -> {
+            List<String> said = messages.stream().flatMap(m -> ArchiveQuery.wordsOf(m.text()).stream()).toList();
+            return q.words().stream().allMatch(w -> said.stream().anyMatch(s -> s.startsWith(w)));
+          })).toList();
+      return Future.all(matches).map(all -> {
+        List<ChatFigures> found = new ArrayList<>();
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+          if (Boolean.TRUE.equals(all.resultAt(i))) {
+            found.add(ChatFigures.of(candidates.get(i)));
+          }
+        }
+        int end = Math.min(found.size(), q.offset() + q.limit());
+        return new ArchivePage(q.offset() >= found.size() ? List.of() : found.subList(q.offset(), end), found.size());
+      });
+    });
+  }
+
   @Override
   public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
     return store.chatsCreatedBetween(from, to).map(chats -> chats.stream()

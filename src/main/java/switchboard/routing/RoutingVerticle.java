@@ -34,6 +34,7 @@ import switchboard.bus.Commands.GuestStarted;
 import switchboard.bus.Commands.GuestTyping;
 import switchboard.bus.Commands.OperatorAccept;
 import switchboard.bus.Commands.OperatorClose;
+import switchboard.bus.Commands.OperatorNote;
 import switchboard.bus.Commands.OperatorResolve;
 import switchboard.bus.Commands.GuestRate;
 import switchboard.bus.Commands.OperatorMessage;
@@ -54,6 +55,7 @@ import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.domain.Directory;
 import switchboard.domain.Guest;
+import switchboard.domain.Handover;
 import switchboard.domain.Outcome;
 import switchboard.presence.PresenceHealth;
 import switchboard.record.MessageJournal;
@@ -131,6 +133,7 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.GUEST_DETACHED, this::guestDetached));
     consumers.add(handle(Addresses.GUEST_RATE, this::rate));
     consumers.add(handle(Addresses.OPERATOR_RESOLVE, this::resolve));
+    consumers.add(handle(Addresses.OPERATOR_NOTE, this::note));
     consumers.add(handle(Addresses.OPERATOR_ACCEPT, this::accept));
     consumers.add(handle(Addresses.OPERATOR_MESSAGE, this::operatorMessage));
     consumers.add(handle(Addresses.OPERATOR_TYPING, this::operatorTyping));
@@ -359,7 +362,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       return chat.edit().state(ChatState.active).operator(op.id(), op.name())
           .answeredQueue(announcer.offeredOn(chat, op.id())).acceptedAt(now())
-          .offeredTo(Set.of()).directOperator(null).widenPending(false).rolloverDueAt(null).build();
+          .offeredTo(Set.of()).directOperator(null).widenPending(false).rolloverDueAt(null).handover(null).build();
     }).compose(t -> {
       Chat chat = t.after();
       broadcasts.recordAnswered(chat.queue(), Duration.between(chat.waitingSince(), chat.acceptedAt()).toSeconds());
@@ -449,6 +452,33 @@ public final class RoutingVerticle extends VerticleBase {
     }).map(Done.INSTANCE);
   }
 
+  /**
+   * An internal note (staff only) in the chat's timeline, from its holder, its last holder once it
+   * ended, or an admin; whoever holds the chat sees it at once, and the record keeps it.
+   */
+  private Future<Done> note(OperatorNote cmd) {
+    OperatorConfig op = operator(cmd.operatorId());
+    return store.chat(cmd.chatId()).compose(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      if (!op.id().equals(chat.operatorId()) && !op.isAdmin()) {
+        throw new ClientError(ErrorCode.forbidden, "only who holds this chat writes notes on it");
+      }
+      ChatEvent note = new ChatEvent(now(), ChatEvent.NOTE, null, op.id(), cmd.text());
+      return announcer.recordTimeline(chat, List.of(note)).map(v -> {
+        if (chat.operatorId() != null) {
+          relay.toOperator(chat.operatorId(), Frames.timeline(chat.id(), note));
+        }
+        if (!op.id().equals(chat.operatorId())) {
+          relay.toOperator(op.id(), Frames.timeline(chat.id(), note));
+        }
+        vertx.eventBus().publish(Addresses.RECORD_CHAT, chat.id());
+        return Done.INSTANCE;
+      });
+    });
+  }
+
   private static void checkResolution(String resolution) {
     if (!Outcome.RESOLUTIONS.contains(resolution)) {
       throw new ClientError(ErrorCode.bad_request, "resolution: one of " + String.join(", ", Outcome.RESOLUTIONS));
@@ -481,8 +511,10 @@ public final class RoutingVerticle extends VerticleBase {
         .orElseThrow(() -> new ClientError(ErrorCode.unknown_queue, "no queue named " + cmd.queue()));
     return transitions.change(cmd.chatId(), chat -> {
       checkHolder(op, chat);
-      return chat.edit().backToWaiting().queue(target.name()).transferredBy(op.id()).build();
-    }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null))).compose(t -> {
+      return chat.edit().backToWaiting().queue(target.name()).transferredBy(op.id())
+          .handover(new Handover(op.id(), op.name(), cmd.note())).build();
+    }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, target.name(), null, cmd.note())))
+        .compose(t -> {
       log.info("chat {} transferred by {} to queue {}", t.after().id(), op.id(), target.name());
       return systemMessages.send(t.after(), "Transferring you to " + target.title() + ".")
           .compose(v -> replanner.availability())
@@ -511,8 +543,10 @@ public final class RoutingVerticle extends VerticleBase {
         checkHolder(from, chat);
         return chat.edit().backToWaiting().state(ChatState.offered).directOperator(target.id())
             .offeredTo(Set.of(target.id())).transferredBy(from.id())
+            .handover(new Handover(from.id(), from.name(), cmd.note()))
             .rolloverDueAt(now().plusSeconds(directory.rolloverAfterSeconds(chat.queue()))).build();
-      }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, after.queue(), target.id())));
+      }, (before, after) -> List.of(new ChatEvent(now(), ChatEvent.TRANSFERRED, after.queue(), target.id(),
+          cmd.note())));
     }).compose(t -> {
       log.info("chat {} transferred by {} to operator {}", t.after().id(), from.id(), target.id());
       Chat chat = t.after();

@@ -182,6 +182,47 @@ public abstract class RecordStoreContract {
   }
 
   @Test
+  void theArchiveFindsEndedChatsByQueueOperatorRatingResolutionAndWords() {
+    given(ended("renewal", T0).edit().outcome(new Outcome(5, null, "answered", "alice")).build(),
+        messages(T0, "Can I renew my interlibrary loan?", "Yes, a renewal is possible."), List.of());
+    Chat maps = Chat.newChat("maps", new Guest("Sam", null, null), "hash-maps", "general", T0.plusSeconds(60))
+        .edit().state(ChatState.closed).operator("bob", "Bob").answeredQueue("general")
+        .acceptedAt(T0.plusSeconds(65)).ended(T0.plusSeconds(120), "operator")
+        .outcome(new Outcome(2, "slow", "referred", "bob")).build();
+    given(maps, messages(T0.plusSeconds(60), "Where are the maps?", "Second floor, ask at the desk."), List.of());
+    Chat running = newChat("running", T0.plusSeconds(90)).edit().state(ChatState.active).operator("alice", "Alice")
+        .answeredQueue("ill").acceptedAt(T0.plusSeconds(91)).build();
+    given(running, messages(T0.plusSeconds(90), "Renew this too?"), List.of());
+    Instant to = T0.plus(Duration.ofDays(1));
+
+    assertThat(search(new ArchiveQuery(T0, to, null, null, null, null, List.of(), 50, 0)))
+        .as("ended chats only, newest first").containsExactly("maps", "renewal");
+    assertThat(search(new ArchiveQuery(T0, to, null, null, null, null, List.of("renew"), 50, 0)))
+        .as("a word starts a word of a message").containsExactly("renewal");
+    assertThat(search(new ArchiveQuery(T0, to, null, null, null, null, List.of("possible", "interlibrary"), 50, 0)))
+        .as("every word, in any message of the chat").containsExactly("renewal");
+    assertThat(search(new ArchiveQuery(T0, to, null, null, null, null, List.of("maps", "interlibrary"), 50, 0)))
+        .isEmpty();
+    assertThat(search(new ArchiveQuery(T0, to, "general", null, null, null, List.of(), 50, 0)))
+        .as("asked or answered on the queue").containsExactly("maps", "renewal");
+    assertThat(search(new ArchiveQuery(T0, to, "ill", null, null, null, List.of(), 50, 0))).containsExactly("renewal");
+    assertThat(search(new ArchiveQuery(T0, to, null, "bob", null, null, List.of(), 50, 0))).containsExactly("maps");
+    assertThat(search(new ArchiveQuery(T0, to, null, null, 5, null, List.of(), 50, 0))).containsExactly("renewal");
+    assertThat(search(new ArchiveQuery(T0, to, null, null, null, "referred", List.of(), 50, 0)))
+        .containsExactly("maps");
+    assertThat(search(new ArchiveQuery(T0.plusSeconds(1), to, null, null, null, null, List.of(), 50, 0)))
+        .containsExactly("maps");
+    ArchivePage second = await(record.searchArchive(new ArchiveQuery(T0, to, null, null, null, null, List.of(), 1, 1)));
+    assertThat(second.chats()).extracting(ChatFigures::id).containsExactly("renewal");
+    assertThat(second.total()).isEqualTo(2);
+    assertThat(second.chats().get(0).rating()).isEqualTo(5);
+  }
+
+  private List<String> search(ArchiveQuery query) {
+    return await(record.searchArchive(query)).chats().stream().map(ChatFigures::id).toList();
+  }
+
+  @Test
   void retentionForgetsTheMessagesOfChatsThatEndedLongAgoButKeepsTheChats() {
     Instant now = T0.plus(Duration.ofDays(30));
     given(ended("old", now.minus(Duration.ofDays(10))), messages(now.minus(Duration.ofDays(10)), "old question"),
