@@ -1878,8 +1878,9 @@
       if (more) rows.append(...found);
       else rows.replaceChildren(...found);
       hook('archive-results').hidden = rows.children.length === 0;
-      hook('archive-more').hidden = rows.children.length >= r.json.total;
+      hook('archive-more').hidden = rows.children.length >= r.json.total && !r.json.totalCapped;
       status.textContent = r.json.total === 0 ? 'No chat matches.'
+        : r.json.totalCapped ? `More than ${r.json.total.toLocaleString()} chats match; add words or filters to narrow it.`
         : `${r.json.total} ${r.json.total === 1 ? 'chat matches' : 'chats match'}.`;
     } catch (e) {
       status.textContent = 'The server cannot be reached; try again.';

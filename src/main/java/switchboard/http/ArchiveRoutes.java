@@ -112,7 +112,7 @@ final class ArchiveRoutes {
           .put("lengthSeconds", lengthSeconds(c)).put("rating", c.rating()).put("ratingComment", c.ratingComment())
           .put("resolution", c.resolution()));
     }
-    return new JsonObject().put("chats", chats).put("total", page.total())
+    return new JsonObject().put("chats", chats).put("total", page.total()).put("totalCapped", page.totalCapped())
         .put("limit", QueryParams.integer(rc, "limit", PAGE, 1, LARGEST_PAGE))
         .put("offset", QueryParams.integer(rc, "offset", 0, 0, 1_000_000));
   }

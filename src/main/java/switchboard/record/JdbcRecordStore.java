@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,10 @@ public final class JdbcRecordStore implements RecordStore {
   private final WorkerExecutor workers;
   private final String description;
   private final boolean sqlite;
+  /** SQLite's planner statistics are refreshed this often ({@code PRAGMA optimize}); PostgreSQL's autovacuum does its own. */
+  private static final long OPTIMIZE_EVERY_MS = 60 * 60 * 1000;
+  private Vertx vertx;
+  private long optimizeTimer = -1;
 
   private JdbcRecordStore(HikariDataSource pool, WorkerExecutor workers, String description, boolean sqlite) {
     this.sqlite = sqlite;
@@ -77,7 +82,7 @@ public final class JdbcRecordStore implements RecordStore {
     return workers.executeBlocking(() -> connect(settings, size), false)
         .map(pool -> new JdbcRecordStore(pool, workers,
             (settings.sqlite() ? "SQLite record at " : "PostgreSQL record at ") + settings.redactedUrl(),
-            settings.sqlite()))
+            settings.sqlite()).optimizingEvery(vertx))
         .recover(e -> {
           workers.close();
           return Future.failedFuture(new IllegalStateException(
@@ -86,7 +91,7 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   /** A pool on the record's database with its schema migrated (blocking). */
-  static HikariDataSource connect(RecordSettings settings, int size) throws IOException {
+  static HikariDataSource connect(RecordSettings settings, int size) throws IOException, SQLException {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(settings.url());
     config.setPoolName("switchboard-record");
@@ -118,12 +123,17 @@ public final class JdbcRecordStore implements RecordStore {
     try {
       var result = Flyway.configure().dataSource(pool).locations("classpath:db/migration")
           .loggers("slf4j").load().migrate();
+      if (settings.sqlite()) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+          s.execute("PRAGMA optimize=0x10002"); // at open: analyses what needs it, as SQLite advises
+        }
+      }
       if (result.migrationsExecuted > 0) {
         log.info("record schema migrated to version {} ({} migrations)", result.targetSchemaVersion,
             result.migrationsExecuted);
       }
       return pool;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | SQLException e) {
       pool.close();
       throw e;
     }
@@ -144,8 +154,25 @@ public final class JdbcRecordStore implements RecordStore {
     return description;
   }
 
+  /** SQLite: the archive search's plans stay good as the record grows (see {@link #OPTIMIZE_EVERY_MS}). */
+  private JdbcRecordStore optimizingEvery(Vertx vertx) {
+    if (sqlite) {
+      this.vertx = vertx;
+      optimizeTimer = vertx.setPeriodic(OPTIMIZE_EVERY_MS, id -> call(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("PRAGMA optimize");
+        }
+        return null;
+      }).onFailure(e -> log.debug("PRAGMA optimize failed: {}", e.getMessage())));
+    }
+    return this;
+  }
+
   @Override
   public Future<Void> close() {
+    if (vertx != null) {
+      vertx.cancelTimer(optimizeTimer);
+    }
     return workers.executeBlocking(() -> {
       pool.close();
       return (Void) null;
@@ -339,8 +366,59 @@ public final class JdbcRecordStore implements RecordStore {
         s.setString(2, events);
         s.executeUpdate();
       }
+      if (chat.state().isEnded()) {
+        indexWords(c, chat.id());
+      }
       return null;
     });
+  }
+
+  /** Every ended chat not in the archive's word index yet goes in (after an import; blocking). */
+  static void indexMissingWords(Connection c, boolean sqlite) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      if (!sqlite) {
+        s.execute("UPDATE chats c SET words = to_tsvector('simple', COALESCE((SELECT string_agg(m.body, ' ' ORDER BY"
+            + " m.seq) FROM messages m WHERE m.chat_id = c.id), '') || ' ' || COALESCE(c.rating_comment, ''))"
+            + " WHERE c.ended_at IS NOT NULL AND c.words IS NULL");
+        return;
+      }
+      s.execute("UPDATE chats SET words_row = (SELECT COALESCE(MAX(words_row), 0) FROM chats) + rowid"
+          + " WHERE ended_at IS NOT NULL AND words_row IS NULL");
+      s.execute("INSERT INTO chat_words(rowid, body) SELECT c.words_row, COALESCE((SELECT group_concat(m.body, ' ')"
+          + " FROM messages m WHERE m.chat_id = c.id), '') || ' ' || COALESCE(c.rating_comment, '') FROM chats c"
+          + " WHERE c.words_row IS NOT NULL AND c.words_row NOT IN (SELECT rowid FROM chat_words)");
+    }
+  }
+
+  /** An ended chat's words (its messages, its rating comment), as one document of the archive's index. */
+  private void indexWords(Connection c, String chatId) throws SQLException {
+    if (!sqlite) {
+      try (PreparedStatement s = c.prepareStatement("UPDATE chats SET words = to_tsvector('simple',"
+          + " COALESCE((SELECT string_agg(m.body, ' ' ORDER BY m.seq) FROM messages m WHERE m.chat_id = ?), '')"
+          + " || ' ' || COALESCE(rating_comment, '')) WHERE id = ?")) {
+        s.setString(1, chatId);
+        s.setString(2, chatId);
+        s.executeUpdate();
+      }
+      return;
+    }
+    // SQLite: one connection, so the next row number cannot race
+    try (PreparedStatement s = c.prepareStatement("UPDATE chats SET words_row ="
+        + " (SELECT COALESCE(MAX(words_row), 0) + 1 FROM chats) WHERE id = ? AND words_row IS NULL")) {
+      s.setString(1, chatId);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM chat_words WHERE rowid = (SELECT words_row FROM chats"
+        + " WHERE id = ?)")) {
+      s.setString(1, chatId);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO chat_words(rowid, body) SELECT c.words_row,"
+        + " COALESCE((SELECT group_concat(m.body, ' ') FROM messages m WHERE m.chat_id = c.id), '') || ' '"
+        + " || COALESCE(c.rating_comment, '') FROM chats c WHERE c.id = ?")) {
+      s.setString(1, chatId);
+      s.executeUpdate();
+    }
   }
 
   @Override
@@ -439,8 +517,8 @@ public final class JdbcRecordStore implements RecordStore {
 
   /**
    * Ended chats matching every filter given, newest first. The words go through each database's
-   * own index of message words: SQLite's FTS5 table, PostgreSQL's GIN index over
-   * {@code to_tsvector('simple', body)}; each word must start a word of some message of the chat.
+   * own index of each ended chat's words (see {@link #indexWords}): SQLite's FTS5 table,
+   * PostgreSQL's {@code tsvector} column with a GIN index; each word must start a word of the chat.
    */
   @Override
   public Future<ArchivePage> searchArchive(ArchiveQuery q) {
@@ -464,19 +542,18 @@ public final class JdbcRecordStore implements RecordStore {
       where.append(" AND c.resolution = ?");
       args.add(q.resolution());
     }
-    for (String word : q.words()) {
+    if (!q.words().isEmpty()) {
       if (sqlite) {
-        where.append(" AND c.id IN (SELECT m.chat_id FROM message_words w JOIN messages m ON m.rowid = w.rowid"
-            + " WHERE message_words MATCH ?)");
-        args.add("\"" + word.replace("\"", "\"\"") + "\"*");
+        where.append(" AND c.words_row IN (SELECT rowid FROM chat_words WHERE chat_words MATCH ?)");
+        args.add(String.join(" ", q.words().stream().map(w -> "\"" + w.replace("\"", "\"\"") + "\"*").toList()));
       } else {
-        where.append(" AND c.id IN (SELECT m.chat_id FROM messages m"
-            + " WHERE to_tsvector('simple', m.body) @@ to_tsquery('simple', ?))");
-        args.add(word.replace("'", "") + ":*");
+        where.append(" AND c.words @@ to_tsquery('simple', ?)");
+        args.add(String.join(" & ", q.words().stream().map(w -> w.replace("'", "") + ":*").toList()));
       }
     }
     String page = "SELECT " + FIGURES + where + " ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
-    String count = "SELECT COUNT(*)" + where;
+    // a person needs the exact count of a narrow search, not of a wide one: counting stops past the cap
+    String count = "SELECT COUNT(*) FROM (SELECT 1" + where + " LIMIT " + (ArchivePage.COUNTED_UP_TO + 1) + ") x";
     return call(c -> {
       List<ChatFigures> chats = list(c, page, s -> {
         int i = bind(s, args);
@@ -491,7 +568,7 @@ public final class JdbcRecordStore implements RecordStore {
           total = r.getInt(1);
         }
       }
-      return new ArchivePage(chats, total);
+      return ArchivePage.of(chats, total);
     });
   }
 
@@ -534,6 +611,14 @@ public final class JdbcRecordStore implements RecordStore {
       }
       try (PreparedStatement s = c.prepareStatement(
           "DELETE FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE ended_at IS NOT NULL AND ended_at <= ?)")) {
+        s.setLong(1, micros(cutoff));
+        s.executeUpdate();
+      }
+      // and their words leave the archive's index with them
+      try (PreparedStatement s = c.prepareStatement(sqlite
+          ? "DELETE FROM chat_words WHERE rowid IN (SELECT words_row FROM chats WHERE ended_at IS NOT NULL"
+              + " AND ended_at <= ? AND words_row IS NOT NULL)"
+          : "UPDATE chats SET words = NULL WHERE ended_at IS NOT NULL AND ended_at <= ? AND words IS NOT NULL")) {
         s.setLong(1, micros(cutoff));
         s.executeUpdate();
       }

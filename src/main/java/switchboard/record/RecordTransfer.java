@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import switchboard.config.RecordSettings;
 
 /**
@@ -34,6 +35,8 @@ public final class RecordTransfer {
   private static final Map<String, String> KEYS = Map.of("directory", "id", "canned_responses", "id",
       "offline_messages", "id", "audit", "id", "chats", "id", "timelines", "chat_id", "messages", "chat_id, seq");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Columns an import derives again (the archive's word index), so neither exported nor imported. */
+  private static final Set<String> DERIVED = Set.of("words_row", "words");
 
   private RecordTransfer() {}
 
@@ -49,6 +52,9 @@ public final class RecordTransfer {
             ObjectNode row = JSON.createObjectNode();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
               String column = meta.getColumnName(i).toLowerCase();
+              if (DERIVED.contains(column)) {
+                continue;
+              }
               Object value = r.getObject(i);
               if (value == null) {
                 row.putNull(column);
@@ -117,6 +123,7 @@ public final class RecordTransfer {
           added += s.executeUpdate();
         }
       }
+      JdbcRecordStore.indexMissingWords(c, to.sqlite());
       c.commit();
     }
     return added;

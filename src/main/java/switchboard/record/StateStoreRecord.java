@@ -150,7 +150,7 @@ public final class StateStoreRecord implements RecordStore {
           }
         }
         int end = Math.min(found.size(), q.offset() + q.limit());
-        return new ArchivePage(q.offset() >= found.size() ? List.of() : found.subList(q.offset(), end), found.size());
+        return ArchivePage.of(q.offset() >= found.size() ? List.of() : found.subList(q.offset(), end), found.size());
       });
     });
   }

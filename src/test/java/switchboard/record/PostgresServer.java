@@ -84,7 +84,7 @@ public final class PostgresServer {
       }
       Path data = folder.resolve("data");
       run(asPostgres(root, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
-          "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C")));
+          "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")));
       int port = freePort();
       ProcessBuilder pb = new ProcessBuilder(asPostgres(root, List.of(bin.resolve("postgres").toString(),
           "-D", data.toString(), "-p", Integer.toString(port), "-k", folder.toString(),

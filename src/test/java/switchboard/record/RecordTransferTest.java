@@ -58,6 +58,11 @@ class RecordTransferTest {
       assertThat(RecordStoreContract.await(to.transcript("moved"))).isEqualTo(messages);
       assertThat(RecordStoreContract.await(to.timeline("moved"))).isEqualTo(timeline);
       assertThat(RecordStoreContract.await(to.cannedResponses())).hasSize(1);
+      // the archive's word index is built again on the way in
+      String word = ArchiveQuery.wordsOf(messages.get(0).text()).get(0);
+      assertThat(RecordStoreContract.await(to.searchArchive(new ArchiveQuery(RecordStoreContract.T0.minusSeconds(1),
+          RecordStoreContract.T0.plusSeconds(3600), null, null, null, null, List.of(word), 50, 0))).chats())
+          .extracting(switchboard.stats.ChatFigures::id).containsExactly("moved");
       assertThat(RecordStoreContract.await(to.offlineMessages()).get(0).doneBy()).isEqualTo("alice");
       assertThat(RecordStoreContract.await(to.auditLog(RecordStoreContract.T0, RecordStoreContract.T0.plusSeconds(1))))
           .hasSize(1);
