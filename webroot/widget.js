@@ -152,6 +152,14 @@
   function openingText(iso) {
     const d = new Date(iso);
     if (!iso || Number.isNaN(d.getTime())) return null;
+    const time = d.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    const day = (offset) => {
+      const x = new Date();
+      x.setDate(x.getDate() + offset);
+      return x.toDateString();
+    };
+    if (d.toDateString() === day(0)) return `We are back today at ${time}.`;
+    if (d.toDateString() === day(1)) return `We are back tomorrow at ${time}.`;
     const when = d.toLocaleString([], { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' });
     return `We are back ${when}.`;
   }
@@ -295,6 +303,8 @@
   border-radius: 8px; cursor: pointer; font-size: 14px;
 }
 .sb-rating-choice:has(input:checked) { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
+.sb-available-now { padding: 10px 12px; border-radius: 8px; background: #e8f5e9; border: 1px solid #7cb342; }
+.sb-available-now p { margin: 0 0 8px; }
 .sb-form-error { margin: 0; color: #b3261e; font-size: 14px; font-weight: 600; }
 .sb-question-label { font-size: 14px; font-weight: 600; }
 .sb-bubble a { color: inherit; text-decoration: underline; }
@@ -382,6 +392,9 @@
       this.isOpen = false;
       this.nextOpening = null;
       this.queuesLoaded = null;
+      // while the leave-a-message form shows, who is available is asked again this often
+      this.recheckMs = Math.max(2, Number(options.recheckSeconds) || 30) * 1000;
+      this.recheckTimer = null;
     }
 
     // ---------------------------------------------------------------- DOM
@@ -512,11 +525,17 @@
       this.offlineNext = h('p', { 'data-sb': 'offline-next', hidden: true });
       this.offlineError = h('p', { class: 'sb-error', 'data-sb': 'offline-error', role: 'alert', hidden: true });
       this.offlineSubmit = h('button', { type: 'submit', class: 'sb-primary', 'data-sb': 'offline-submit', text: 'Send question' });
+      this.chatNowButton = h('button', {
+        type: 'button', class: 'sb-primary', 'data-sb': 'offline-chat-now', text: 'Chat now',
+        onclick: () => this.chatNow(),
+      });
+      this.availableNow = h('div', { class: 'sb-available-now', 'data-sb': 'offline-available', role: 'status', hidden: true },
+        h('p', { text: 'Someone is available to chat now. Your question comes along.' }), this.chatNowButton);
       return h('form', {
         class: 'sb-offline', 'data-sb': 'offline-form', hidden: true, novalidate: true,
         onsubmit: (e) => { e.preventDefault(); this.submitOffline(); },
       },
-      this.offlineIntro, this.offlineNext,
+      this.availableNow, this.offlineIntro, this.offlineNext,
       field('offline-name', 'Your name', this.offlineName, true),
       field('offline-email', 'Email, for our answer', this.offlineEmail, false),
       field('offline-question', 'Your question', this.offlineQuestion, false),
@@ -527,6 +546,7 @@
     setView(view) {
       this.view = view;
       this.panel.dataset.view = view;
+      if (view !== 'offline') this.stopRecheck();
       const chatting = view === 'ready' || view === 'chat';
       this.notice.hidden = !(view === 'unset' || view === 'error' || view === 'loading');
       this.retry.hidden = view !== 'error';
@@ -733,11 +753,51 @@
       }
       this.chatQueue = chatQueue;
       this.applySkin(chatQueue);
-      if (available) {
+      if (available && this.view === 'offline' && this.offlineTyped()) {
+        // someone came while the guest writes a message: offer the chat, keep what they wrote
+        if (this.availableNow.hidden) {
+          this.availableNow.hidden = false;
+          this.setStatus('Someone is available to chat now');
+        }
+      } else if (available) {
         this.showReady();
-      } else {
+      } else if (this.view !== 'offline') {
         this.showOffline();
+      } else {
+        this.availableNow.hidden = true;
       }
+    }
+
+    offlineTyped() {
+      return !!(this.offlineName.value.trim() || this.offlineEmail.value.trim() || this.offlineQuestion.value.trim());
+    }
+
+    /** The leave-a-message form asks who is available every so often, while the page is seen. */
+    startRecheck() {
+      if (this.recheckTimer) return;
+      this.recheckTimer = setInterval(() => {
+        if (this.view === 'offline' && !document.hidden) this.checkPresence(true);
+      }, this.recheckMs);
+    }
+
+    stopRecheck() {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = null;
+    }
+
+    /** From the form to the chat, with what the guest wrote: the question waits in the box to be sent. */
+    chatNow() {
+      const name = this.offlineName.value.trim();
+      const email = this.offlineEmail.value.trim();
+      const question = this.offlineQuestion.value;
+      this.showReady();
+      if (name && !this.nameInput.value) this.nameInput.value = name;
+      if (email && !this.guestEmailInput.value) this.guestEmailInput.value = email;
+      if (question && !this.input.value) {
+        this.input.value = question;
+        this.autosize();
+      }
+      this.input.focus();
     }
 
     notSetUp() {
@@ -761,6 +821,8 @@
     showOffline(prefill) {
       const changed = this.view !== 'offline';
       this.setView('offline');
+      this.availableNow.hidden = true;
+      this.startRecheck();
       this.setStatus('Nobody is available to chat right now');
       this.offlineIntro.textContent = 'Leave your question and we will answer by email.';
       const next = this.nextOpening && openingText(this.nextOpening);
@@ -1540,6 +1602,7 @@
         mode: 'page',
         queue: pageHost.dataset.queue || (fromPath ? safeDecode(fromPath[1]) : null),
         queues,
+        recheckSeconds: pageHost.dataset.recheckSeconds || script.dataset.recheckSeconds,
       });
       installStyles(document);
       box.build(pageHost);
@@ -1554,6 +1617,7 @@
         mode: 'widget',
         queue: script.dataset.queue || null,
         queues: listAttr(script.dataset.queues),
+        recheckSeconds: script.dataset.recheckSeconds,
       });
       box.build(shadow);
       document.body.append(host);

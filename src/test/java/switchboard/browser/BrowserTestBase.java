@@ -106,9 +106,11 @@ abstract class BrowserTestBase {
     vertx = Vertx.vertx();
     site = TestNode.await(vertx.createHttpServer()
         .requestHandler(req -> {
-          String queueAttr = req.getParam("queues") != null
+          // ?recheck=N: the widget asks who is available every N seconds while its form shows
+          String queueAttr = (req.getParam("queues") != null
               ? "data-queues=\"" + req.getParam("queues") + "\""
-              : "data-queue=\"" + req.getParam("queue", "ill") + "\"";
+              : "data-queue=\"" + req.getParam("queue", "ill") + "\"")
+              + (req.getParam("recheck") != null ? " data-recheck-seconds=\"" + req.getParam("recheck") + "\"" : "");
           req.response().putHeader("Content-Type", "text/html; charset=utf-8").end(libraryPage(queueAttr));
         })
         .listen(0, "localhost"));
