@@ -318,12 +318,23 @@
     showConsole();
     loadQueueTitles();
     loadCanned();
-    loadInbox();
+    loadFeatures().then(loadInbox);
     clearInterval(inboxTimer);
     inboxTimer = setInterval(loadInbox, INBOX_POLL_MS);
     clearInterval(tickTimer);
     tickTimer = setInterval(tick, 1000);
     connect();
+  }
+
+  /** What the server offers (answers by email need its mail set-up). */
+  async function loadFeatures() {
+    try {
+      const response = await fetch(apiUrl('/api/v1/features'));
+      const features = await response.json();
+      state.mailOn = !!(features && features.emailTranscripts === true);
+    } catch (e) {
+      state.mailOn = false;
+    }
   }
 
   /** Back to the sign-in page, forgetting everything of this session. */
@@ -922,10 +933,10 @@
       placeholder: 'Note for them (optional)', 'aria-label': 'Note for whoever takes it' });
     const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferNote,
       transferButton);
-    const noteInput = h('textarea', { sb: 'note-input', class: 'note__input', rows: '2', maxlength: '2000',
+    const noteInput = h('textarea', { sb: 'note-input', class: 'chat-note__input', rows: '2', maxlength: '2000',
       'aria-label': 'Internal note (staff only)', placeholder: 'Internal note: staff only, never sent to the guest' });
     const noteButton = h('button', { type: 'submit', class: 'btn', sb: 'note-add', text: 'Add note' });
-    const noteForm = h('form', { class: 'note', sb: 'note-form' }, noteInput, noteButton);
+    const noteForm = h('form', { class: 'chat-note', sb: 'note-form' }, noteInput, noteButton);
     const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: 'End chat' });
     const resolution = h('select', { sb: 'resolution', class: 'resolution', 'aria-label': 'Resolution' },
       h('option', { value: '', text: 'Resolution…' }),
@@ -1761,9 +1772,65 @@
     } else {
       const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'inbox-done', text: 'Mark done' });
       button.addEventListener('click', () => markDone(m, button));
-      li.append(h('div', { class: 'note__actions' }, button));
+      const actions = h('div', { class: 'note__actions' }, button);
+      if (state.mailOn && email) {
+        const reply = h('button', { type: 'button', class: 'btn btn--small btn--primary', sb: 'inbox-reply',
+          text: 'Reply by email' });
+        const form = replyForm(`Your answer to ${m.name || 'the guest'} (${email})`, 'inbox-reply',
+          (text) => api('POST', `/api/v1/offline/${encodeURIComponent(m.id)}/reply`, { text }), (r) => {
+            state.inbox = state.inbox.map((x) => (x.id === m.id ? r.json : x));
+            renderInbox();
+            toast(`Answer sent to ${email}.`);
+          });
+        reply.addEventListener('click', () => {
+          form.hidden = false;
+          reply.hidden = true;
+          form.querySelector('textarea').focus();
+        });
+        actions.prepend(reply);
+        li.append(actions, form);
+      } else {
+        li.append(actions);
+      }
     }
     return li;
+  }
+
+  /**
+   * A small form to write a mail (an answer or a follow-up): {@code post(text)} sends it, {@code done(r)}
+   * runs on success. Hooks: {@code <prefix>-text}, {@code <prefix>-send}, {@code <prefix>-status}.
+   */
+  function replyForm(label, prefix, post, done) {
+    const text = h('textarea', { sb: `${prefix}-text`, class: 'reply__text', rows: '4', maxlength: '20000',
+      'aria-label': label });
+    const send = h('button', { type: 'submit', class: 'btn btn--primary btn--small', sb: `${prefix}-send`, text: 'Send' });
+    const status = h('p', { class: 'reply__status', sb: `${prefix}-status`, role: 'status' });
+    const form = h('form', { class: 'reply', sb: `${prefix}-form`, hidden: true },
+      h('label', { class: 'reply__label', text: label }), text, send, status);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) {
+        status.textContent = 'Write something first.';
+        text.focus();
+        return;
+      }
+      send.disabled = true;
+      status.textContent = 'Sending…';
+      try {
+        const r = await post(text.value);
+        if (r.ok) {
+          status.textContent = 'Sent.';
+          text.value = '';
+          done(r);
+        } else {
+          status.textContent = (r.json && r.json.message) || 'It could not be sent; try again.';
+        }
+      } catch (err) {
+        status.textContent = 'The server cannot be reached; try again.';
+      }
+      send.disabled = false;
+    });
+    return form;
   }
 
   async function markDone(message, button) {
@@ -1950,6 +2017,16 @@
       }
       if (!rows.length || !(Array.isArray(c.messages) && c.messages.length)) {
         rows.push(h('li', { class: 'empty', text: 'No messages were written in this chat.' }));
+      }
+      // a follow-up by email, to the address the guest gave (issue 16)
+      const followUp = hook('transcript-follow-up', dialog);
+      followUp.replaceChildren();
+      if (state.mailOn && guest.email && c.state && c.state !== 'active') {
+        const form = replyForm(`Follow up by email to ${guest.email}`, 'follow-up',
+          (text) => api('POST', `/api/v1/chats/${encodeURIComponent(chatId)}/reply`, { text }),
+          () => toast(`Follow-up sent to ${guest.email}.`));
+        form.hidden = false;
+        followUp.append(form);
       }
       list.replaceChildren(...rows);
     } catch (e) {

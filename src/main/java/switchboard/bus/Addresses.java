@@ -73,6 +73,8 @@ public final class Addresses {
   // Mail verticle (transcripts by email).
   /** {@link Commands.EmailTranscript}, replied to with {@link Commands.Done} once the SMTP server took the mail. */
   public static final String MAIL_TRANSCRIPT = "switchboard.mail.transcript";
+  /** {@link Commands.SendMail} → {@link Commands.Done}: a librarian's answer or follow-up by email. */
+  public static final String MAIL_SEND = "switchboard.mail.send";
 
   // Frames for sockets; the suffix is the chat id or the operator id.
   private static final String TO_GUEST = "switchboard.to-guest.";

@@ -125,6 +125,9 @@ public final class Commands {
    */
   public record EmailTranscript(String chatId, String to, String operatorId, String client) {}
 
+  /** A mail a librarian wrote (a follow-up), sent as it is; {@code about} names it in the log. */
+  public record SendMail(String to, String subject, String body, String about) {}
+
   /** A command that needs no reply payload gets this. */
   public record Done() {
     public static final Done INSTANCE = new Done();

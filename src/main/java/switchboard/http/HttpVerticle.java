@@ -68,7 +68,8 @@ public final class HttpVerticle extends VerticleBase {
       RecordStore record, EventRelay relay, OperatorAuth auth, PrometheusMeterRegistry metrics, int port) {
     SharedLimits limits = new SharedLimits(store);
     ClientAddress clientAddress = new ClientAddress(config.access().trustedProxies());
-    OfflineRoutes offline = new OfflineRoutes(directory, record, auth, limits, clientAddress, Clock.systemUTC());
+    OfflineRoutes offline = new OfflineRoutes(directory, record, auth, limits, clientAddress, Clock.systemUTC(),
+        config.mail() != null);
     return () -> new HttpVerticle(config, directory, store, record, relay, auth, metrics, limits, clientAddress, offline,
         port);
   }
@@ -110,7 +111,7 @@ public final class HttpVerticle extends VerticleBase {
     offline.mount(router);
     new CannedRoutes(directory, record, auth).mount(router);
     new OpsRoutes(vertx, store, record, relay, metrics, config.nodeId(), config.access()).mount(router);
-    new TranscriptRoutes(config.mail() != null, history, auth).mount(router);
+    new TranscriptRoutes(config.mail() != null, history, auth, directory).mount(router);
     new AdminRoutes(directory, auth, new DirectoryEditor(vertx, record, directory, relay), record, Clock.systemUTC())
         .mount(router);
     new StatsRoutes(directory, history, record, auth, Clock.systemUTC()).mount(router);

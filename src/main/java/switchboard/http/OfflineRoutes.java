@@ -1,5 +1,11 @@
 package switchboard.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import switchboard.bus.Addresses;
+import switchboard.bus.Commands.SendMail;
+import switchboard.mail.FollowUpMail;
+import switchboard.mail.MailVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -33,9 +39,12 @@ final class OfflineRoutes {
   private final Clock clock;
   private final SharedLimits limits;
   private final ClientAddress clientAddress;
+  private final boolean mailOn;
+  private static final int MAX_REPLY = 20_000;
 
   OfflineRoutes(Directory directory, RecordStore store, OperatorAuth auth, SharedLimits limits,
-      ClientAddress clientAddress, Clock clock) {
+      ClientAddress clientAddress, Clock clock, boolean mailOn) {
+    this.mailOn = mailOn;
     this.limits = limits;
     this.clientAddress = clientAddress;
     this.directory = directory;
@@ -48,6 +57,7 @@ final class OfflineRoutes {
     router.post("/api/v1/offline").handler(this::leave);
     router.get("/api/v1/offline").handler(this::inbox);
     router.post("/api/v1/offline/:id/done").handler(this::markDone);
+    router.post("/api/v1/offline/:id/reply").handler(this::reply);
   }
 
   private void leave(RoutingContext rc) {
@@ -88,6 +98,33 @@ final class OfflineRoutes {
           .filter(m -> canSee(op, m))
           .orElseThrow(() -> new ClientError(ErrorCode.not_found, "no such message"));
       return store.markOfflineMessageDone(message.id(), op.id(), clock.instant());
+    })).onSuccess(m -> Http.json(rc, 200, json(m))).onFailure(rc::fail);
+  }
+
+  /**
+   * The answer by email (issue 16): mailed to the address the guest left, quoting their question;
+   * once the mail server took it the question is marked answered, by this operator.
+   */
+  private void reply(RoutingContext rc) {
+    if (!mailOn) {
+      throw new ClientError(ErrorCode.not_found, "mail is not set up on this server");
+    }
+    String id = rc.pathParam("id");
+    String text = Http.string(Http.jsonBody(rc), "text", MAX_REPLY, true);
+    if (text.isBlank()) {
+      throw new ClientError(ErrorCode.bad_request, "text: write the answer");
+    }
+    auth.verify(Http.bearer(rc)).compose(op -> store.offlineMessages().compose(all -> {
+      OfflineMessage message = all.stream().filter(m -> m.id().equals(id)).findFirst()
+          .filter(m -> canSee(op, m))
+          .orElseThrow(() -> new ClientError(ErrorCode.not_found, "no such message"));
+      String title = directory.queue(message.queue()).map(q -> q.title()).orElse(message.queue());
+      FollowUpMail mail = FollowUpMail.forQuestion(message, title, op.name(), text,
+          MailVerticle.zoneOf(directory, message.queue()));
+      return rc.vertx().eventBus().request(Addresses.MAIL_SEND,
+              new SendMail(message.email(), mail.subject(), mail.body(), "answer to offline question " + id + " by " + op.id()))
+          .recover(e -> Future.failedFuture(e instanceof ReplyException ? ClientError.from(e) : e))
+          .compose(sent -> store.markOfflineMessageDone(message.id(), op.id(), clock.instant()));
     })).onSuccess(m -> Http.json(rc, 200, json(m))).onFailure(rc::fail);
   }
 

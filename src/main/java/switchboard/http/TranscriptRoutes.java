@@ -1,5 +1,12 @@
 package switchboard.http;
 
+import io.vertx.core.Future;
+import java.util.List;
+import switchboard.bus.Commands.SendMail;
+import switchboard.config.MailSettings;
+import switchboard.domain.Directory;
+import switchboard.mail.FollowUpMail;
+import switchboard.mail.MailVerticle;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -24,7 +31,10 @@ final class TranscriptRoutes {
   private final ChatHistory store;
   private final OperatorAuth auth;
 
-  TranscriptRoutes(boolean mailOn, ChatHistory store, OperatorAuth auth) {
+  private final Directory directory;
+
+  TranscriptRoutes(boolean mailOn, ChatHistory store, OperatorAuth auth, Directory directory) {
+    this.directory = directory;
     this.mailOn = mailOn;
     this.store = store;
     this.auth = auth;
@@ -33,12 +43,49 @@ final class TranscriptRoutes {
   void mount(Router router) {
     router.get("/api/v1/features").handler(this::features);
     router.post("/api/v1/chats/:id/email").handler(this::email);
+    router.post("/api/v1/chats/:id/reply").handler(this::followUp);
   }
 
   /** Public, any origin (a plain GET needs no preflight), like the queue list. */
   private void features(RoutingContext rc) {
     rc.response().putHeader("Access-Control-Allow-Origin", "*");
     Http.json(rc, 200, new JsonObject().put("emailTranscripts", mailOn));
+  }
+
+  /** A follow-up by email to the guest of a chat (issue 16): their address, the text, the transcript below it. */
+  private void followUp(RoutingContext rc) {
+    if (!mailOn) {
+      throw new ClientError(ErrorCode.not_found, "mail is not set up on this server");
+    }
+    String id = rc.pathParam("id");
+    String text = Http.string(Http.jsonBody(rc), "text", 20_000, true);
+    if (text.isBlank()) {
+      throw new ClientError(ErrorCode.bad_request, "text: write the follow-up");
+    }
+    auth.verify(Http.bearer(rc)).compose(op -> store.chat(id).compose(chat -> {
+      if (chat == null) {
+        throw new ClientError(ErrorCode.not_found, "no such chat");
+      }
+      return Future.all(store.timeline(id), store.transcript(id)).compose(all -> {
+        List<ChatEvent> timeline = all.resultAt(0);
+        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
+            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
+        if (!op.isAdmin() && !heldIt) {
+          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may follow it up");
+        }
+        String to = chat.guest().email();
+        if (to == null || !MailSettings.isAddress(to)) {
+          throw new ClientError(ErrorCode.bad_request, "this guest left no email address");
+        }
+        String title = directory.queue(chat.recordedQueue()).map(q -> q.title()).orElse(chat.recordedQueue());
+        FollowUpMail mail = FollowUpMail.forChat(chat, title, all.resultAt(1), op.name(), text,
+            MailVerticle.zoneOf(directory, chat.recordedQueue()));
+        return rc.vertx().eventBus().request(Addresses.MAIL_SEND,
+            new SendMail(to, mail.subject(), mail.body(), "follow-up of chat " + id + " by " + op.id()));
+      });
+    }))
+        .onSuccess(v -> Http.json(rc, 202, new JsonObject().put("sent", true)))
+        .onFailure(e -> rc.fail(e instanceof ReplyException ? ClientError.from(e) : e));
   }
 
   private void email(RoutingContext rc) {

@@ -18,6 +18,7 @@ import switchboard.bus.Addresses;
 import switchboard.bus.ClientError;
 import switchboard.bus.Commands.Done;
 import switchboard.bus.Commands.EmailTranscript;
+import switchboard.bus.Commands.SendMail;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.Replies;
 import switchboard.config.MailSettings;
@@ -60,7 +61,9 @@ public final class MailVerticle extends VerticleBase {
     }
     MessageConsumer<EmailTranscript> consumer =
         vertx.eventBus().consumer(Addresses.MAIL_TRANSCRIPT, msg -> Replies.serve(msg, this::mail));
-    return consumer.completion();
+    MessageConsumer<SendMail> followUps =
+        vertx.eventBus().consumer(Addresses.MAIL_SEND, msg -> Replies.serve(msg, this::send));
+    return Future.all(consumer.completion(), followUps.completion());
   }
 
   @Override
@@ -108,6 +111,31 @@ public final class MailVerticle extends VerticleBase {
       });
     }).onSuccess(v -> log.info("chat {} transcript mailed at the request of {}", cmd.chatId(),
         byGuest ? "its guest" : cmd.operatorId())).map(Done.INSTANCE);
+  }
+
+  /** A librarian's own mail: the address was checked by whoever asked; the server must take it. */
+  private Future<Done> send(SendMail cmd) {
+    if (client == null) {
+      throw new ClientError(ErrorCode.bad_request, "mail is not set up on this server");
+    }
+    MailMessage message = new MailMessage().setFrom(settings.from()).setTo(cmd.to()).setSubject(cmd.subject())
+        .setText(cmd.body());
+    return client.sendMail(message).timeout(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .map(r -> {
+          log.info("{} mailed", cmd.about());
+          return Done.INSTANCE;
+        })
+        .recover(e -> {
+          log.warn("{}: the mail server at {}:{} did not take it: {}", cmd.about(), settings.host(), settings.port(),
+              e.getMessage());
+          return Future.failedFuture(new ClientError(ErrorCode.unavailable,
+              "the mail could not be sent just now; please try again later"));
+        });
+  }
+
+  /** The queue's own time zone, so times read as the library's clock; else UTC. */
+  public static ZoneId zoneOf(Directory directory, String queueName) {
+    return zoneOf(directory.queue(queueName).orElse(null));
   }
 
   /** Counted per chat and per client across every node (docs/SECURITY.md); a mail that failed is given back. */
