@@ -51,6 +51,9 @@
   const TYPING_IDLE_MS = 3000;
   const TYPING_SHOWN_MAX_MS = 10000;
   const INBOX_POLL_MS = 30000;
+  /** An offer rings again this often until someone answers it (or it is withdrawn). */
+  const RING_REPEAT_MS = 5000;
+  const LIVE_POLL_MS = 5000;
   const MAX_TEXT = 4096;
   const MAX_SUGGESTIONS = 8;
   const MAX_RECENT = 30;
@@ -509,6 +512,7 @@
     renderQueues();
     // the server re-sends every offer and every chat we hold; anything not re-sent is gone
     for (const offer of state.offers.values()) {
+      clearInterval(offer.repeat);
       closeNotification(offer);
       offer.el.remove();
     }
@@ -525,6 +529,71 @@
     }, RESYNC_GRACE_MS);
     renderComposerState();
     loadInbox();
+    state.awayAfterMs = Math.max(0, Number(frame.awayAfterIdleSeconds) || 0) * 1000;
+    const role = op.role || state.session.operator.role;
+    state.supervisor = role === 'admin';
+    hook('live-panel').hidden = !state.supervisor;
+    clearInterval(liveTimer);
+    if (state.supervisor) {
+      loadLive();
+      liveTimer = setInterval(loadLive, LIVE_POLL_MS);
+    }
+  }
+
+  // ------------------------------------------------------------------ auto-away (issue 16)
+
+  let lastActivity = Date.now();
+
+  function noteActivity() {
+    lastActivity = Date.now();
+  }
+
+  /** Nobody touched the console for the configured time: away on every queue, until "I'm back". */
+  function checkIdle() {
+    if (!state.awayAfterMs || state.autoAway || !connected) return;
+    if (Date.now() - lastActivity < state.awayAfterMs) return;
+    const available = [...state.queues.values()].filter((q) => q.available || q.pending).map((q) => q.name);
+    if (!available.length) return;
+    state.autoAway = available;
+    for (const name of available) setAvailable(name, false);
+    const minutes = Math.round(state.awayAfterMs / 60000);
+    hook('auto-away-text').textContent = minutes >= 1
+      ? `You were set away after ${minutes} idle minute${minutes === 1 ? '' : 's'}: no new chats ring for you.`
+      : 'You were set away while idle: no new chats ring for you.';
+    hook('auto-away').hidden = false;
+  }
+
+  function backFromAway() {
+    const names = state.autoAway || [];
+    state.autoAway = null;
+    noteActivity();
+    hook('auto-away').hidden = true;
+    for (const name of names) setAvailable(name, true);
+  }
+
+  // ------------------------------------------------------------------ live chats, for admins (issue 16)
+
+  let liveTimer = null;
+
+  async function loadLive() {
+    if (!state.supervisor || !state.session) return;
+    try {
+      const r = await api('GET', '/api/v1/admin/live');
+      if (!r.ok || !r.json) return;
+      const items = r.json.chats.map((c) => {
+        const since = c.state === 'active' ? c.acceptedAt : c.waitingSince;
+        const who = c.state === 'active' ? `held by ${c.operatorName}`
+          : c.offeredTo.length ? `ringing for ${c.offeredTo.map((o) => o.name).join(', ')}` : 'waiting, nobody available';
+        return h('li', { class: 'live__item', sb: 'live-chat', 'data-chat': c.id, 'data-state': c.state },
+          h('strong', { text: c.guest || 'Guest' }),
+          h('span', { text: ` · ${queueTitle(c.queue)} · ${who} · ${waited(since)}` }));
+      });
+      hook('live').replaceChildren(...items);
+      hook('live-count').textContent = String(items.length);
+      hook('live-empty').hidden = items.length > 0;
+    } catch (e) {
+      // tried again at the next poll
+    }
   }
 
   // ------------------------------------------------------------------ queues and availability
@@ -743,6 +812,7 @@
   function removeOffer(chatId) {
     const offer = state.offers.get(chatId);
     if (!offer) return null;
+    clearInterval(offer.repeat);
     closeNotification(offer);
     const hadFocus = offer.el.contains(document.activeElement);
     const next = offer.el.nextElementSibling || offer.el.previousElementSibling;
@@ -810,6 +880,7 @@
   }
 
   function ring(offer) {
+    if (!offer.repeat) offer.repeat = setInterval(() => ringAgain(offer), RING_REPEAT_MS);
     state.rings += 1;
     consoleView.dataset.rings = String(state.rings);
     if (audio && audio.state !== 'running') unlockAudio();
@@ -841,6 +912,35 @@
         // some browsers only allow notifications from a service worker
       }
     }
+  }
+
+  /** Rings again while the offer is still out: a ring missed once is not missed for good. */
+  function ringAgain(offer) {
+    if (state.offers.get(offer.frame.chatId) !== offer) {
+      clearInterval(offer.repeat);
+      return;
+    }
+    state.ringRepeats = (state.ringRepeats || 0) + 1;
+    consoleView.dataset.ringRepeats = String(state.ringRepeats);
+    if (audio && audio.state === 'running') chime();
+  }
+
+  /** One soft note: a guest wrote in a chat the operator is not looking at. */
+  function messageTone() {
+    state.messageTones = (state.messageTones || 0) + 1;
+    consoleView.dataset.messageTones = String(state.messageTones);
+    if (!audio || audio.state !== 'running') return;
+    const start = audio.currentTime + 0.01;
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = 660;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.12, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.25);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(start);
+    osc.stop(start + 0.3);
   }
 
   function closeNotification(offer) {
@@ -1205,7 +1305,9 @@
     const chat = state.chats.get(frame.chatId);
     if (!chat) return;
     if (frame.from === 'guest') showTyping(chat, false);
+    const fresh = !chat.messages.has(frame.seq);
     addMessage(chat, frame, true);
+    if (frame.from === 'guest' && fresh && !chat.ended && (document.hidden || state.active !== chat.id)) messageTone();
   }
 
   function sendMessage(chat) {
@@ -2185,6 +2287,7 @@
     for (const offer of state.offers.values()) {
       hook('offer-waited', offer.el).textContent = waited(offer.frame.waitingSince);
     }
+    checkIdle();
   }
 
   // ------------------------------------------------------------------ wiring
@@ -2195,6 +2298,13 @@
   hook('inbox-refresh').addEventListener('click', loadInbox);
   hook('canned-manage').addEventListener('click', openCannedDialog);
   hook('archive-open').addEventListener('click', openArchive);
+  hook('auto-away-back').addEventListener('click', backFromAway);
+  for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+    document.addEventListener(type, noteActivity, { passive: true, capture: true });
+  }
+  document.addEventListener('pointermove', () => {
+    if (Date.now() - lastActivity > 1000) noteActivity();
+  }, { passive: true });
   hook('archive-form').addEventListener('submit', (e) => {
     e.preventDefault();
     searchArchive(false);

@@ -132,9 +132,10 @@ public final class Frames {
     return frame("presence").put("queue", queue).put("available", available).encode();
   }
 
-  public static String ready(String operatorId, String name, JsonArray queues) {
-    return frame("ready").put("operator", new JsonObject().put("id", operatorId).put("name", name))
-        .put("queues", queues).encode();
+  /** {@code awayAfterIdleSeconds}: the console sets its operator away when nobody touched it this long (0: never). */
+  public static String ready(String operatorId, String name, String role, JsonArray queues, int awayAfterIdleSeconds) {
+    return frame("ready").put("operator", new JsonObject().put("id", operatorId).put("name", name).put("role", role))
+        .put("queues", queues).put("awayAfterIdleSeconds", awayAfterIdleSeconds).encode();
   }
 
   private static final String MESSAGE_START = "{\"type\":\"message\",\"seq\":";

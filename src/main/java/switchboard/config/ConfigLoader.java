@@ -536,12 +536,15 @@ public final class ConfigLoader {
         return d;
       }
       onlyKnownFields(chats, "chats", "guestGraceSeconds", "operatorGraceSeconds", "maxTextLength",
+          "operatorAwayAfterIdleSeconds",
           "messagesPerTenSeconds");
       return new ChatSettings(
           intField(chats, "chats", "guestGraceSeconds", d.guestGraceSeconds(), 1, Integer.MAX_VALUE),
           intField(chats, "chats", "operatorGraceSeconds", d.operatorGraceSeconds(), 1, Integer.MAX_VALUE),
           intField(chats, "chats", "maxTextLength", d.maxTextLength(), 1, Integer.MAX_VALUE),
-          intField(chats, "chats", "messagesPerTenSeconds", d.messagesPerTenSeconds(), 1, Integer.MAX_VALUE));
+          intField(chats, "chats", "messagesPerTenSeconds", d.messagesPerTenSeconds(), 1, Integer.MAX_VALUE),
+          intField(chats, "chats", "operatorAwayAfterIdleSeconds", d.operatorAwayAfterIdleSeconds(), 0,
+              7 * 24 * 3600));
     }
 
     private List<QueueConfig> queues(JsonNode root) {

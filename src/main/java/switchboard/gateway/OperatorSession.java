@@ -197,7 +197,7 @@ public final class OperatorSession {
         .compose(reply -> {
           JsonArray queues = new JsonArray();
           op.queues().forEach(q -> queues.add(new JsonObject().put("name", q).put("available", reply.body().queues().contains(q))));
-          write(Frames.ready(op.id(), op.name(), queues));
+          write(Frames.ready(op.id(), op.name(), op.role().name(), queues, settings.operatorAwayAfterIdleSeconds()));
           return bus.<SyncFrames>request(Addresses.OPERATOR_SYNC, new OperatorSync(op.id()));
         })
         // through deliver, like live frames: a live frame newer than the snapshot may have come first

@@ -116,6 +116,7 @@ public final class HttpVerticle extends VerticleBase {
         .mount(router);
     new StatsRoutes(directory, history, record, auth, Clock.systemUTC()).mount(router);
     new ArchiveRoutes(directory, record, auth, Clock.systemUTC()).mount(router);
+    new SupervisorRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
     new SmsRoutes(directory, config.publicBaseUrl()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
