@@ -1469,7 +1469,9 @@
       return option;
     }));
     list.hidden = false;
-    chat.els.input.setAttribute('aria-expanded', 'true');
+    // a textarea cannot be a combobox (no aria-expanded on it): it names the list it controls instead
+    if (!list.id) list.id = `suggest-${chat.id}`;
+    chat.els.input.setAttribute('aria-controls', list.id);
   }
 
   function hideSuggestions(chat) {
@@ -1477,7 +1479,7 @@
     chat.suggestionIndex = 0;
     chat.els.suggestions.hidden = true;
     chat.els.suggestions.replaceChildren();
-    chat.els.input.setAttribute('aria-expanded', 'false');
+    chat.els.input.removeAttribute('aria-controls');
   }
 
   function insertCanned(chat, response) {
