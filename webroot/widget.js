@@ -25,7 +25,6 @@
   const MAX_TEXT = 4096;
   const MAX_PAGE = 2048;
   const DEFAULT_ACCENT = '#1d4e89';
-  const DEFAULT_GREETING = 'Hello! Type your question below and we will answer as soon as we can.';
 
   const LOADED = Symbol.for('switchboard.widget');
   if (window[LOADED]) {
@@ -40,6 +39,34 @@
   }
   // Everything is relative to where widget.js came from, so a server behind a path prefix works too.
   const base = new URL('.', script.src);
+
+  // ------------------------------------------------------------------ words (issue 16)
+
+  /** The messages of the chat's language (webroot/i18n/widget.LANG.json), loaded before anything shows. */
+  let MESSAGES = {};
+
+  /** A message with its {placeholders} filled in; the key itself when a file lacks it (never a crash). */
+  function t(key, vars) {
+    const text = typeof MESSAGES[key] === 'string' ? MESSAGES[key] : key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (vars && vars[name] != null ? String(vars[name]) : whole));
+  }
+
+  /** The language's file, else English's; answers the language used. */
+  async function loadMessages(language) {
+    for (const lang of [...new Set([language, 'en'])]) {
+      if (!/^[a-z]{2}$/.test(lang || '')) continue;
+      try {
+        const response = await fetch(new URL(`i18n/widget.${lang}.json`, base), { mode: 'cors', credentials: 'omit' });
+        if (response.ok) {
+          MESSAGES = await response.json();
+          return lang;
+        }
+      } catch (e) {
+        // the next one
+      }
+    }
+    return 'en';
+  }
 
   // ------------------------------------------------------------------ small helpers
 
@@ -158,16 +185,16 @@
       x.setDate(x.getDate() + offset);
       return x.toDateString();
     };
-    if (d.toDateString() === day(0)) return `We are back today at ${time}.`;
-    if (d.toDateString() === day(1)) return `We are back tomorrow at ${time}.`;
+    if (d.toDateString() === day(0)) return t('backToday', { time });
+    if (d.toDateString() === day(1)) return t('backTomorrow', { time });
     const when = d.toLocaleString([], { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' });
-    return `We are back ${when}.`;
+    return t('backOn', { when });
   }
 
   function waitText(position, seconds) {
-    const place = position <= 1 ? 'You are next in line' : `You are number ${position} in line`;
+    const place = position <= 1 ? t('line.next') : t('line.number', { position });
     if (seconds == null || !Number.isFinite(seconds)) return place;
-    return `${place} (about ${Math.max(1, Math.round(seconds / 60))} min)`;
+    return t('line.withWait', { place, minutes: Math.max(1, Math.round(seconds / 60)) });
   }
 
   /** sessionStorage may be blocked (privacy modes, sandboxed frames): then a chat just does not survive a reload. */
@@ -401,9 +428,9 @@
 
     build(container) {
       const ids = (name) => `sb-${name}`;
-      this.title = h('h2', { class: 'sb-title', id: ids('title'), 'data-sb': 'title', tabindex: '-1', text: 'Chat with us' });
+      this.title = h('h2', { class: 'sb-title', id: ids('title'), 'data-sb': 'title', tabindex: '-1', text: t('title') });
       this.minimise = h('button', {
-        type: 'button', class: 'sb-icon-btn', 'data-sb': 'close', 'aria-label': 'Minimise the chat window',
+        type: 'button', class: 'sb-icon-btn', 'data-sb': 'close', 'aria-label': t('minimise'),
         onclick: () => this.close(),
       }, svgIcon(ICON_DOWN));
       this.status = h('p', { class: 'sb-status', 'data-sb': 'status', role: 'status' });
@@ -411,54 +438,54 @@
 
       this.noticeText = h('p');
       this.retry = h('button', {
-        type: 'button', class: 'sb-secondary', 'data-sb': 'retry', hidden: true, text: 'Try again',
+        type: 'button', class: 'sb-secondary', 'data-sb': 'retry', hidden: true, text: t('retry'),
         onclick: () => this.checkPresence(),
       });
       this.notice = h('div', { class: 'sb-notice', 'data-sb': 'notice', hidden: true }, this.noticeText, this.retry);
 
       this.greeting = h('p', { class: 'sb-greeting', 'data-sb': 'greeting', hidden: true });
       this.log = h('div', {
-        class: 'sb-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Chat messages', 'data-sb': 'log',
+        class: 'sb-log', role: 'log', 'aria-live': 'polite', 'aria-label': t('log'), 'data-sb': 'log',
       }, this.greeting);
 
       this.offlineForm = this.buildOfflineForm(ids);
       this.thanks = h('div', { class: 'sb-thanks', 'data-sb': 'offline-thanks', tabindex: '-1', hidden: true },
-        h('h3', { text: 'Thank you' }),
-        h('p', { text: 'Your question has been sent. We will answer by email as soon as we can.' }));
+        h('h3', { text: t('thanks.title') }),
+        h('p', { text: t('thanks.text') }));
 
       this.body = h('div', { class: 'sb-body' }, this.notice, this.log, this.offlineForm, this.thanks);
 
       this.nameInput = h('input', {
         id: ids('name'), class: 'sb-input', 'data-sb': 'name', type: 'text', autocomplete: 'name', maxlength: '80',
       });
-      this.nameOptional = h('span', { class: 'sb-optional', text: '(optional)' });
+      this.nameOptional = h('span', { class: 'sb-optional', text: t('optional') });
       this.nameField = h('div', { class: 'sb-field' },
-        h('label', { for: ids('name') }, 'Your name ', this.nameOptional),
+        h('label', { for: ids('name') }, `${t('name')} `, this.nameOptional),
         this.nameInput);
       this.guestEmailInput = h('input', {
         id: ids('email'), class: 'sb-input', 'data-sb': 'email', type: 'email', autocomplete: 'email', maxlength: '254',
       });
-      this.emailOptional = h('span', { class: 'sb-optional', text: '(optional)' });
+      this.emailOptional = h('span', { class: 'sb-optional', text: t('optional') });
       this.emailField = h('div', { class: 'sb-field', hidden: true },
-        h('label', { for: ids('email') }, 'Your email ', this.emailOptional),
+        h('label', { for: ids('email') }, `${t('email')} `, this.emailOptional),
         this.guestEmailInput);
       this.formError = h('p', { class: 'sb-form-error', id: ids('form-error'), 'data-sb': 'form-error', hidden: true });
       this.input = h('textarea', {
         id: ids('input'), class: 'sb-input', 'data-sb': 'input', rows: '1', maxlength: String(MAX_TEXT),
-        placeholder: 'Type your message…', 'aria-describedby': ids('hint'),
+        placeholder: t('placeholder'), 'aria-describedby': ids('hint'),
         onkeydown: (e) => this.onInputKey(e), oninput: () => this.onInput(),
       });
       this.sendButton = h('button', { type: 'submit', class: 'sb-send', 'data-sb': 'send' },
-        svgIcon(ICON_SEND), h('span', { text: 'Send' }));
+        svgIcon(ICON_SEND), h('span', { text: t('send') }));
       this.endButton = h('button', {
-        type: 'button', class: 'sb-secondary', 'data-sb': 'end', hidden: true, text: 'End chat',
+        type: 'button', class: 'sb-secondary', 'data-sb': 'end', hidden: true, text: t('end'),
         onclick: () => this.endByGuest(),
       });
       this.restartButton = h('button', {
-        type: 'button', class: 'sb-secondary', 'data-sb': 'restart', hidden: true, text: 'Start a new chat',
+        type: 'button', class: 'sb-secondary', 'data-sb': 'restart', hidden: true, text: t('restart'),
         onclick: () => this.restart(),
       });
-      this.hint = h('span', { id: ids('hint'), text: 'Enter sends · Shift+Enter adds a line' });
+      this.hint = h('span', { id: ids('hint'), text: t('hint') });
       this.emailBox = this.buildEmailBox(ids);
       this.ratingBox = this.buildRatingBox(ids);
       this.composer = h('form', {
@@ -468,7 +495,7 @@
       this.nameField,
       this.emailField,
       this.formError,
-      this.inputLabel = h('label', { for: ids('input'), class: 'sb-visually-hidden', text: 'Your message' }),
+      this.inputLabel = h('label', { for: ids('input'), class: 'sb-visually-hidden', text: t('message') }),
       h('div', { class: 'sb-compose-row' }, this.input, this.sendButton),
       this.ratingBox,
       this.emailBox,
@@ -487,10 +514,10 @@
       h('header', { class: 'sb-header' }, this.title, this.mode === 'widget' ? this.minimise : null),
       this.status, this.alertLine, this.body, this.composer);
 
-      this.root = h('div', { class: 'sb', 'data-mode': this.mode });
+      this.root = h('div', { class: 'sb', 'data-mode': this.mode, lang: this.lang || 'en' });
       if (this.mode === 'widget') {
         this.dot = h('span', { class: 'sb-dot', 'aria-hidden': 'true' });
-        this.launcherLabel = h('span', { text: 'Chat with us' });
+        this.launcherLabel = h('span', { text: t('title') });
         this.launcherIcon = svgIcon(ICON_CHAT);
         this.launcherIconOpen = svgIcon(ICON_DOWN);
         this.launcherIconOpen.style.display = 'none';
@@ -508,7 +535,7 @@
 
     buildOfflineForm(ids) {
       const field = (key, label, input, optional) => h('div', { class: 'sb-field' },
-        h('label', { for: ids(key) }, label, optional ? h('span', { class: 'sb-optional', text: ' (optional)' }) : null),
+        h('label', { for: ids(key) }, label, optional ? h('span', { class: 'sb-optional', text: ` ${t('optional')}` }) : null),
         input);
       this.offlineName = h('input', {
         id: ids('offline-name'), class: 'sb-input', 'data-sb': 'offline-name', type: 'text', autocomplete: 'name', maxlength: '80',
@@ -524,21 +551,21 @@
       this.offlineIntro = h('p', { 'data-sb': 'offline-intro' });
       this.offlineNext = h('p', { 'data-sb': 'offline-next', hidden: true });
       this.offlineError = h('p', { class: 'sb-error', 'data-sb': 'offline-error', role: 'alert', hidden: true });
-      this.offlineSubmit = h('button', { type: 'submit', class: 'sb-primary', 'data-sb': 'offline-submit', text: 'Send question' });
+      this.offlineSubmit = h('button', { type: 'submit', class: 'sb-primary', 'data-sb': 'offline-submit', text: t('offline.send') });
       this.chatNowButton = h('button', {
-        type: 'button', class: 'sb-primary', 'data-sb': 'offline-chat-now', text: 'Chat now',
+        type: 'button', class: 'sb-primary', 'data-sb': 'offline-chat-now', text: t('offline.chatNow'),
         onclick: () => this.chatNow(),
       });
       this.availableNow = h('div', { class: 'sb-available-now', 'data-sb': 'offline-available', role: 'status', hidden: true },
-        h('p', { text: 'Someone is available to chat now. Your question comes along.' }), this.chatNowButton);
+        h('p', { text: t('offline.availableNow') }), this.chatNowButton);
       return h('form', {
         class: 'sb-offline', 'data-sb': 'offline-form', hidden: true, novalidate: true,
         onsubmit: (e) => { e.preventDefault(); this.submitOffline(); },
       },
       this.availableNow, this.offlineIntro, this.offlineNext,
-      field('offline-name', 'Your name', this.offlineName, true),
-      field('offline-email', 'Email, for our answer', this.offlineEmail, false),
-      field('offline-question', 'Your question', this.offlineQuestion, false),
+      field('offline-name', t('name'), this.offlineName, true),
+      field('offline-email', t('offline.email'), this.offlineEmail, false),
+      field('offline-question', t('question'), this.offlineQuestion, false),
       this.offlineError, this.offlineSubmit);
     }
 
@@ -565,7 +592,7 @@
       // a queue that requires the question says so; otherwise the first message is the question
       const asksQuestion = view === 'ready' && form.question === 'required';
       this.inputLabel.className = asksQuestion ? 'sb-question-label' : 'sb-visually-hidden';
-      this.inputLabel.textContent = asksQuestion ? 'Your question' : 'Your message';
+      this.inputLabel.textContent = asksQuestion ? t('question') : t('message');
       if (this.dot) this.dot.dataset.on = String(chatting);
       if (view === 'loading') this.setNotice('');
     }
@@ -600,15 +627,15 @@
       const name = this.nameInput.value.trim();
       const email = this.guestEmailInput.value.trim();
       if (form.name === 'required' && !name) {
-        this.showFormError('Please tell us your name.', this.nameInput);
+        this.showFormError(t('form.needName'), this.nameInput);
         return false;
       }
       if (form.email !== 'off' && email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        this.showFormError('Please check your email address (like name@example.org).', this.guestEmailInput);
+        this.showFormError(t('form.badEmail'), this.guestEmailInput);
         return false;
       }
       if (form.email === 'required' && !email) {
-        this.showFormError('Please give your email address, so we can follow up.', this.guestEmailInput);
+        this.showFormError(t('form.needEmail'), this.guestEmailInput);
         return false;
       }
       this.showFormError(null);
@@ -637,7 +664,7 @@
         this.isOpen = true;
         this.panel.hidden = false;
         this.launcher.setAttribute('aria-expanded', 'true');
-        this.launcherLabel.textContent = 'Hide chat';
+        this.launcherLabel.textContent = t('hide');
         this.launcherIcon.style.display = 'none';
         this.launcherIconOpen.style.display = '';
         this.unread = 0;
@@ -654,7 +681,7 @@
       this.isOpen = false;
       this.panel.hidden = true;
       this.launcher.setAttribute('aria-expanded', 'false');
-      this.launcherLabel.textContent = 'Chat with us';
+      this.launcherLabel.textContent = t('title');
       this.launcherIcon.style.display = '';
       this.launcherIconOpen.style.display = 'none';
       if (hadFocus && hadFocus !== this.launcher) this.launcher.focus();
@@ -680,8 +707,27 @@
 
     // ---------------------------------------------------------------- start-up and presence
 
-    start() {
+    /** The queue list (the chat's language and look), then the language's words: before anything shows. */
+    prepare() {
       this.queuesLoaded = this.loadQueues();
+      return this.queuesLoaded.then(() => {
+        const saved = store.load();
+        const queue = (saved && saved.queue) || this.askQueue || (this.queueList && this.queueList[0]);
+        const info = this.queueInfo.get(queue) || {};
+        return loadMessages(typeof info.language === 'string' ? info.language : 'en');
+      }).then((lang) => {
+        this.lang = lang;
+      });
+    }
+
+    /** A queue's own text for this place (its skin's), or null. */
+    queueText(name) {
+      const info = this.queueInfo.get(this.chatQueue) || {};
+      const skin = info.skin && typeof info.skin === 'object' ? info.skin : {};
+      return typeof skin[name] === 'string' && skin[name].trim() ? skin[name] : null;
+    }
+
+    start() {
       const saved = store.load();
       if (saved) {
         this.resumeSaved(saved);
@@ -713,7 +759,7 @@
       }
       if (!quiet) {
         this.setView('loading');
-        this.setStatus('Checking who is available…');
+        this.setStatus(t('status.checking'));
       }
       let available = false;
       let chatQueue = askedFor[0];
@@ -747,8 +793,8 @@
       }
       if (failed) {
         this.setView('error');
-        this.setStatus('Chat cannot be reached right now');
-        this.setNotice('We could not reach the chat service. Please try again in a moment.');
+        this.setStatus(t('status.unreachable'));
+        this.setNotice(t('notice.unreachable'));
         return;
       }
       this.chatQueue = chatQueue;
@@ -757,7 +803,7 @@
         // someone came while the guest writes a message: offer the chat, keep what they wrote
         if (this.availableNow.hidden) {
           this.availableNow.hidden = false;
-          this.setStatus('Someone is available to chat now');
+          this.setStatus(t('status.availableNow'));
         }
       } else if (available) {
         this.showReady();
@@ -802,15 +848,15 @@
 
     notSetUp() {
       this.setView('unset');
-      this.setStatus('Chat is not set up here');
-      this.setNotice('Chat is not set up here yet. Please use the other contact details on this site.');
+      this.setStatus(t('status.notSetUp'));
+      this.setNotice(t('notice.notSetUp'));
       console.warn('Switchboard: unknown queue', this.queueList || this.askQueue);
     }
 
     showReady() {
       const changed = this.view !== 'ready';
       this.setView('ready');
-      this.setStatus('Someone is available to chat');
+      this.setStatus(t('status.available'));
       this.input.disabled = false;
       this.sendButton.disabled = false;
       this.endButton.hidden = true;
@@ -823,8 +869,8 @@
       this.setView('offline');
       this.availableNow.hidden = true;
       this.startRecheck();
-      this.setStatus('Nobody is available to chat right now');
-      this.offlineIntro.textContent = 'Leave your question and we will answer by email.';
+      this.setStatus(t('status.nobody'));
+      this.offlineIntro.textContent = this.queueText('offlineText') || t('offline.intro');
       const next = this.nextOpening && openingText(this.nextOpening);
       this.offlineNext.textContent = next || '';
       this.offlineNext.hidden = !next;
@@ -835,7 +881,7 @@
     applySkin(queueName) {
       const info = this.queueInfo.get(queueName) || {};
       const skin = info.skin && typeof info.skin === 'object' ? info.skin : {};
-      const title = typeof skin.title === 'string' && skin.title ? skin.title : info.title || 'Chat with us';
+      const title = typeof skin.title === 'string' && skin.title ? skin.title : info.title || t('title');
       this.title.textContent = title;
       if (this.mode === 'page') document.title = `${title} – chat`;
       const color = typeof skin.color === 'string' && CSS.supports('color', skin.color) ? skin.color : null;
@@ -846,7 +892,7 @@
       } else if (textColor) {
         this.root.style.setProperty('--sb-on-accent', textColor);
       }
-      const greeting = typeof skin.greeting === 'string' && skin.greeting.trim() ? skin.greeting : DEFAULT_GREETING;
+      const greeting = typeof skin.greeting === 'string' && skin.greeting.trim() ? skin.greeting : t('greeting');
       this.greeting.textContent = greeting;
       this.greeting.hidden = false;
     }
@@ -874,8 +920,8 @@
       const email = this.offlineEmail.value.trim();
       const question = this.offlineQuestion.value.trim();
       let problem = null;
-      if (!question) problem = [this.offlineQuestion, 'Please write your question.'];
-      if (!email || !this.offlineEmail.checkValidity()) problem = [this.offlineEmail, 'Please give an email address so we can answer you.'];
+      if (!question) problem = [this.offlineQuestion, t('offline.needQuestion')];
+      if (!email || !this.offlineEmail.checkValidity()) problem = [this.offlineEmail, t('offline.needEmail')];
       if (problem) {
         problem[0].setAttribute('aria-invalid', 'true');
         this.offlineErrorText(problem[1]);
@@ -884,7 +930,7 @@
       }
       this.offlineErrorText('');
       this.offlineSubmit.disabled = true;
-      this.offlineSubmit.textContent = 'Sending…';
+      this.offlineSubmit.textContent = t('offline.sending');
       try {
         const r = await api('api/v1/offline', {
           method: 'POST',
@@ -899,17 +945,17 @@
         });
         if (r.status === 201 || r.ok) {
           this.setView('thanks');
-          this.setStatus('Your question was sent');
+          this.setStatus(t('offline.sent'));
           if (this.isOpen || this.mode === 'page') this.thanks.focus();
           return;
         }
         const message = r.body && typeof r.body.message === 'string' ? r.body.message : null;
-        this.offlineErrorText(message ? `Not sent: ${message}` : 'Your question could not be sent. Please try again.');
+        this.offlineErrorText(message ? t('offline.notSent', { reason: message }) : t('offline.failed'));
       } catch (e) {
-        this.offlineErrorText('Your question could not be sent. Please check your connection and try again.');
+        this.offlineErrorText(t('offline.offline'));
       } finally {
         this.offlineSubmit.disabled = false;
-        this.offlineSubmit.textContent = 'Send question';
+        this.offlineSubmit.textContent = t('offline.send');
       }
     }
 
@@ -987,7 +1033,7 @@
       this.ended = false;
       this.setView('chat');
       this.endButton.hidden = false;
-      this.setStatus('Connecting…');
+      this.setStatus(t('status.connecting'));
       this.connect();
     }
 
@@ -999,7 +1045,7 @@
       this.queuesLoaded.then(() => this.applySkin(saved.queue));
       this.setView('chat');
       this.endButton.hidden = false;
-      this.setStatus('Reconnecting to your chat…');
+      this.setStatus(t('status.reconnecting'));
       for (const m of this.chat.unacked) this.renderPending(m);
       this.connect();
       if (this.mode === 'widget') this.open(false);
@@ -1061,7 +1107,7 @@
       if (this.reconnectTimer || this.ended) return;
       const delay = Math.max(this.reconnectDelay, this.holdUntil - Date.now());
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-      this.setStatus('Connection lost. Reconnecting…');
+      this.setStatus(t('status.connectionLost'));
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
         this.connect();
@@ -1110,7 +1156,7 @@
           this.chat.token = f.token;
           if (typeof f.queue === 'string') this.chat.queue = f.queue;
           this.saveChat();
-          this.setStatus('Waiting for someone to answer…');
+          this.setStatus(t('status.waiting'));
           this.becameLive();
           break;
         case 'resumed':
@@ -1122,7 +1168,7 @@
           }
           this.saveChat();
           this.setStatus(f.state === 'active' && this.chat.operator
-            ? `Chatting with ${this.chat.operator}` : 'Waiting for someone to answer…');
+            ? t('status.chattingWith', { operator: this.chat.operator }) : t('status.waiting'));
           this.becameLive();
           break;
         case 'queued':
@@ -1133,8 +1179,8 @@
         case 'joined':
           this.chat.operator = typeof f.operator === 'string' ? f.operator : 'Someone';
           this.saveChat();
-          this.setStatus(`${this.chat.operator} joined`);
-          this.addNote(`${this.chat.operator} joined the chat`);
+          this.setStatus(t('status.joined', { operator: this.chat.operator }));
+          this.addNote(t('note.joined', { operator: this.chat.operator }));
           break;
         case 'message':
           this.onMessage(f);
@@ -1175,12 +1221,12 @@
       }
       if (code === 'unavailable' || code === 'rate_limited') {
         this.showAlert(code === 'rate_limited'
-          ? 'You are sending messages quickly; they will go in a moment.'
-          : 'The server is busy; your message will be sent again in a moment.');
+          ? t('alert.tooFast')
+          : t('alert.busy'));
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => this.flushUnacked(), code === 'rate_limited' ? 5000 : 1500);
       } else if (code === 'too_large') {
-        this.showAlert('That message is too long. Please split it.');
+        this.showAlert(t('alert.tooLong'));
       } else if (typeof f.message === 'string') {
         this.showAlert(f.message);
       }
@@ -1189,10 +1235,10 @@
     showTyping(typing) {
       clearTimeout(this.typingShownTimer);
       if (typing && this.chat.operator) {
-        this.setStatus(`${this.chat.operator} is typing…`);
+        this.setStatus(t('status.typing', { operator: this.chat.operator }));
         this.typingShownTimer = setTimeout(() => this.showTyping(false), TYPING_SHOWN_MAX_MS);
       } else if (this.chat.operator && !this.ended) {
-        this.setStatus(`Chatting with ${this.chat.operator}`);
+        this.setStatus(t('status.chattingWith', { operator: this.chat.operator }));
       }
     }
 
@@ -1230,7 +1276,7 @@
       this.pendingRows.delete(m.clientId);
       this.adopted.set(m.clientId, seq);
       row.classList.remove('sb-row--pending');
-      row.querySelector('.sb-meta').textContent = `You · ${clockTime(f.at)}`;
+      row.querySelector('.sb-meta').textContent = t('meta.you', { time: clockTime(f.at) });
       this.placeRow(seq, row);
       this.advanceLastSeq();
       return true;
@@ -1254,7 +1300,7 @@
           row.remove(); // the replay already showed it
         } else {
           row.classList.remove('sb-row--pending');
-          row.querySelector('.sb-meta').textContent = `You · ${clockTime()}`;
+          row.querySelector('.sb-meta').textContent = t('meta.you', { time: clockTime() });
           this.placeRow(seq, row);
         }
       }
@@ -1267,10 +1313,11 @@
       bubble.replaceChildren(...linkified(typeof text === 'string' ? text : ''));
       const row = h('div', { class: `sb-row sb-row--${from}` });
       if (from === 'system') {
-        row.append(h('span', { class: 'sb-visually-hidden', text: 'Notice: ' }), bubble);
+        row.append(h('span', { class: 'sb-visually-hidden', text: t('notice') }), bubble);
       } else {
         const meta = h('div', { class: 'sb-meta' });
-        meta.textContent = from === 'guest' ? `You · ${clockTime(at)}` : `${name || 'Staff'} · ${clockTime(at)}`;
+        meta.textContent = from === 'guest' ? t('meta.you', { time: clockTime(at) })
+          : t('meta.other', { name: name || t('meta.staff'), time: clockTime(at) });
         row.append(meta, bubble);
       }
       return row;
@@ -1279,7 +1326,7 @@
     renderPending(message) {
       const row = this.messageRow('guest', message.text, null, null);
       row.classList.add('sb-row--pending');
-      row.querySelector('.sb-meta').textContent = 'You · sending…';
+      row.querySelector('.sb-meta').textContent = t('meta.sending');
       this.pendingRows.set(message.clientId, row);
       this.log.append(row);
       this.scrollToEnd();
@@ -1329,7 +1376,7 @@
     endByGuest() {
       if (!this.chat || this.ended) return;
       if (this.live && this.sendFrame({ type: 'close' })) {
-        this.setStatus('Ending the chat…');
+        this.setStatus(t('status.ending'));
         this.endButton.disabled = true;
         clearTimeout(this.closeFallback);
         this.closeFallback = setTimeout(() => this.finish('guest'), CLOSE_FALLBACK_MS);
@@ -1348,15 +1395,15 @@
       store.clear();
       for (const row of this.pendingRows.values()) {
         row.classList.replace('sb-row--pending', 'sb-row--failed');
-        row.querySelector('.sb-meta').textContent = 'You · not delivered';
+        row.querySelector('.sb-meta').textContent = t('meta.notDelivered');
       }
       this.pendingRows.clear();
       this.adopted.clear();
-      const who = by === 'guest' ? 'You ended the chat.'
-        : by === 'operator' && this.chat.operator ? `${this.chat.operator} ended the chat.`
-        : by === 'server' ? 'Sorry: this chat was lost on our side. Please start a new one.' : 'The chat has ended.';
+      const who = by === 'guest' ? t('ended.byYou')
+        : by === 'operator' && this.chat.operator ? t('ended.byOperator', { operator: this.chat.operator })
+        : by === 'server' ? t('ended.lost') : t('ended.other');
       this.addNote(who);
-      this.setStatus('The chat has ended');
+      this.setStatus(t('status.ended'));
       this.closeSocket();
       this.input.disabled = true;
       this.sendButton.disabled = true;
@@ -1406,26 +1453,25 @@
     // ---------------------------------------------------------------- after the chat: rating
 
     buildRatingBox(ids) {
-      const labels = ['poor', 'not good', 'all right', 'good', 'excellent'];
-      this.ratingChoices = labels.map((label, i) => h('input', {
+      this.ratingChoices = [1, 2, 3, 4, 5].map((n, i) => h('input', {
         type: 'radio', name: 'sb-rating', value: String(i + 1), id: ids(`rating-${i + 1}`), 'data-sb': 'rating-value',
-        'aria-label': `${i + 1} of 5, ${label}`,
+        'aria-label': t('rating.choice', { n, label: t(`rating.${n}`) }),
       }));
       this.ratingComment = h('textarea', {
         id: ids('rating-comment'), class: 'sb-input', 'data-sb': 'rating-comment', rows: '2', maxlength: '2000',
       });
       this.ratingSend = h('button', {
-        type: 'button', class: 'sb-secondary', 'data-sb': 'rating-send', text: 'Send feedback',
+        type: 'button', class: 'sb-secondary', 'data-sb': 'rating-send', text: t('rating.send'),
         onclick: () => this.sendRating(),
       });
       this.ratingStatus = h('p', { class: 'sb-note', 'data-sb': 'rating-status', role: 'status' });
       this.ratingFields = h('div', { class: 'sb-rating-fields' },
         h('fieldset', { class: 'sb-rating-scale' },
-          h('legend', { text: 'How helpful was this chat? (1 = poor, 5 = excellent)' }),
+          h('legend', { text: t('rating.legend') }),
           h('div', { class: 'sb-rating-choices' },
             ...this.ratingChoices.map((input, i) => h('label', { class: 'sb-rating-choice', for: input.id },
               input, h('span', { text: String(i + 1), 'aria-hidden': 'true' }))))),
-        h('label', { for: ids('rating-comment') }, 'Comment ', h('span', { class: 'sb-optional', text: '(optional)' })),
+        h('label', { for: ids('rating-comment') }, `${t('rating.comment')} `, h('span', { class: 'sb-optional', text: t('optional') })),
         this.ratingComment,
         this.ratingSend);
       return h('div', { class: 'sb-field sb-rating', 'data-sb': 'rating', hidden: true }, this.ratingFields,
@@ -1450,20 +1496,20 @@
     async sendRating() {
       const chosen = this.ratingChoices.find((c) => c.checked);
       if (!chosen) {
-        this.ratingStatus.textContent = 'Please choose a number from 1 to 5.';
+        this.ratingStatus.textContent = t('rating.choose');
         this.ratingChoices[0].focus();
         return;
       }
       const comment = this.ratingComment.value.trim();
       this.ratingSend.disabled = true;
-      this.ratingStatus.textContent = 'Sending…';
+      this.ratingStatus.textContent = t('rating.sending');
       const answer = await this.afterChat({ type: 'rate', rating: Number(chosen.value), comment: comment || null }, 'rated');
       if (answer.ok) {
         this.ratingFields.hidden = true;
-        this.ratingStatus.textContent = 'Thank you for your feedback.';
+        this.ratingStatus.textContent = t('rating.thanks');
       } else {
         this.ratingSend.disabled = false;
-        this.ratingStatus.textContent = 'Your feedback could not be sent. Please try again later.';
+        this.ratingStatus.textContent = t('rating.failed');
       }
     }
 
@@ -1529,11 +1575,11 @@
         },
       });
       this.emailSend = h('button', {
-        type: 'button', class: 'sb-secondary', 'data-sb': 'email-send', text: 'Send', onclick: () => this.sendTranscript(),
+        type: 'button', class: 'sb-secondary', 'data-sb': 'email-send', text: t('send'), onclick: () => this.sendTranscript(),
       });
       this.emailStatus = h('p', { class: 'sb-note', 'data-sb': 'email-status', role: 'status' });
       return h('div', { class: 'sb-field sb-email', hidden: true },
-        h('label', { for: ids('email-transcript'), text: 'Email me a copy' }),
+        h('label', { for: ids('email-transcript'), text: t('copy.label') }),
         h('div', { class: 'sb-compose-row' }, this.emailInput, this.emailSend),
         this.emailStatus);
     }
@@ -1559,20 +1605,20 @@
       if (!chat || !chat.chatId || !chat.token || this.emailSend.disabled) return;
       if (!email || !this.emailInput.checkValidity()) {
         this.emailInput.setAttribute('aria-invalid', 'true');
-        this.emailStatus.textContent = 'Please give an email address.';
+        this.emailStatus.textContent = t('copy.needEmail');
         this.emailInput.focus();
         return;
       }
       this.emailInput.removeAttribute('aria-invalid');
       this.emailSend.disabled = true;
-      this.emailStatus.textContent = 'Sending…';
+      this.emailStatus.textContent = t('copy.sending');
       const errors = {
-        bad_request: 'Please check the email address.',
-        rate_limited: 'We have sent as many copies of this chat as we can.',
+        bad_request: t('copy.badEmail'),
+        rate_limited: t('copy.limit'),
       };
       const answer = await this.afterChat({ type: 'email_transcript', email }, 'email_sent');
-      this.emailStatus.textContent = answer.ok ? `A copy is on its way to ${email}.`
-        : errors[answer.code] || 'The copy could not be sent. Please try again later.';
+      this.emailStatus.textContent = answer.ok ? t('copy.sent', { email })
+        : errors[answer.code] || t('copy.failed');
       this.emailSend.disabled = false;
     }
   }
@@ -1595,6 +1641,7 @@
   function mount() {
     const pageHost = document.getElementById(PAGE_ID);
     let box;
+    let container;
     if (pageHost) {
       const fromPath = /\/chat\/([^/]+)\/?$/.exec(location.pathname);
       const queues = listAttr(pageHost.dataset.queues);
@@ -1605,7 +1652,7 @@
         recheckSeconds: pageHost.dataset.recheckSeconds || script.dataset.recheckSeconds,
       });
       installStyles(document);
-      box.build(pageHost);
+      container = pageHost;
     } else {
       const host = document.createElement('div');
       host.id = WIDGET_ID;
@@ -1619,22 +1666,26 @@
         queues: listAttr(script.dataset.queues),
         recheckSeconds: script.dataset.recheckSeconds,
       });
-      box.build(shadow);
+      container = shadow;
       document.body.append(host);
     }
     window.addEventListener('online', () => box.reconnectNow());
     if (!('Switchboard' in window)) { // a page that has its own keeps it
       Object.defineProperty(window, 'Switchboard', {
         value: Object.freeze({
-          open: () => box.open(),
-          close: () => box.close(),
+          open: () => box.root && box.open(),
+          close: () => box.root && box.close(),
           /** For integration tests: drops the socket as a network failure would, and waits holdMs before reconnecting. */
           _debugDropSocket: (holdMs) => box.dropSocket(holdMs),
         }),
         configurable: true,
       });
     }
-    box.start();
+    box.prepare().then(() => {
+      if (box.mode === 'page') document.documentElement.lang = box.lang;
+      box.build(container);
+      box.start();
+    });
   }
 
   if (document.body) {

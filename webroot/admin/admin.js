@@ -29,7 +29,8 @@
  *               hours-day[data-day=mon…sun] > hours-range > hours-from, hours-to, hours-remove; hours-add[data-day],
  *               queue-closed > closed-date[data-date] > closed-remove; queue-closed-date, queue-closed-add,
  *               queue-skin-enabled (checkbox), queue-skin, queue-skin-title, queue-skin-color,
- *               queue-skin-text-color, queue-skin-text-auto, queue-skin-greeting,
+ *               queue-skin-text-color, queue-skin-text-auto, queue-skin-greeting, queue-skin-offline-text,
+ *               queue-language (en|fr), queue-rating (checkbox),
  *               skin-preview > skin-preview-header, skin-preview-title, skin-preview-greeting,
  *               skin-preview-bubble, skin-preview-launcher;
  *               queue-save, queue-cancel, queue-cancel-bottom
@@ -596,6 +597,8 @@
     hook('queue-form-name').value = asks.name || 'optional';
     hook('queue-form-email').value = asks.email || 'off';
     hook('queue-form-question').value = asks.question || 'optional';
+    hook('queue-language').value = editing && queue.language ? queue.language : 'en';
+    hook('queue-rating').checked = !!(editing && queue.rating);
 
     hook('queue-hours-enabled').checked = !!hours;
     hook('queue-timezone').value = hours && hours.timeZone ? hours.timeZone : '';
@@ -609,6 +612,7 @@
     hook('queue-skin-text-auto').checked = !hasText;
     hook('queue-skin-text-color').value = hexOr(skin && skin.textColor, '#ffffff');
     hook('queue-skin-greeting').value = (skin && skin.greeting) || '';
+    hook('queue-skin-offline-text').value = (skin && skin.offlineText) || '';
 
     form.hidden = false;
     renderBackups();
@@ -802,6 +806,8 @@
       maxWaitSeconds: numberFrom(hook('queue-max-wait')),
       hours: null,
       skin: null,
+      language: hook('queue-language').value,
+      rating: hook('queue-rating').checked,
       form: {
         name: hook('queue-form-name').value,
         email: hook('queue-form-email').value,
@@ -826,6 +832,8 @@
       const greeting = hook('queue-skin-greeting').value.trim();
       if (title) skin.title = title;
       if (greeting) skin.greeting = greeting;
+      const offlineText = hook('queue-skin-offline-text').value.trim();
+      if (offlineText) skin.offlineText = offlineText;
       queue.skin = skin;
     }
     return queue;

@@ -18,7 +18,7 @@ public final class ConfigJson {
     return json.put("maxWaitSeconds", q.maxWaitSeconds())
         .put("hours", q.hours() == null ? null : new JsonObject(q.hours()))
         .put("skin", q.skin() == null ? null : new JsonObject(q.skin()))
-        .put("form", new JsonObject(q.form().json())).put("rating", q.rating());
+        .put("form", new JsonObject(q.form().json())).put("rating", q.rating()).put("language", q.language());
   }
 
   /** With the hash for the store and the validator; without it for anything a person reads. */

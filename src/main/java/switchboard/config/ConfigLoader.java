@@ -569,7 +569,7 @@ public final class ConfigLoader {
     private QueueConfig queue(JsonNode q, String path) {
       expectObject(q, path);
       onlyKnownFields(q, path, "name", "title", "backups", "rolloverAfterSeconds", "maxWaitSeconds", "hours", "skin",
-          "form", "rating");
+          "form", "rating", "language");
       String name = requiredString(q, path, "name");
       if (!QUEUE_NAME.matcher(name).matches()) {
         throw error(path + ".name",
@@ -584,7 +584,19 @@ public final class ConfigLoader {
           hours(q, path),
           anyObject(q, path, "skin"),
           form(q, path),
-          booleanField(q, path, "rating", false));
+          booleanField(q, path, "rating", false),
+          language(q, path));
+    }
+
+    private String language(JsonNode q, String path) {
+      JsonNode value = value(q, "language");
+      if (value == null) {
+        return null;
+      }
+      if (!value.isTextual() || !QueueConfig.LANGUAGES.contains(value.asText())) {
+        throw error(path + ".language", "one of " + String.join(", ", QueueConfig.LANGUAGES) + " (the pages' languages)");
+      }
+      return value.asText();
     }
 
     /** {@code "form": {"name": "optional", "email": "required", "question": "off"}}; a missing field keeps its default. */

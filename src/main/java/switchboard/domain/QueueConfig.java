@@ -13,6 +13,7 @@ import java.util.Map;
  * @param skin                 optional widget look (title, colours, greeting)
  * @param form                 what the guest is asked before the chat starts (name, email, question)
  * @param rating               whether the guest is asked to rate the chat once it has ended
+ * @param language             the language of the widget and chat box for this queue (one of {@link #LANGUAGES})
  */
 public record QueueConfig(
     String name,
@@ -23,12 +24,17 @@ public record QueueConfig(
     Map<String, Object> hours,
     Map<String, Object> skin,
     ChatForm form,
-    boolean rating) {
+    boolean rating,
+    String language) {
+
+  /** The languages the pages have message files for (webroot/i18n/widget.LANG.json). */
+  public static final List<String> LANGUAGES = List.of("en", "fr");
 
   public static final int DEFAULT_ROLLOVER_AFTER_SECONDS = 75;
 
   public QueueConfig {
     backups = backups == null ? List.of() : List.copyOf(backups);
     form = form == null ? ChatForm.DEFAULT : form;
+    language = language == null ? "en" : language;
   }
 }

@@ -75,7 +75,7 @@ final class ApiRoutes {
       if (q.skin() != null) {
         item.put("skin", new JsonObject(q.skin()));
       }
-      item.put("form", new JsonObject(q.form().json())).put("rating", q.rating());
+      item.put("form", new JsonObject(q.form().json())).put("rating", q.rating()).put("language", q.language());
       list.add(item);
     }
     rc.response().putHeader("Content-Type", "application/json").putHeader("Access-Control-Allow-Origin", "*")

@@ -102,6 +102,8 @@ public final class HttpVerticle extends VerticleBase {
     // what library pages call from their own origin
     router.route("/api/v1/presence*").handler(publicCors());
     router.route("/presence/*").handler(publicCors());
+    // the widget, on a library's own site, reads its words from here
+    router.route("/i18n/*").handler(publicCors());
     router.route("/api/v1/queues").handler(publicCors());
     router.route("/api/v1/offline").handler(publicCors());
     router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)

@@ -90,7 +90,7 @@ class AdminQueuesTest extends AdminTestBase {
         .isEqualTo("general");
 
     // a typed field is marked too: a time zone the server does not know
-    hook(form, "queue-cancel").click();
+    hook(form, "queue-cancel-bottom").click(); // the form is long: its top is under the sticky bar by now
     queueRow("ill").findElement(By.cssSelector("[data-sb=queue-edit]")).click();
     form = hook("queue-form");
     hook(form, "queue-hours-enabled").click();

@@ -421,6 +421,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aQueuesLanguageIsOneThePagesSpeak() {
+    assertThat(parse("""
+        {"queues": [{"name": "ill", "title": "ILL", "language": "fr"}, {"name": "general", "title": "Ask"}]}
+        """).queues()).extracting(QueueConfig::language).containsExactly("fr", "en");
+    assertThatThrownBy(() -> parse("""
+        {"queues": [{"name": "ill", "title": "ILL", "language": "klingon"}]}
+        """)).isInstanceOf(ConfigException.class).hasMessage(SRC + ": queues[0].language: one of en, fr (the pages' languages)");
+  }
+
+  @Test
   void loadUsesThePathAsSource(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("config.json");
     Files.writeString(file, "\uFEFF{\"queues\": [{\"name\": \"ill\", \"title\": \"ILL\", \"backups\": [\"x\"]}]}");

@@ -25,7 +25,7 @@ class OfferPlannerTest {
   private final OfferPlanner planner = new OfferPlanner(directory);
 
   private static QueueConfig queue(String name, String... backups) {
-    return new QueueConfig(name, name, List.of(backups), 75, null, null, null, null, false);
+    return new QueueConfig(name, name, List.of(backups), 75, null, null, null, null, false, null);
   }
 
   private static OperatorConfig op(String id, int maxChats, String... queues) {
