@@ -14,7 +14,7 @@
  * The console's own hooks (kept stable as far as we can):
  *   login-view, login-form, login-error, login-notice   sign-in page; notice = why you are here again
  *   console, operator-name, overall-state (Available|Away), overall-dot, overall-toggle, connection,
- *   notify (turn on desktop alerts), logout, toasts > toast
+ *   notify (turn on desktop alerts), logout, lang (the language select), toasts > toast
  *   queues, queue [data-queue] (class queue--on once the server confirmed), queue-title,
  *     queue-status [data-queue] ("2 available · 1 waiting")
  *   offers, offer-count, offers-empty; inside an offer: offer-guest, offer-queue (asked), offer-on-label, offer-offered-on,
@@ -35,6 +35,10 @@
  *   archive-operator (admins), archive-rating, archive-resolution, archive-search, archive-export),
  *   archive-status, archive-results > archive-rows > archive-row[data-chat] > archive-open-chat, archive-more
  * The element [data-sb=console] counts the rings it played in data-rings (for tests).
+ *
+ * Words (issue 16): every text the console shows comes from webroot/i18n/console.LANG.json (t() below);
+ * index.html names its messages with data-i18n, data-i18n-placeholder, data-i18n-aria-label and
+ * data-i18n-title, and keeps its English as written there.
  */
 (() => {
   'use strict';
@@ -57,11 +61,13 @@
   const MAX_TEXT = 4096;
   const MAX_SUGGESTIONS = 8;
   const MAX_RECENT = 30;
-  const ENDED_NOTICE = 'Your session ended; sign in again.';
-  /** Resolution codes (DESIGN §3), as cooperative reference counts them. */
+  const LANG_KEY = 'switchboard.console.lang';
+  /** The languages with a message file, webroot/i18n/console.LANG.json (and an option in the top bar's select). */
+  const LANGUAGES = ['en', 'fr'];
+  /** Resolution codes (DESIGN §3), as cooperative reference counts them, and the keys of their labels. */
   const RESOLUTIONS = [
-    ['answered', 'Answered'], ['referred', 'Referred'], ['follow-up', 'Follow-up by us'],
-    ['follow-up-home', 'Follow-up by the home library'], ['lost', 'Lost'], ['practice', 'Practice'],
+    ['answered', 'resolution.answered'], ['referred', 'resolution.referred'], ['follow-up', 'resolution.followUp'],
+    ['follow-up-home', 'resolution.followUpHome'], ['lost', 'resolution.lost'], ['practice', 'resolution.practice'],
   ];
 
   // Everything is relative to where console.js came from, so a server behind a path prefix works too.
@@ -91,16 +97,132 @@
     return el;
   }
 
-  const timeFormat = new Intl.DateTimeFormat(undefined, {
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-  });
-  const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-    day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false,
-  });
+  // ------------------------------------------------------------------ words (issue 16)
+
+  /** The messages of the console's language, loaded before anything with text shows. */
+  let MESSAGES = {};
+  /** The locale of dates, numbers and plurals: the console's language, in the browser's variant of it. */
+  let locale;
+  let pluralRules = null;
+  let timeFormat = null;
+  let dateTimeFormat = null;
+
+  const has = (key) => typeof MESSAGES[key] === 'string';
+
+  /** A message with its {placeholders} filled in as plain text; the key itself when no file has it (never a crash). */
+  function t(key, vars) {
+    const text = has(key) ? MESSAGES[key] : key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (vars && vars[name] != null ? String(vars[name]) : whole));
+  }
+
+  /** KEY + "One" or KEY + "Many", as the language counts: French counts 0 as one ("0 disponible"), English not. */
+  function tn(key, count, vars) {
+    const one = pluralRules ? pluralRules.select(count) === 'one' : count === 1;
+    return t(key + (one ? 'One' : 'Many'), { count, ...vars });
+  }
+
+  const primaryLanguage = (tag) => String(tag || '').toLowerCase().split('-')[0];
+
+  function browserLanguages() {
+    return navigator.languages && navigator.languages.length ? [...navigator.languages] : [navigator.language];
+  }
+
+  /** The operator's choice in this browser, else the browser's first language we have words for, else English. */
+  function chooseLanguage() {
+    let chosen = null;
+    try {
+      chosen = localStorage.getItem(LANG_KEY);
+    } catch (e) {
+      // storage refused: the browser's languages decide
+    }
+    // only a language tag goes into the file's address
+    if (chosen && /^[a-z]{2,3}$/.test(chosen)) return chosen;
+    return browserLanguages().map(primaryLanguage).find((lang) => LANGUAGES.includes(lang)) || 'en';
+  }
+
+  /** Loads console.LANG.json, else English's; answers the language loaded. With no file at all t() shows keys. */
+  async function loadMessages(wanted) {
+    for (const lang of [...new Set([wanted, 'en'])]) {
+      try {
+        const response = await fetch(new URL(`i18n/console.${lang}.json`, base));
+        if (response.ok) {
+          const messages = await response.json();
+          if (messages && typeof messages === 'object' && !Array.isArray(messages)) {
+            MESSAGES = messages;
+            return lang;
+          }
+        }
+      } catch (e) {
+        // a missing or broken file: the next one
+      }
+    }
+    return 'en';
+  }
+
+  /**
+   * Dates, times and counts follow the console's language: with the browser's own habits when it speaks that
+   * language already, else its variant of it (fr-CA) from its languages, else the bare language.
+   */
+  function useLocale(lang) {
+    const own = new Intl.DateTimeFormat().resolvedOptions().locale;
+    locale = !lang || primaryLanguage(own) === lang ? own
+      : browserLanguages().find((tag) => primaryLanguage(tag) === lang) || lang;
+    try {
+      pluralRules = new Intl.PluralRules(locale);
+    } catch (e) {
+      locale = undefined;
+      pluralRules = new Intl.PluralRules();
+    }
+    timeFormat = new Intl.DateTimeFormat(locale, {
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+    });
+    dateTimeFormat = new Intl.DateTimeFormat(locale, {
+      day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false,
+    });
+  }
+
+  useLocale(undefined); // the browser's own, until the console's language is known
+
+  const I18N_ATTRIBUTES = [
+    ['data-i18n-placeholder', 'placeholder'], ['data-i18n-aria-label', 'aria-label'], ['data-i18n-title', 'title'],
+  ];
+
+  /**
+   * The static texts of index.html, each naming its message. A key a file lacks keeps the English written in
+   * the page, which reads better than a key.
+   */
+  function translatePage() {
+    for (const el of $$('[data-i18n]')) {
+      if (has(el.dataset.i18n)) el.textContent = t(el.dataset.i18n);
+    }
+    for (const [data, attribute] of I18N_ATTRIBUTES) {
+      for (const el of $$(`[${data}]`)) {
+        if (has(el.getAttribute(data))) el.setAttribute(attribute, t(el.getAttribute(data)));
+      }
+    }
+  }
+
+  /** The top bar's language select: the choice is kept in this browser and the page starts again in it. */
+  /** The language choices, on the sign-in page and in the top bar. */
+  function setUpLanguageSelect(lang) {
+    for (const select of [hook('lang'), hook('login-lang')]) {
+      select.value = lang;
+      select.addEventListener('change', () => {
+        try {
+          localStorage.setItem(LANG_KEY, select.value);
+        } catch (e) {
+          return; // nowhere to keep the choice: a reload would come back in the same language
+        }
+        location.reload();
+      });
+    }
+  }
+
+  const endedNotice = () => t('session.ended');
 
   function parseTime(iso) {
-    const t = iso ? Date.parse(iso) : NaN;
-    return Number.isNaN(t) ? null : new Date(t);
+    const ms = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(ms) ? null : new Date(ms);
   }
 
   function clockTime(iso) {
@@ -118,7 +240,7 @@
     if (!d) return '';
     const s = Math.max(0, Math.floor((Date.now() - d.getTime()) / 1000));
     const m = Math.floor(s / 60);
-    if (m >= 60) return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+    if (m >= 60) return t('time.hoursMinutes', { hours: Math.floor(m / 60), minutes: String(m % 60).padStart(2, '0') });
     return `${m}:${String(s % 60).padStart(2, '0')}`;
   }
 
@@ -236,7 +358,7 @@
     noticeEl.hidden = !notice;
     hook('login-error').hidden = true;
     hook('login-password').value = '';
-    document.title = 'Sign in · Switchboard';
+    document.title = t('login.pageTitle');
     const user = hook('login-user');
     (user.value ? hook('login-password') : user).focus();
   }
@@ -260,7 +382,7 @@
   function armExpiry() {
     clearTimeout(expiryTimer);
     const left = state.session.expiresAt - Date.now();
-    expiryTimer = setTimeout(() => sessionEnded(ENDED_NOTICE), Math.min(Math.max(left, 0), 0x7fffffff));
+    expiryTimer = setTimeout(() => sessionEnded(endedNotice()), Math.min(Math.max(left, 0), 0x7fffffff));
   }
 
   async function onLoginSubmit(event) {
@@ -272,11 +394,11 @@
     const error = hook('login-error');
     const submit = hook('login-submit');
     if (!user || !password) {
-      showLoginError('Enter your username and password.');
+      showLoginError(t('login.missing'));
       return;
     }
     submit.disabled = true;
-    submit.textContent = 'Signing in…';
+    submit.textContent = t('login.signingIn');
     error.hidden = true;
     try {
       const response = await fetch(apiUrl('/api/v1/login'), {
@@ -289,14 +411,14 @@
         startSession({ token: body.token, operator: body.operator, expiresAt: Date.now() + SESSION_MS });
         return;
       }
-      if (response.status === 401) showLoginError('That username and password do not match.');
-      else if (response.status === 429) showLoginError('Too many attempts. Wait a few minutes and try again.');
-      else showLoginError(body.message || 'Sign-in failed; please try again.');
+      if (response.status === 401) showLoginError(t('login.mismatch'));
+      else if (response.status === 429) showLoginError(t('login.tooMany'));
+      else showLoginError(body.message || t('login.failed'));
     } catch (e) {
-      showLoginError('The server cannot be reached. Check your connection and try again.');
+      showLoginError(t('login.unreachable'));
     } finally {
       submit.disabled = false;
-      submit.textContent = 'Sign in';
+      submit.textContent = t('login.submit');
     }
   }
 
@@ -385,7 +507,7 @@
   async function logout() {
     const token = state.session && state.session.token;
     // close our own socket first, so the server's 4401 for the revoked token is not read as an expiry
-    sessionEnded('You signed out.');
+    sessionEnded(t('session.signedOut'));
     if (token) {
       fetch(apiUrl('/api/v1/logout'), { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
         .catch(() => { /* the token expires by itself */ });
@@ -403,7 +525,7 @@
     let json = null;
     if (response.status !== 204) json = await response.json().catch(() => null);
     if (response.status === 401 && state.session) {
-      sessionEnded(ENDED_NOTICE);
+      sessionEnded(endedNotice());
     }
     return { ok: response.ok, status: response.status, json };
   }
@@ -423,7 +545,7 @@
       return;
     }
     ws = socket;
-    setConnection('connecting', 'Connecting…');
+    setConnection('connecting', t('connection.connecting'));
     socket.addEventListener('open', () => {
       if (socket === ws && state.session) socket.send(JSON.stringify({ type: 'auth', token: state.session.token }));
     });
@@ -444,7 +566,7 @@
       ws = null;
       connected = false;
       if (event.code === 4401) {
-        sessionEnded(ENDED_NOTICE);
+        sessionEnded(endedNotice());
         return;
       }
       if (wantSocket) scheduleReconnect();
@@ -454,7 +576,7 @@
   function scheduleReconnect() {
     const delay = Math.round(reconnectDelay * (0.8 + Math.random() * 0.4));
     reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
-    setConnection('down', `Connection lost; reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
+    setConnection('down', t('connection.lost', { seconds: Math.max(1, Math.round(delay / 1000)) }));
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);
     // offers are re-sent after the reconnect; until then nobody should accept stale ones
@@ -524,7 +646,7 @@
     clearTimeout(resyncTimer);
     resyncTimer = setTimeout(() => {
       for (const chat of state.chats.values()) {
-        if (!chat.ended && !chat.synced) endChat(chat, 'This chat is no longer with you (the connection was lost).');
+        if (!chat.ended && !chat.synced) endChat(chat, t('chat.lostConnection'));
       }
     }, RESYNC_GRACE_MS);
     renderComposerState();
@@ -557,9 +679,7 @@
     state.autoAway = available;
     for (const name of available) setAvailable(name, false);
     const minutes = Math.round(state.awayAfterMs / 60000);
-    hook('auto-away-text').textContent = minutes >= 1
-      ? `You were set away after ${minutes} idle minute${minutes === 1 ? '' : 's'}: no new chats ring for you.`
-      : 'You were set away while idle: no new chats ring for you.';
+    hook('auto-away-text').textContent = minutes >= 1 ? tn('away.afterMinutes', minutes) : t('away.whileIdle');
     hook('auto-away').hidden = false;
   }
 
@@ -582,10 +702,11 @@
       if (!r.ok || !r.json) return;
       const items = r.json.chats.map((c) => {
         const since = c.state === 'active' ? c.acceptedAt : c.waitingSince;
-        const who = c.state === 'active' ? `held by ${c.operatorName}`
-          : c.offeredTo.length ? `ringing for ${c.offeredTo.map((o) => o.name).join(', ')}` : 'waiting, nobody available';
+        const who = c.state === 'active' ? t('live.heldBy', { operator: c.operatorName })
+          : c.offeredTo.length ? t('live.ringingFor', { operators: c.offeredTo.map((o) => o.name).join(', ') })
+            : t('live.waitingNobody');
         return h('li', { class: 'live__item', sb: 'live-chat', 'data-chat': c.id, 'data-state': c.state },
-          h('strong', { text: c.guest || 'Guest' }),
+          h('strong', { text: c.guest || t('guest.default') }),
           h('span', { text: ` · ${queueTitle(c.queue)} · ${who} · ${waited(since)}` }));
       });
       hook('live').replaceChildren(...items);
@@ -647,33 +768,33 @@
       hook('queue-title', q.el).textContent = queueTitle(q.name);
       const box = hook('availability', q.el);
       box.checked = q.pending != null ? q.pending : q.available;
-      box.setAttribute('aria-label', `Available on ${queueTitle(q.name)}`);
+      box.setAttribute('aria-label', t('queues.availableOn', { queue: queueTitle(q.name) }));
       q.el.classList.toggle('queue--on', q.available);
       hook('queue-status', q.el).textContent = queueStatusText(q);
     }
     const anyAvailable = [...state.queues.values()].some((q) => q.available);
-    hook('overall-state').textContent = anyAvailable ? 'Available' : 'Away';
+    hook('overall-state').textContent = anyAvailable ? t('state.available') : t('state.away');
     hook('overall-dot').dataset.state = anyAvailable ? 'available' : 'away';
     consoleView.dataset.overall = anyAvailable ? 'available' : 'away';
     const toggle = hook('overall-toggle');
-    toggle.textContent = anyAvailable ? 'Go away' : 'Go available';
+    toggle.textContent = anyAvailable ? t('queues.goAway') : t('queues.goAvailable');
     toggle.hidden = state.queues.size === 0;
   }
 
   function queueStatusText(q) {
     if (q.operatorsAvailable != null) {
-      const waiting = q.waiting == null ? '' : ` · ${q.waiting} waiting`;
-      return `${q.operatorsAvailable} available${waiting}`;
+      const waiting = q.waiting == null ? '' : ` · ${tn('queues.waiting', q.waiting)}`;
+      return `${tn('queues.available', q.operatorsAvailable)}${waiting}`;
     }
-    if (q.open === true) return 'Open';
-    if (q.open === false) return 'Nobody available';
+    if (q.open === true) return t('queues.open');
+    if (q.open === false) return t('queues.nobody');
     return '';
   }
 
   function setAvailable(name, available) {
     const q = ensureQueue(name);
     if (!send({ type: 'availability', queue: name, available })) {
-      toast('Not connected; try again in a moment.');
+      toast(t('error.notConnected'));
       renderQueues();
       return;
     }
@@ -727,7 +848,7 @@
     let offer = state.offers.get(frame.chatId);
     const isNew = !offer;
     if (isNew) {
-      const accept = h('button', { type: 'button', class: 'btn btn--accept', sb: 'accept', text: 'Accept' });
+      const accept = h('button', { type: 'button', class: 'btn btn--accept', sb: 'accept', text: t('offers.accept') });
       accept.addEventListener('click', (e) => {
         e.stopPropagation();
         acceptOffer(frame.chatId);
@@ -735,13 +856,13 @@
       const el = h('li', { class: 'offer', sb: 'offer', 'data-chat': frame.chatId, tabindex: '0' },
         h('div', { class: 'offer__top' },
           h('span', { class: 'offer__guest', sb: 'offer-guest' }),
-          h('span', { class: 'offer__wait', sb: 'offer-waited', title: 'Waiting for' })),
+          h('span', { class: 'offer__wait', sb: 'offer-waited', title: t('offers.waitedTitle') })),
         h('div', { class: 'offer__route' },
-          h('span', { text: 'Asked ' }),
+          h('span', { text: `${t('offers.asked')} ` }),
           h('span', { class: 'offer__q', sb: 'offer-queue' }),
-          h('span', { class: 'offer__on', sb: 'offer-on-label', text: ' · offered on ' }),
+          h('span', { class: 'offer__on', sb: 'offer-on-label', text: ` · ${t('offers.offeredOn')} ` }),
           h('span', { class: 'offer__q', sb: 'offer-offered-on' }),
-          h('span', { class: 'tag tag--widened', sb: 'offer-widened', text: 'widened', hidden: true })),
+          h('span', { class: 'tag tag--widened', sb: 'offer-widened', text: t('offers.widened'), hidden: true })),
         h('p', { class: 'offer__transfer', sb: 'offer-transfer', hidden: true }),
         h('p', { class: 'offer__question', sb: 'offer-question', hidden: true }),
         h('div', { class: 'offer__page', sb: 'offer-page' }),
@@ -760,7 +881,7 @@
     const f = offer.frame;
     const el = offer.el;
     el.classList.remove('offer--stale');
-    hook('offer-guest', el).textContent = (guest.channel === 'sms' ? 'SMS · ' : '') + (guest.name || 'Guest');
+    hook('offer-guest', el).textContent = guestLabel(guest);
     hook('offer-queue', el).textContent = f.queue || '';
     hook('offer-queue', el).title = queueTitle(f.queue);
     hook('offer-offered-on', el).textContent = f.offeredOn || f.queue || '';
@@ -776,17 +897,21 @@
     hook('offer-waited', el).textContent = waited(f.waitingSince);
     const from = typeof f.transferredByName === 'string' ? f.transferredByName
       : typeof f.transferredBy === 'string' ? operatorName(f.transferredBy) : '';
-    const transferText = from ? `Transferred by ${from}${typeof f.transferNote === 'string' && f.transferNote
-      ? `: “${f.transferNote}”` : ''}` : '';
+    const note = typeof f.transferNote === 'string' ? f.transferNote : '';
+    const transferText = !from ? ''
+      : note ? t('offers.transferredByWithNote', { operator: from, note }) : t('offers.transferredBy', { operator: from });
     hook('offer-transfer', el).textContent = transferText;
     hook('offer-transfer', el).hidden = !transferText;
     const question = typeof f.question === 'string' ? f.question : '';
     hook('offer-question', el).textContent = question;
     hook('offer-question', el).title = question;
     hook('offer-question', el).hidden = !question;
-    el.setAttribute('aria-label',
-      `${guest.name || 'Guest'} asked ${queueTitle(f.queue)}${widened ? `, offered on ${queueTitle(f.offeredOn)}` : ''}`
-      + `${question ? `: ${question.slice(0, 200)}` : ''}${transferText ? `. ${transferText}` : ''}. Press Enter to accept.`);
+    // each part wraps the sentence so far, so a language places its own punctuation
+    let label = t('offers.ariaAsked', { guest: guest.name || t('guest.default'), queue: queueTitle(f.queue) });
+    if (widened) label = t('offers.ariaWidened', { text: label, queue: queueTitle(f.offeredOn) });
+    if (question) label = t('offers.ariaQuestion', { text: label, question: question.slice(0, 200) });
+    if (transferText) label = t('offers.ariaTransfer', { text: label, transfer: transferText });
+    el.setAttribute('aria-label', t('offers.ariaAccept', { text: label }));
     renderOffersMeta();
     // an offer re-sent after a reconnect or a reload has rung already
     if (isNew && !state.rung.has(frame.chatId)) {
@@ -799,14 +924,14 @@
     const offer = state.offers.get(chatId);
     if (!offer || offer.accepting) return;
     if (!send({ type: 'accept', chatId })) {
-      toast('Not connected; try again in a moment.');
+      toast(t('error.notConnected'));
       return;
     }
     offer.accepting = true;
     offer.userAccepted = true;
     const button = hook('accept', offer.el);
     button.disabled = true;
-    button.textContent = 'Accepting…';
+    button.textContent = t('offers.accepting');
   }
 
   function removeOffer(chatId) {
@@ -827,12 +952,12 @@
     const offer = removeOffer(frame.chatId);
     const chat = state.chats.get(frame.chatId);
     if (frame.reason === 'transferred' && chat && !chat.ended) {
-      const to = chat.transferTo ? ` to ${chat.transferTo}` : '';
-      endChat(chat, `You transferred this chat${to}.`, 'transferred');
+      endChat(chat, chat.transferTo ? t('chat.youTransferredTo', { target: chat.transferTo }) : t('chat.youTransferred'),
+        'transferred');
       return;
     }
     if (offer && offer.accepting && frame.reason === 'accepted' && !state.chats.has(frame.chatId)) {
-      toast(`Another operator answered ${guestName(offer.frame)} first.`);
+      toast(t('toast.answeredFirst', { guest: guestName(offer.frame) }));
     }
   }
 
@@ -844,7 +969,10 @@
     updateTitle();
   }
 
-  const guestName = (frame) => (frame && frame.guest && frame.guest.name) || 'the guest';
+  const guestName = (frame) => (frame && frame.guest && frame.guest.name) || t('guest.object');
+
+  /** A guest as the console names them: texters are marked, so nobody promises them a link or a page they cannot see. */
+  const guestLabel = (guest) => (guest.channel === 'sms' ? `${t('guest.sms')} · ` : '') + (guest.name || t('guest.default'));
 
   // ------------------------------------------------------------------ ringing
 
@@ -887,7 +1015,7 @@
     if (!audio || audio.state !== 'running') {
       if (!state.soundHintShown) {
         state.soundHintShown = true;
-        toast('The ring is silent until you click somewhere in the console (a browser rule).');
+        toast(t('toast.silentRing'));
       }
     } else {
       chime();
@@ -898,8 +1026,10 @@
     if ('Notification' in window && Notification.permission === 'granted' && (document.hidden || !document.hasFocus())) {
       try {
         const f = offer.frame;
-        const n = new Notification(`${guestName(f)} is waiting`, {
-          body: `Asked ${queueTitle(f.queue)}${f.offeredOn && f.offeredOn !== f.queue ? `, offered on ${queueTitle(f.offeredOn)}` : ''}`,
+        const n = new Notification(t('offers.notifyTitle', { guest: guestName(f) }), {
+          body: f.offeredOn && f.offeredOn !== f.queue
+            ? t('offers.notifyBodyWidened', { queue: queueTitle(f.queue), offeredOn: queueTitle(f.offeredOn) })
+            : t('offers.notifyBody', { queue: queueTitle(f.queue) }),
           tag: `switchboard-${f.chatId}`,
         });
         n.onclick = () => {
@@ -971,9 +1101,9 @@
     let unread = 0;
     for (const chat of state.chats.values()) unread += chat.unread;
     const parts = [];
-    if (offers) parts.push(`${offers} waiting`);
-    if (unread) parts.push(`${unread} unread`);
-    document.title = `${parts.length ? `(${parts.join(', ')}) ` : ''}Switchboard console`;
+    if (offers) parts.push(tn('title.waiting', offers));
+    if (unread) parts.push(tn('title.unread', unread));
+    document.title = parts.length ? t('title.consoleWithCounts', { counts: parts.join(', ') }) : t('title.console');
   }
 
   // ------------------------------------------------------------------ chats
@@ -1012,7 +1142,7 @@
       id: `tab-${id}`, 'aria-controls': `pane-${id}`, 'aria-selected': 'false', tabindex: '-1',
     },
     h('span', { class: 'tab__name', sb: 'tab-name' }),
-    h('span', { class: 'tab__typing', sb: 'tab-typing', 'aria-label': 'typing', hidden: true },
+    h('span', { class: 'tab__typing', sb: 'tab-typing', 'aria-label': t('chat.typingLabel'), hidden: true },
       h('i'), h('i'), h('i')),
     h('span', { class: 'badge', sb: 'unread', hidden: true }));
     tab.addEventListener('click', () => activate(id, false));
@@ -1020,30 +1150,32 @@
 
     const input = h('textarea', {
       sb: 'input', class: 'composer__input', rows: '2', maxlength: String(MAX_TEXT),
-      placeholder: 'Type a reply; / for canned responses', 'aria-autocomplete': 'list',
+      placeholder: t('chat.placeholder'), 'aria-autocomplete': 'list',
     });
-    const sendButton = h('button', { type: 'button', class: 'btn btn--primary', sb: 'send', text: 'Send' });
+    const sendButton = h('button', { type: 'button', class: 'btn btn--primary', sb: 'send', text: t('chat.send') });
     const suggestions = h('ul', { class: 'suggest', sb: 'canned-suggestions', role: 'listbox', hidden: true,
-      'aria-label': 'Canned responses' });
-    const target = h('select', { sb: 'transfer-target', class: 'transfer__target', 'aria-label': 'Transfer to' });
+      'aria-label': t('canned.title') });
+    const target = h('select', { sb: 'transfer-target', class: 'transfer__target', 'aria-label': t('transfer.to') });
     const otherOperator = h('input', { type: 'text', sb: 'transfer-operator', class: 'transfer__other',
-      placeholder: 'operator id', 'aria-label': 'Operator id', autocapitalize: 'off', spellcheck: 'false', hidden: true });
-    const transferButton = h('button', { type: 'submit', class: 'btn', sb: 'transfer', text: 'Transfer' });
+      placeholder: t('transfer.operatorPlaceholder'), 'aria-label': t('transfer.operatorLabel'), autocapitalize: 'off',
+      spellcheck: 'false', hidden: true });
+    const transferButton = h('button', { type: 'submit', class: 'btn', sb: 'transfer', text: t('transfer.submit') });
     const transferNote = h('input', { type: 'text', sb: 'transfer-note', class: 'transfer__note', maxlength: '2000',
-      placeholder: 'Note for them (optional)', 'aria-label': 'Note for whoever takes it' });
+      placeholder: t('transfer.notePlaceholder'), 'aria-label': t('transfer.noteLabel') });
     const transferForm = h('form', { class: 'transfer', sb: 'transfer-form' }, target, otherOperator, transferNote,
       transferButton);
     const noteInput = h('textarea', { sb: 'note-input', class: 'chat-note__input', rows: '2', maxlength: '2000',
-      'aria-label': 'Internal note (staff only)', placeholder: 'Internal note: staff only, never sent to the guest' });
-    const noteButton = h('button', { type: 'submit', class: 'btn', sb: 'note-add', text: 'Add note' });
+      'aria-label': t('note.label'), placeholder: t('note.placeholder') });
+    const noteButton = h('button', { type: 'submit', class: 'btn', sb: 'note-add', text: t('note.add') });
     const noteForm = h('form', { class: 'chat-note', sb: 'note-form' }, noteInput, noteButton);
-    const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: 'End chat' });
-    const resolution = h('select', { sb: 'resolution', class: 'resolution', 'aria-label': 'Resolution' },
-      h('option', { value: '', text: 'Resolution…' }),
-      ...RESOLUTIONS.map(([code, label]) => h('option', { value: code, text: label })));
+    const closeButton = h('button', { type: 'button', class: 'btn btn--danger', sb: 'close', text: t('chat.end') });
+    const resolution = h('select', { sb: 'resolution', class: 'resolution', 'aria-label': t('resolution.label') },
+      h('option', { value: '', text: t('resolution.choose') }),
+      ...RESOLUTIONS.map(([code, key]) => h('option', { value: code, text: t(key) })));
     const resolutionStatus = h('span', { class: 'resolution__status', sb: 'resolution-status', role: 'status' });
-    const transcriptButton = h('button', { type: 'button', class: 'btn', sb: 'transcript', text: 'Transcript', hidden: true });
-    const dismissButton = h('button', { type: 'button', class: 'btn', sb: 'dismiss', text: 'Close tab', hidden: true });
+    const transcriptButton = h('button', { type: 'button', class: 'btn', sb: 'transcript', text: t('chat.transcript'),
+      hidden: true });
+    const dismissButton = h('button', { type: 'button', class: 'btn', sb: 'dismiss', text: t('chat.closeTab'), hidden: true });
     const pageLink = h('a', { class: 'chat__page', sb: 'chat-page', target: '_blank', rel: 'noopener noreferrer' });
 
     const pane = h('section', {
@@ -1061,13 +1193,13 @@
         dismissButton)),
     h('div', { class: 'chat__body' },
       h('div', { class: 'chat__conversation' },
-        h('ol', { class: 'messages', sb: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' }),
+        h('ol', { class: 'messages', sb: 'messages', 'aria-live': 'polite', 'aria-label': t('chat.messages') }),
         h('p', { class: 'chat__typing', sb: 'typing', hidden: true }),
         h('p', { class: 'chat__error', sb: 'chat-error', role: 'alert', hidden: true }),
         h('p', { class: 'chat__ended', sb: 'chat-ended', hidden: true }),
         h('div', { class: 'composer' }, suggestions, input, sendButton)),
-      h('aside', { class: 'chat__side', 'aria-label': 'Timeline' },
-        h('h3', { class: 'chat__side-title', text: 'Timeline and notes' }),
+      h('aside', { class: 'chat__side', 'aria-label': t('timeline.label') },
+        h('h3', { class: 'chat__side-title', text: t('timeline.title') }),
         h('ol', { class: 'timeline', sb: 'timeline' }),
         noteForm)));
 
@@ -1145,15 +1277,17 @@
 
   function renderChatHeader(chat) {
     const g = chat.guest || {};
-    // texters are marked, so nobody promises them a link or a page they cannot see
-    const name = (g.channel === 'sms' ? 'SMS · ' : '') + (g.name || 'Guest');
+    const name = guestLabel(g);
     chat.els.tab.querySelector('[data-sb="tab-name"]').textContent = name;
     hook('chat-guest', chat.els.pane).textContent = name;
     // a transfer to a queue moves the chat there; the timeline remembers where the guest first asked
     const asked = chat.timeline.find((e) => e.kind === 'asked');
-    const first = asked && asked.queue && asked.queue !== chat.queue ? ` · first asked ${queueTitle(asked.queue)}` : '';
-    const answered = chat.offeredOn && chat.offeredOn !== chat.queue ? ` · answered on ${queueTitle(chat.offeredOn)}` : '';
-    hook('chat-queue', chat.els.pane).textContent = chat.queue ? `Queue: ${queueTitle(chat.queue)}${answered}${first}` : '';
+    const first = asked && asked.queue && asked.queue !== chat.queue
+      ? ` · ${t('chat.firstAsked', { queue: queueTitle(asked.queue) })}` : '';
+    const answered = chat.offeredOn && chat.offeredOn !== chat.queue
+      ? ` · ${t('chat.answeredOn', { queue: queueTitle(chat.offeredOn) })}` : '';
+    hook('chat-queue', chat.els.pane).textContent = chat.queue
+      ? `${t('chat.queue', { queue: queueTitle(chat.queue) })}${answered}${first}` : '';
     const email = hook('chat-email', chat.els.pane);
     email.textContent = g.email || '';
     email.hidden = !g.email;
@@ -1164,7 +1298,7 @@
     link.hidden = !g.page;
     if (url) link.href = url;
     else link.removeAttribute('href');
-    chat.els.input.setAttribute('aria-label', `Reply to ${name}`);
+    chat.els.input.setAttribute('aria-label', t('chat.replyTo', { guest: name }));
   }
 
   function activate(id, focusInput) {
@@ -1206,7 +1340,7 @@
   function renderUnread(chat) {
     chat.els.unread.textContent = String(chat.unread);
     chat.els.unread.hidden = chat.unread === 0;
-    chat.els.unread.setAttribute('aria-label', `${chat.unread} unread`);
+    chat.els.unread.setAttribute('aria-label', tn('chat.unread', chat.unread));
     chat.els.tab.classList.toggle('tab--unread', chat.unread > 0);
     updateTitle();
   }
@@ -1246,8 +1380,9 @@
     const row = h('li', { class: `msg msg--${from}${pending ? ' msg--pending' : ''}`, sb: 'message-row' });
     if (from !== 'system') {
       row.append(h('div', { class: 'msg__meta' },
-        h('span', { class: 'msg__name', text: m.name || (from === 'guest' ? 'Guest' : 'Operator') }),
-        h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at || null, text: m.at ? clockTime(m.at) : 'sending…' })));
+        h('span', { class: 'msg__name', text: m.name || (from === 'guest' ? t('guest.default') : t('operator.default')) }),
+        h('time', { class: 'msg__time', sb: 'message-time', datetime: m.at || null,
+          text: m.at ? clockTime(m.at) : t('chat.sending') })));
     }
     const text = h('div', { class: 'msg__text', sb: 'message', 'data-from': from });
     text.replaceChildren(...linkified(typeof m.text === 'string' ? m.text : ''));
@@ -1316,12 +1451,12 @@
     const text = input.value.replace(/\s+$/, '');
     if (!text.trim()) return;
     if (text.length > MAX_TEXT) {
-      showChatError(chat, `Messages can be at most ${MAX_TEXT} characters.`);
+      showChatError(chat, t('chat.tooLong', { max: MAX_TEXT }));
       return;
     }
     const clientId = newClientId();
     if (!send({ type: 'message', chatId: chat.id, text, clientId })) {
-      showChatError(chat, 'Not connected; your message was not sent. It is still in the box.');
+      showChatError(chat, t('chat.notSent'));
       return;
     }
     const row = messageRow({ from: 'operator', name: state.session.operator.name, text }, true);
@@ -1358,8 +1493,8 @@
 
   function showTyping(chat, typing) {
     clearTimeout(chat.typingShownTimer);
-    const name = (chat.guest && chat.guest.name) || 'The guest';
-    chat.els.typing.textContent = typing ? `${name} is typing…` : '';
+    const name = (chat.guest && chat.guest.name) || t('guest.subject');
+    chat.els.typing.textContent = typing ? t('chat.typing', { guest: name }) : '';
     chat.els.typing.hidden = !typing;
     chat.els.tabTyping.hidden = !typing;
     if (typing) chat.typingShownTimer = setTimeout(() => showTyping(chat, false), TYPING_SHOWN_MAX_MS);
@@ -1460,7 +1595,7 @@
         sb: 'canned-option', 'data-id': r.id, 'aria-selected': i === chat.suggestionIndex ? 'true' : 'false',
       },
       h('span', { class: 'suggest__key', text: `/${r.shortcut}` }),
-      h('span', { class: 'suggest__scope', text: r.queue ? queueTitle(r.queue) : 'mine' }),
+      h('span', { class: 'suggest__scope', text: r.queue ? queueTitle(r.queue) : t('canned.mine') }),
       h('span', { class: 'suggest__text', text: r.text }));
       option.addEventListener('mousedown', (e) => {
         e.preventDefault();
@@ -1508,14 +1643,14 @@
         if (o.id !== me) operators.set(o.id, o.name || o.id);
       }
     }
-    const options = [h('option', { value: '', text: 'Transfer to…' })];
-    const queues = h('optgroup', { label: 'A queue' },
+    const options = [h('option', { value: '', text: t('transfer.choose') })];
+    const queues = h('optgroup', { label: t('transfer.aQueue') },
       ...queueNames.map((name) => h('option', { value: `queue:${name}`, text: queueTitle(name) })));
     options.push(queues);
-    const people = h('optgroup', { label: 'An operator' },
+    const people = h('optgroup', { label: t('transfer.anOperator') },
       ...[...operators].sort((a, b) => a[1].localeCompare(b[1]))
-        .map(([id, name]) => h('option', { value: `operator:${id}`, text: `${name} (available)` })),
-      h('option', { value: 'other', text: 'Another operator…' }));
+        .map(([id, name]) => h('option', { value: `operator:${id}`, text: t('transfer.available', { operator: name }) })),
+      h('option', { value: 'other', text: t('transfer.other') }));
     options.push(people);
     select.replaceChildren(...options);
     if ([...select.options].some((o) => o.value === previous)) select.value = previous;
@@ -1538,34 +1673,34 @@
     } else if (value === 'other') {
       const operator = chat.els.otherOperator.value.trim();
       if (!operator) {
-        showChatError(chat, 'Type the id of the operator to transfer to.');
+        showChatError(chat, t('transfer.needOperator'));
         chat.els.otherOperator.focus();
         return;
       }
       frame = { type: 'transfer', chatId: chat.id, operator };
       label = state.names.get(operator) || operator;
     } else {
-      showChatError(chat, 'Choose a queue or an operator to transfer to.');
+      showChatError(chat, t('transfer.needTarget'));
       chat.els.target.focus();
       return;
     }
     const note = chat.els.transferNote.value.trim();
     if (note) frame.note = note;
     if (!send(frame)) {
-      showChatError(chat, 'Not connected; try again in a moment.');
+      showChatError(chat, t('error.notConnected'));
       return;
     }
     stopTyping(chat);
     chat.transferTo = label;
     chat.els.transferButton.disabled = true;
-    chat.els.transferButton.textContent = 'Transferring…';
+    chat.els.transferButton.textContent = t('transfer.transferring');
     showChatError(chat, null);
   }
 
   function closeChat(chat) {
     if (chat.ended) return;
     if (!send({ type: 'close', chatId: chat.id })) {
-      showChatError(chat, 'Not connected; try again in a moment.');
+      showChatError(chat, t('error.notConnected'));
       return;
     }
     stopTyping(chat);
@@ -1580,7 +1715,7 @@
       return;
     }
     if (!send({ type: 'note', chatId: chat.id, text })) {
-      showChatError(chat, 'Not connected; try again in a moment.');
+      showChatError(chat, t('error.notConnected'));
       return;
     }
     chat.els.noteInput.value = '';
@@ -1591,14 +1726,14 @@
     const code = chat.els.resolution.value;
     if (!code) return;
     chat.els.resolutionStatus.textContent = send({ type: 'resolve', chatId: chat.id, resolution: code })
-      ? 'Saving…' : 'Not connected; choose again in a moment.';
+      ? t('resolution.saving') : t('resolution.notConnected');
   }
 
   function onResolved(frame) {
     const chat = state.chats.get(frame.chatId);
     if (!chat) return;
     chat.els.resolution.value = frame.resolution;
-    chat.els.resolutionStatus.textContent = 'Saved';
+    chat.els.resolutionStatus.textContent = t('resolution.saved');
   }
 
   function onClosed(frame) {
@@ -1607,10 +1742,10 @@
       removeOffer(frame.chatId);
       return;
     }
-    const name = (chat.guest && chat.guest.name) || 'The guest';
-    let note = 'The chat has ended.';
-    if (frame.by === 'guest') note = `${name} left the chat.`;
-    else if (frame.by === 'operator') note = 'You ended the chat.';
+    const name = (chat.guest && chat.guest.name) || t('guest.subject');
+    let note = t('chat.ended');
+    if (frame.by === 'guest') note = t('chat.guestLeft', { guest: name });
+    else if (frame.by === 'operator') note = t('chat.youEnded');
     chat.closedBy = frame.by;
     endChat(chat, note, 'closed');
   }
@@ -1666,7 +1801,7 @@
     chat.els.closeButton.hidden = false;
     chat.els.closeButton.disabled = false;
     chat.els.transferButton.disabled = false;
-    chat.els.transferButton.textContent = 'Transfer';
+    chat.els.transferButton.textContent = t('transfer.submit');
     chat.els.target.value = '';
     chat.els.otherOperator.value = '';
     chat.els.otherOperator.hidden = true;
@@ -1705,26 +1840,33 @@
   // ---- timeline
 
   const TIMELINE_TEXT = {
-    asked: (e) => `Asked on ${e.queue || '?'}`,
-    offered: (e) => `Offered on ${e.queue || '?'}`,
-    widened: (e) => `Widened to ${e.queue || '?'}`,
-    accepted: (e) => `Accepted by ${operatorName(e.operator)}${e.queue ? ` on ${e.queue}` : ''}`,
-    transferred: (e) => (e.operator ? `Transferred to ${operatorName(e.operator)}` : `Transferred to ${e.queue || 'a queue'}`)
-      + (e.text ? `: “${e.text}”` : ''),
-    note: (e) => `Note by ${operatorName(e.operator)}: ${e.text || ''}`,
-    returned: (e) => `Returned to ${e.queue || 'the queue'}${e.operator ? ` (${operatorName(e.operator)} lost the connection)` : ''}`,
+    asked: (e) => t('timeline.asked', { queue: e.queue || '?' }),
+    offered: (e) => t('timeline.offered', { queue: e.queue || '?' }),
+    widened: (e) => t('timeline.widened', { queue: e.queue || '?' }),
+    accepted: (e) => (e.queue ? t('timeline.acceptedOn', { operator: operatorName(e.operator), queue: e.queue })
+      : t('timeline.accepted', { operator: operatorName(e.operator) })),
+    transferred: (e) => {
+      const target = e.operator ? operatorName(e.operator) : e.queue || t('timeline.aQueue');
+      return e.text ? t('timeline.transferredWithNote', { target, note: e.text }) : t('timeline.transferred', { target });
+    },
+    note: (e) => t('timeline.note', { operator: operatorName(e.operator), text: e.text || '' }),
+    returned: (e) => (e.operator
+      ? t('timeline.returnedLost', { queue: e.queue || t('timeline.theQueue'), operator: operatorName(e.operator) })
+      : t('timeline.returned', { queue: e.queue || t('timeline.theQueue') })),
     // the step names the operator who held the chat, not who ended it; the closed frame told us that
     closed: (e, chat) => {
-      if (chat && chat.closedBy === 'guest') return 'Closed by the guest';
-      if (chat && chat.closedBy === 'operator') return `Closed by ${operatorName(e.operator || state.session.operator.id)}`;
-      return 'Closed';
+      if (chat && chat.closedBy === 'guest') return t('timeline.closedByGuest');
+      if (chat && chat.closedBy === 'operator') {
+        return t('timeline.closedBy', { operator: operatorName(e.operator || state.session.operator.id) });
+      }
+      return t('timeline.closed');
     },
-    abandoned: () => 'Abandoned by the guest',
-    missed: () => 'Missed',
+    abandoned: () => t('timeline.abandoned'),
+    missed: () => t('timeline.missed'),
   };
 
   function operatorName(id) {
-    if (!id) return 'someone';
+    if (!id) return t('operator.someone');
     return state.names.get(id) || id;
   }
 
@@ -1738,15 +1880,16 @@
     const li = h('li', { class: `timeline__step timeline__step--${event.kind.replace(/[^a-z-]/g, '')}`,
       sb: 'timeline-event', 'data-kind': event.kind },
     h('span', { class: 'timeline__what', text: describe(event) }),
-    h('time', { class: 'timeline__at', datetime: event.at || null, text: event.at ? ` at ${clockTime(event.at)}` : '' }));
+    h('time', { class: 'timeline__at', datetime: event.at || null,
+      text: event.at ? ` ${t('timeline.at', { time: clockTime(event.at) })}` : '' }));
     const list = chat.els.timeline;
     // keep time order when a live step overtakes a stored one
-    const t = parseTime(event.at);
+    const when = parseTime(event.at);
     let before = null;
-    if (t) {
+    if (when) {
       for (const el of list.children) {
         const other = parseTime(el.querySelector('time').getAttribute('datetime'));
-        if (other && other > t) {
+        if (other && other > when) {
           before = el;
           break;
         }
@@ -1768,15 +1911,18 @@
 
   // ---- errors
 
-  const ERROR_TEXT = {
-    queue_unavailable: 'That operator or queue cannot take the chat right now.',
-    unknown_queue: 'There is no such queue.',
-    forbidden: 'You are not allowed to do that.',
-    not_found: 'That chat is no longer there.',
-    rate_limited: 'Slow down a little; too much at once.',
-    too_large: 'That is too long.',
-    unavailable: 'The server could not do that just now; please retry.',
-  };
+  /** The console's own words for the server's error codes; the server's message stays as it is. */
+  const ERROR_KEYS = new Map([
+    ['queue_unavailable', 'error.queueUnavailable'],
+    ['unknown_queue', 'error.unknownQueue'],
+    ['forbidden', 'error.forbidden'],
+    ['not_found', 'error.notFound'],
+    ['rate_limited', 'error.rateLimited'],
+    ['too_large', 'error.tooLarge'],
+    ['unavailable', 'error.unavailable'],
+  ]);
+
+  const errorText = (code) => (ERROR_KEYS.has(code) ? t(ERROR_KEYS.get(code)) : null);
 
   function onError(frame) {
     const chatId = typeof frame.chatId === 'string' ? frame.chatId : null;
@@ -1784,16 +1930,16 @@
     if (frame.code === 'already_taken') {
       // offer_withdrawn may have come first and said so already
       const removed = removeOffer(chatId);
-      if (removed) toast(`Another operator answered ${guestName(removed.frame)} first.`);
+      if (removed) toast(t('toast.answeredFirst', { guest: guestName(removed.frame) }));
       return;
     }
     if (offer && offer.accepting) {
       offer.accepting = false;
       const button = hook('accept', offer.el);
       button.disabled = false;
-      button.textContent = 'Accept';
+      button.textContent = t('offers.accept');
       if (frame.code === 'not_found' || frame.code === 'forbidden') removeOffer(chatId);
-      toast(frame.message || ERROR_TEXT[frame.code] || 'Could not accept that chat.');
+      toast(frame.message || errorText(frame.code) || t('error.acceptFailed'));
       return;
     }
     const chat = chatId ? state.chats.get(chatId) : null;
@@ -1801,11 +1947,12 @@
       if (chat.transferTo) {
         chat.transferTo = null;
         chat.els.transferButton.disabled = false;
-        chat.els.transferButton.textContent = 'Transfer';
+        chat.els.transferButton.textContent = t('transfer.submit');
       }
       chat.els.closeButton.disabled = false;
-      const text = ERROR_TEXT[frame.code] || frame.message || 'That did not work.';
-      showChatError(chat, frame.message && ERROR_TEXT[frame.code] ? `${text} (${frame.message})` : text);
+      const text = errorText(frame.code) || frame.message || t('error.generic');
+      showChatError(chat, frame.message && errorText(frame.code)
+        ? t('error.withDetail', { text, detail: frame.message }) : text);
       return;
     }
     if (frame.code === 'unauthorized') return; // the close with 4401 follows
@@ -1817,7 +1964,7 @@
       }
     }
     if (reverted) renderQueues();
-    toast(frame.message || ERROR_TEXT[frame.code] || 'Something went wrong.');
+    toast(frame.message || errorText(frame.code) || t('error.unknown'));
   }
 
   // ------------------------------------------------------------------ toasts
@@ -1864,27 +2011,26 @@
     const li = h('li', { class: `note${m.done ? ' note--done' : ''}`, sb: 'inbox-item', 'data-id': m.id,
       'data-done': m.done ? 'true' : 'false' },
     h('div', { class: 'note__head' },
-      h('span', { class: 'note__name', sb: 'inbox-name', text: m.name || 'Guest' }),
+      h('span', { class: 'note__name', sb: 'inbox-name', text: m.name || t('guest.default') }),
       h('span', { class: 'note__queue', sb: 'inbox-queue', text: m.queue || '', title: queueTitle(m.queue) }),
       h('time', { class: 'note__at', datetime: m.createdAt || null, text: shortDateTime(m.createdAt) })),
     mail,
     h('p', { class: 'note__question', sb: 'inbox-question', text: m.question || '' }),
     m.page ? h('div', { class: 'note__page', sb: 'inbox-page', text: m.page, title: m.page }) : null);
     if (m.done) {
-      li.append(h('div', { class: 'note__done', sb: 'inbox-done-by',
-        text: `Done${m.doneBy ? ` by ${operatorName(m.doneBy)}` : ''}${m.doneAt ? `, ${shortDateTime(m.doneAt)}` : ''}` }));
+      li.append(h('div', { class: 'note__done', sb: 'inbox-done-by', text: doneText(m) }));
     } else {
-      const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'inbox-done', text: 'Mark done' });
+      const button = h('button', { type: 'button', class: 'btn btn--small', sb: 'inbox-done', text: t('inbox.markDone') });
       button.addEventListener('click', () => markDone(m, button));
       const actions = h('div', { class: 'note__actions' }, button);
       if (state.mailOn && email) {
         const reply = h('button', { type: 'button', class: 'btn btn--small btn--primary', sb: 'inbox-reply',
-          text: 'Reply by email' });
-        const form = replyForm(`Your answer to ${m.name || 'the guest'} (${email})`, 'inbox-reply',
+          text: t('inbox.reply') });
+        const form = replyForm(t('inbox.answerTo', { guest: m.name || t('guest.object'), email }), 'inbox-reply',
           (text) => api('POST', `/api/v1/offline/${encodeURIComponent(m.id)}/reply`, { text }), (r) => {
             state.inbox = state.inbox.map((x) => (x.id === m.id ? r.json : x));
             renderInbox();
-            toast(`Answer sent to ${email}.`);
+            toast(t('inbox.sent', { email }));
           });
         reply.addEventListener('click', () => {
           form.hidden = false;
@@ -1900,6 +2046,13 @@
     return li;
   }
 
+  /** "Done", with by whom and when as far as the record says. */
+  function doneText(m) {
+    const vars = { operator: m.doneBy ? operatorName(m.doneBy) : '', at: m.doneAt ? shortDateTime(m.doneAt) : '' };
+    if (m.doneBy) return t(m.doneAt ? 'inbox.doneByAt' : 'inbox.doneBy', vars);
+    return t(m.doneAt ? 'inbox.doneAt' : 'inbox.done', vars);
+  }
+
   /**
    * A small form to write a mail (an answer or a follow-up): {@code post(text)} sends it, {@code done(r)}
    * runs on success. Hooks: {@code <prefix>-text}, {@code <prefix>-send}, {@code <prefix>-status}.
@@ -1907,30 +2060,31 @@
   function replyForm(label, prefix, post, done) {
     const text = h('textarea', { sb: `${prefix}-text`, class: 'reply__text', rows: '4', maxlength: '20000',
       'aria-label': label });
-    const send = h('button', { type: 'submit', class: 'btn btn--primary btn--small', sb: `${prefix}-send`, text: 'Send' });
+    const send = h('button', { type: 'submit', class: 'btn btn--primary btn--small', sb: `${prefix}-send`,
+      text: t('reply.send') });
     const status = h('p', { class: 'reply__status', sb: `${prefix}-status`, role: 'status' });
     const form = h('form', { class: 'reply', sb: `${prefix}-form`, hidden: true },
       h('label', { class: 'reply__label', text: label }), text, send, status);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!text.value.trim()) {
-        status.textContent = 'Write something first.';
+        status.textContent = t('reply.empty');
         text.focus();
         return;
       }
       send.disabled = true;
-      status.textContent = 'Sending…';
+      status.textContent = t('reply.sending');
       try {
         const r = await post(text.value);
         if (r.ok) {
-          status.textContent = 'Sent.';
+          status.textContent = t('reply.sent');
           text.value = '';
           done(r);
         } else {
-          status.textContent = (r.json && r.json.message) || 'It could not be sent; try again.';
+          status.textContent = (r.json && r.json.message) || t('reply.failed');
         }
       } catch (err) {
-        status.textContent = 'The server cannot be reached; try again.';
+        status.textContent = t('error.unreachable');
       }
       send.disabled = false;
     });
@@ -1946,9 +2100,9 @@
         renderInbox();
         return;
       }
-      toast((r.json && r.json.message) || 'Could not mark it done.');
+      toast((r.json && r.json.message) || t('inbox.doneFailed'));
     } catch (e) {
-      toast('The server cannot be reached; try again.');
+      toast(t('error.unreachable'));
     }
     button.disabled = false;
   }
@@ -1957,7 +2111,8 @@
 
   function rememberRecent(chat) {
     const entry = {
-      id: chat.id, name: (chat.guest && chat.guest.name) || 'Guest', queue: chat.queue, at: new Date().toISOString(),
+      // no stand-in name is stored: it is written in the language of the moment
+      id: chat.id, name: (chat.guest && chat.guest.name) || '', queue: chat.queue, at: new Date().toISOString(),
     };
     state.recent = [entry, ...state.recent.filter((r) => r.id !== chat.id)].slice(0, MAX_RECENT);
     writeJson(sessionStorage, RECENT_KEY, state.recent);
@@ -1968,7 +2123,7 @@
     const list = hook('recent');
     list.replaceChildren(...state.recent.map((r) => {
       const button = h('button', { type: 'button', class: 'recent__item', sb: 'recent-chat', 'data-chat': r.id },
-        h('span', { class: 'recent__name', text: r.name }),
+        h('span', { class: 'recent__name', text: r.name || t('guest.default') }),
         h('span', { class: 'recent__meta', text: `${r.queue || ''} · ${clockTime(r.at)}` }));
       button.addEventListener('click', () => openTranscript(r.id));
       return h('li', null, button);
@@ -2005,7 +2160,7 @@
     const dialog = hook('archive-dialog');
     const admin = state.session && state.session.operator.role === 'admin';
     hook('archive-operator-field').hidden = !admin;
-    hook('archive-scope').textContent = admin ? 'Every ended chat (you are an admin).' : 'The chats you held.';
+    hook('archive-scope').textContent = admin ? t('archive.scopeAdmin') : t('archive.scopeMine');
     const queues = hook('archive-queue');
     if (queues.options.length === 1) {
       const names = new Set([...state.queues.keys(), ...(admin ? state.queueTitles.keys() : [])]);
@@ -2013,7 +2168,7 @@
     }
     const resolutions = hook('archive-resolution');
     if (resolutions.options.length === 1) {
-      for (const [code, label] of RESOLUTIONS) resolutions.append(h('option', { value: code, text: label }));
+      for (const [code, key] of RESOLUTIONS) resolutions.append(h('option', { value: code, text: t(key) }));
     }
     if (!dialog.open) dialog.showModal();
     searchArchive(false);
@@ -2025,24 +2180,26 @@
     const params = archiveParams();
     const offset = more ? rows.children.length : 0;
     params.set('offset', String(offset));
-    status.textContent = 'Searching…';
+    status.textContent = t('archive.searching');
     try {
       const r = await api('GET', `/api/v1/archive?${params}`);
       if (!r.ok || !r.json) {
-        status.textContent = (r.json && r.json.message) || 'The search failed; try again.';
+        status.textContent = (r.json && r.json.message) || t('archive.failed');
         return;
       }
       const found = r.json.chats.map((c) => {
         const open = h('button', { type: 'button', class: 'btn btn--small', sb: 'archive-open-chat', 'data-chat': c.id,
-          text: 'Open', 'aria-label': `Open the chat with ${c.guest || 'a guest'} of ${shortDateTime(c.createdAt)}` });
+          text: t('archive.open'),
+          'aria-label': t('archive.openLabel', { guest: c.guest || t('guest.indefinite'), date: shortDateTime(c.createdAt) }) });
         open.addEventListener('click', () => openTranscript(c.id));
-        const resolution = (RESOLUTIONS.find(([code]) => code === c.resolution) || [null, ''])[1];
+        const known = RESOLUTIONS.find(([code]) => code === c.resolution);
+        const resolution = known ? t(known[1]) : '';
         return h('tr', { sb: 'archive-row', 'data-chat': c.id },
           h('td', { text: shortDateTime(c.createdAt) }),
-          h('td', { text: c.guest || 'Guest' }),
+          h('td', { text: c.guest || t('guest.default') }),
           h('td', { text: queueTitle(c.queue) }),
           h('td', { text: c.operatorName || '' }),
-          h('td', { text: c.rating == null ? '' : `${c.rating}/5` }),
+          h('td', { text: c.rating == null ? '' : t('archive.ratingOutOf', { rating: c.rating }) }),
           h('td', { text: resolution }),
           h('td', null, open));
       });
@@ -2050,11 +2207,11 @@
       else rows.replaceChildren(...found);
       hook('archive-results').hidden = rows.children.length === 0;
       hook('archive-more').hidden = rows.children.length >= r.json.total && !r.json.totalCapped;
-      status.textContent = r.json.total === 0 ? 'No chat matches.'
-        : r.json.totalCapped ? `More than ${r.json.total.toLocaleString()} chats match; add words or filters to narrow it.`
-        : `${r.json.total} ${r.json.total === 1 ? 'chat matches' : 'chats match'}.`;
+      status.textContent = r.json.total === 0 ? t('archive.matchNone')
+        : r.json.totalCapped ? t('archive.matchCapped', { count: r.json.total.toLocaleString(locale) })
+          : tn('archive.match', r.json.total);
     } catch (e) {
-      status.textContent = 'The server cannot be reached; try again.';
+      status.textContent = t('error.unreachable');
     }
   }
 
@@ -2066,7 +2223,7 @@
         headers: { Authorization: `Bearer ${state.session.token}` },
       });
       if (!response.ok) {
-        status.textContent = 'The export failed; try again.';
+        status.textContent = t('archive.exportFailed');
         return;
       }
       const url = URL.createObjectURL(await response.blob());
@@ -2076,7 +2233,7 @@
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
     } catch (e) {
-      status.textContent = 'The server cannot be reached; try again.';
+      status.textContent = t('error.unreachable');
     }
   }
 
@@ -2084,26 +2241,26 @@
     const dialog = hook('transcript-dialog');
     const list = hook('transcript', dialog);
     const meta = hook('transcript-meta', dialog);
-    hook('transcript-title', dialog).textContent = 'Transcript';
-    meta.textContent = 'Loading…';
+    hook('transcript-title', dialog).textContent = t('transcript.title');
+    meta.textContent = t('transcript.loading');
     list.replaceChildren();
     if (!dialog.open) dialog.showModal();
     try {
       const r = await api('GET', `/api/v1/chats/${encodeURIComponent(chatId)}`);
       if (!r.ok || !r.json) {
-        meta.textContent = (r.json && r.json.message) || 'The transcript could not be loaded.';
+        meta.textContent = (r.json && r.json.message) || t('transcript.failed');
         return;
       }
       const c = r.json;
       const guest = c.guest || {};
-      hook('transcript-title', dialog).textContent = `Chat with ${guest.name || 'a guest'}`;
+      hook('transcript-title', dialog).textContent = t('transcript.chatWith', { guest: guest.name || t('guest.indefinite') });
       const facts = [
-        c.queue ? `asked ${c.queue}` : null,
-        c.answeredQueue && c.answeredQueue !== c.queue ? `answered on ${c.answeredQueue}` : null,
-        c.operator ? `by ${operatorName(c.operator)}` : null,
-        c.state ? `${c.state}` : null,
-        c.createdAt ? `started ${shortDateTime(c.createdAt)}` : null,
-        c.endedAt ? `ended ${clockTime(c.endedAt)}` : null,
+        c.queue ? t('transcript.asked', { queue: c.queue }) : null,
+        c.answeredQueue && c.answeredQueue !== c.queue ? t('transcript.answeredOn', { queue: c.answeredQueue }) : null,
+        c.operator ? t('transcript.by', { operator: operatorName(c.operator) }) : null,
+        c.state ? knownOr(`transcript.state.${c.state}`, String(c.state)) : null,
+        c.createdAt ? t('transcript.started', { date: shortDateTime(c.createdAt) }) : null,
+        c.endedAt ? t('transcript.ended', { time: clockTime(c.endedAt) }) : null,
         guest.email || null,
         guest.page || null,
       ].filter(Boolean);
@@ -2112,30 +2269,36 @@
         class: `transcript__msg transcript__msg--${m.from === 'guest' || m.from === 'system' ? m.from : 'operator'}`,
         sb: 'transcript-message', 'data-from': m.from, 'data-seq': m.seq },
       h('span', { class: 'transcript__at', text: clockTime(m.at) }),
-      h('span', { class: 'transcript__name', text: m.from === 'system' ? '—' : (m.name || m.from) }),
+      h('span', { class: 'transcript__name',
+        text: m.from === 'system' ? '—' : (m.name || knownOr(`transcript.from.${m.from}`, m.from)) }),
       h('span', { class: 'transcript__text' }, ...linkified(typeof m.text === 'string' ? m.text : ''))));
       if (Array.isArray(c.timeline) && c.timeline.length) {
         const describe = (e) => (TIMELINE_TEXT[e.kind] || ((x) => x.kind))(e);
         rows.unshift(h('li', { class: 'transcript__timeline' },
-          ...c.timeline.map((e) => h('span', { text: `${describe(e)} at ${clockTime(e.at)}` }))));
+          ...c.timeline.map((e) => h('span', { text: `${describe(e)} ${t('timeline.at', { time: clockTime(e.at) })}` }))));
       }
       if (!rows.length || !(Array.isArray(c.messages) && c.messages.length)) {
-        rows.push(h('li', { class: 'empty', text: 'No messages were written in this chat.' }));
+        rows.push(h('li', { class: 'empty', text: t('transcript.empty') }));
       }
       // a follow-up by email, to the address the guest gave (issue 16)
       const followUp = hook('transcript-follow-up', dialog);
       followUp.replaceChildren();
       if (state.mailOn && guest.email && c.state && c.state !== 'active') {
-        const form = replyForm(`Follow up by email to ${guest.email}`, 'follow-up',
+        const form = replyForm(t('transcript.followUp', { email: guest.email }), 'follow-up',
           (text) => api('POST', `/api/v1/chats/${encodeURIComponent(chatId)}/reply`, { text }),
-          () => toast(`Follow-up sent to ${guest.email}.`));
+          () => toast(t('transcript.followUpSent', { email: guest.email })));
         form.hidden = false;
         followUp.append(form);
       }
       list.replaceChildren(...rows);
     } catch (e) {
-      meta.textContent = 'The server cannot be reached; try again.';
+      meta.textContent = t('error.unreachable');
     }
+  }
+
+  /** A server code (a chat's state, who wrote) in words when a file has them, else as the server said it. */
+  function knownOr(key, raw) {
+    return has(key) ? t(key) : raw;
   }
 
   // ------------------------------------------------------------------ canned responses (management)
@@ -2161,8 +2324,8 @@
     const select = hook('canned-queue');
     const previous = select.value;
     const mine = state.session ? state.session.operator.queues || [] : [];
-    select.replaceChildren(h('option', { value: '', text: 'Just me' }),
-      ...mine.map((q) => h('option', { value: q, text: `Everyone on ${queueTitle(q)}` })));
+    select.replaceChildren(h('option', { value: '', text: t('canned.justMe') }),
+      ...mine.map((q) => h('option', { value: q, text: t('canned.everyoneOn', { queue: queueTitle(q) }) })));
     if ([...select.options].some((o) => o.value === previous)) select.value = previous;
   }
 
@@ -2170,27 +2333,29 @@
     const list = hook('canned-list');
     if (!state.cannedAvailable) {
       list.replaceChildren(h('li', { class: 'empty', sb: 'canned-unavailable',
-        text: 'This server does not offer canned responses yet.' }));
+        text: t('canned.unavailable') }));
       return;
     }
     const me = state.session && state.session.operator;
     const sorted = [...state.canned].sort((a, b) => (a.queue || '').localeCompare(b.queue || '')
       || a.shortcut.localeCompare(b.shortcut));
     if (!sorted.length) {
-      list.replaceChildren(h('li', { class: 'empty', text: 'None yet. Add one below.' }));
+      list.replaceChildren(h('li', { class: 'empty', text: t('canned.none') }));
       return;
     }
     list.replaceChildren(...sorted.map((r) => {
       const mayEdit = r.queue == null ? (!r.owner || (me && r.owner === me.id))
         : (me && ((me.queues || []).includes(r.queue) || me.role === 'admin'));
-      const edit = h('button', { type: 'button', class: 'btn btn--small', sb: 'canned-edit', text: 'Edit' });
-      const del = h('button', { type: 'button', class: 'btn btn--small btn--danger', sb: 'canned-delete', text: 'Delete' });
+      const edit = h('button', { type: 'button', class: 'btn btn--small', sb: 'canned-edit', text: t('canned.edit') });
+      const del = h('button', { type: 'button', class: 'btn btn--small btn--danger', sb: 'canned-delete',
+        text: t('canned.delete') });
       edit.addEventListener('click', () => editCanned(r));
       del.addEventListener('click', () => deleteCanned(r, del));
       return h('li', { class: 'canned-item', sb: 'canned-item', 'data-id': r.id },
         h('div', { class: 'canned-item__head' },
           h('span', { class: 'canned-item__key', text: `/${r.shortcut}` }),
-          h('span', { class: 'canned-item__scope', text: r.queue ? `Everyone on ${queueTitle(r.queue)}` : 'Just me' })),
+          h('span', { class: 'canned-item__scope',
+            text: r.queue ? t('canned.everyoneOn', { queue: queueTitle(r.queue) }) : t('canned.justMe') })),
         h('p', { class: 'canned-item__text', text: r.text }),
         mayEdit ? h('div', { class: 'canned-item__actions' }, edit, del) : null);
     }));
@@ -2208,7 +2373,7 @@
 
   function resetCannedForm() {
     editing = null;
-    hook('canned-form-title').textContent = 'New response';
+    hook('canned-form-title').textContent = t('canned.new');
     hook('canned-shortcut').value = '';
     hook('canned-text').value = '';
     hook('canned-queue').value = '';
@@ -2218,7 +2383,7 @@
 
   function editCanned(r) {
     editing = r;
-    hook('canned-form-title').textContent = `Edit /${r.shortcut}`;
+    hook('canned-form-title').textContent = t('canned.editing', { shortcut: r.shortcut });
     hook('canned-shortcut').value = r.shortcut;
     hook('canned-text').value = r.text;
     renderCannedQueueOptions();
@@ -2235,12 +2400,12 @@
     const queue = hook('canned-queue').value || null;
     const error = hook('canned-error');
     if (!/^[a-z0-9-]{1,32}$/.test(shortcut)) {
-      error.textContent = 'A shortcut is 1 to 32 lowercase letters, digits or dashes.';
+      error.textContent = t('canned.badShortcut');
       error.hidden = false;
       return;
     }
     if (!text.trim()) {
-      error.textContent = 'Write the text to insert.';
+      error.textContent = t('canned.needText');
       error.hidden = false;
       return;
     }
@@ -2256,11 +2421,11 @@
         await loadCanned();
         hook('canned-shortcut').focus();
       } else {
-        error.textContent = (r.json && r.json.message) || `Could not save (${r.status}).`;
+        error.textContent = (r.json && r.json.message) || t('canned.saveFailed', { status: r.status });
         error.hidden = false;
       }
     } catch (e) {
-      error.textContent = 'The server cannot be reached; try again.';
+      error.textContent = t('error.unreachable');
       error.hidden = false;
     } finally {
       save.disabled = false;
@@ -2276,9 +2441,9 @@
         await loadCanned();
         return;
       }
-      toast((result.json && result.json.message) || 'Could not delete it.');
+      toast((result.json && result.json.message) || t('canned.deleteFailed'));
     } catch (e) {
-      toast('The server cannot be reached; try again.');
+      toast(t('error.unreachable'));
     }
     button.disabled = false;
   }
@@ -2339,11 +2504,21 @@
     if (state.active && state.chats.has(state.active)) clearUnread(state.chats.get(state.active));
   });
 
-  const saved = readJson(sessionStorage, SESSION_KEY);
-  if (saved && typeof saved.token === 'string' && saved.operator && saved.expiresAt > Date.now()) {
-    startSession(saved);
-  } else {
-    writeJson(sessionStorage, SESSION_KEY, null);
-    showLogin(saved ? ENDED_NOTICE : null);
+  /** Both views stay hidden until the words are in, so no text shows in the wrong language. */
+  async function boot() {
+    const lang = await loadMessages(chooseLanguage());
+    document.documentElement.lang = lang;
+    useLocale(lang);
+    translatePage();
+    setUpLanguageSelect(lang);
+    const saved = readJson(sessionStorage, SESSION_KEY);
+    if (saved && typeof saved.token === 'string' && saved.operator && saved.expiresAt > Date.now()) {
+      startSession(saved);
+    } else {
+      writeJson(sessionStorage, SESSION_KEY, null);
+      showLogin(saved ? endedNotice() : null);
+    }
   }
+
+  boot();
 })();
