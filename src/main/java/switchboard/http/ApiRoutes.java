@@ -90,11 +90,8 @@ final class ApiRoutes {
       }
       return Future.all(store.transcript(id), store.timeline(id)).map(all -> {
         List<ChatEvent> timeline = all.resultAt(1);
-        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
-            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
-        if (!op.isAdmin() && !heldIt) {
-          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may read it");
-        }
+        ChatAccess.requireHeldOrAdmin(op, chat, timeline,
+            "only an operator who held this chat, or an admin, may read it");
         List<ChatMessage> messages = all.resultAt(0);
         return chatJson(chat)
             .put("messages", new JsonArray(messages.stream().map(m -> new JsonObject().put("seq", m.seq())

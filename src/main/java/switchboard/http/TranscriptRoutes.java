@@ -68,11 +68,8 @@ final class TranscriptRoutes {
       }
       return Future.all(store.timeline(id), store.transcript(id)).compose(all -> {
         List<ChatEvent> timeline = all.resultAt(0);
-        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
-            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
-        if (!op.isAdmin() && !heldIt) {
-          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may follow it up");
-        }
+        ChatAccess.requireHeldOrAdmin(op, chat, timeline,
+            "only an operator who held this chat, or an admin, may follow it up");
         String to = chat.guest().email();
         if (to == null || !MailSettings.isAddress(to)) {
           throw new ClientError(ErrorCode.bad_request, "this guest left no email address");
@@ -99,12 +96,8 @@ final class TranscriptRoutes {
         throw new ClientError(ErrorCode.not_found, "no such chat");
       }
       return store.timeline(id).compose(timeline -> {
-        // the same rule as reading the transcript: its holder now, anyone who held it before, or an admin
-        boolean heldIt = op.id().equals(chat.operatorId()) || timeline.stream()
-            .anyMatch(e -> ChatEvent.ACCEPTED.equals(e.kind()) && op.id().equals(e.operator()));
-        if (!op.isAdmin() && !heldIt) {
-          throw new ClientError(ErrorCode.forbidden, "only an operator who held this chat, or an admin, may mail it");
-        }
+        ChatAccess.requireHeldOrAdmin(op, chat, timeline,
+            "only an operator who held this chat, or an admin, may mail it");
         return rc.vertx().eventBus().request(Addresses.MAIL_TRANSCRIPT, new EmailTranscript(id, to, op.id(), null));
       });
     }))
