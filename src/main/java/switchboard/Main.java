@@ -37,6 +37,7 @@ public final class Main {
       Usage:
         java -jar switchboard.jar [-conf FILE]    start a node (default: conf/config.json)
         java -jar switchboard.jar hash-password   read a password on standard input, print its hash
+        java -jar switchboard.jar version                 print the version
         java -jar switchboard.jar export-record [-conf FILE] > record.jsonl
                                                   write the config's record (SQLite or PostgreSQL) as JSON lines
         java -jar switchboard.jar import-record [-conf FILE] < record.jsonl
@@ -46,7 +47,7 @@ public final class Main {
 
   /** What the command line asks for; {@link #parse} returns null for anything it does not understand. */
   record Command(Kind kind, Path configFile) {
-    enum Kind { START, HASH_PASSWORD, HELP, EXPORT_RECORD, IMPORT_RECORD }
+    enum Kind { START, HASH_PASSWORD, HELP, EXPORT_RECORD, IMPORT_RECORD, VERSION }
 
     static Command parse(String... args) {
       if (args.length == 0) {
@@ -58,6 +59,7 @@ public final class Main {
           case "export-record" -> new Command(Kind.EXPORT_RECORD, DEFAULT_CONFIG);
           case "import-record" -> new Command(Kind.IMPORT_RECORD, DEFAULT_CONFIG);
           case "-h", "-help", "--help", "help" -> new Command(Kind.HELP, null);
+          case "version", "--version" -> new Command(Kind.VERSION, null);
           default -> null;
         };
       }
@@ -85,6 +87,7 @@ public final class Main {
     }
     switch (command.kind()) {
       case HELP -> System.out.print(USAGE);
+      case VERSION -> System.out.println("switchboard " + Version.current());
       case HASH_PASSWORD -> System.exit(hashPassword());
       case START -> start(command.configFile());
       case EXPORT_RECORD -> System.exit(transfer(command.configFile(), true));

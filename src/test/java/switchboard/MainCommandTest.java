@@ -90,6 +90,14 @@ class MainCommandTest {
   }
 
   @Test
+  void versionPrintsTheBuildsVersion() throws Exception {
+    Run run = run("", "version");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.stdout().strip()).isEqualTo("switchboard " + switchboard.Version.current());
+  }
+
+  @Test
   void theOneTimePasswordBannerSaysWhatToDo() {
     String banner = Main.banner(Path.of("conf/config.json"), "Abc23defGhj45kmnPqr6");
 

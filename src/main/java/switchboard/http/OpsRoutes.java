@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import switchboard.Version;
 import switchboard.bus.ClientError;
 import switchboard.bus.ErrorCode;
 import switchboard.bus.EventRelay;
@@ -56,7 +57,8 @@ final class OpsRoutes {
   }
 
   void mount(Router router) {
-    router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)));
+    router.get("/health/live").handler(rc -> Http.json(rc, 200, new JsonObject().put("status", "UP").put("node", nodeId)
+        .put("version", Version.current())));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(this::metricsAccess).handler(PrometheusScrapingHandler.create(metrics));
   }
@@ -100,7 +102,8 @@ final class OpsRoutes {
         each.add(json);
       }
       boolean up = failed.isEmpty();
-      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", nodeId).put("checks", each);
+      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", nodeId)
+          .put("version", Version.current()).put("checks", each);
       if (!up) {
         body.put("reason", String.join("; ", failed));
       }
