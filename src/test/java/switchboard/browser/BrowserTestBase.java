@@ -183,6 +183,13 @@ abstract class BrowserTestBase {
     for (String queue : queues) {
       node.awaitPresence(queue, true);
     }
+    // each HTTP verticle instance keeps its own presence snapshot, at most a second old (DESIGN §4):
+    // the one that answered above is fresh, the one a page asks next may be a second behind
+    try {
+      Thread.sleep(1_100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return op;
   }
 

@@ -21,7 +21,7 @@ class WidgetPreChatFormTest extends BrowserTestBase {
     FrameClient carol = operator("carol", "ill");
     openLibraryPage("ill");
     openWidget();
-    waitForStatus("available");
+    waitForStatus("Someone is available");
     assertThat(hook("input").getAccessibleName()).isEqualTo("Your question");
     assertThat(hook("email").getAccessibleName()).isEqualTo("Your email");
 
@@ -56,7 +56,7 @@ class WidgetPreChatFormTest extends BrowserTestBase {
     FrameClient alice = operator("alice", "ill");
     openLibraryPage("ill");
     openWidget();
-    waitForStatus("available");
+    waitForStatus("Someone is available");
     say("Where is the catalogue?");
     String chatId = alice.next("offer").getString("chatId");
     alice.accept(chatId);

@@ -16,7 +16,7 @@ class WidgetRatingTest extends BrowserTestBase {
     FrameClient alice = operator("alice", "ill");
     openLibraryPage("ill");
     openWidget();
-    waitForStatus("available");
+    waitForStatus("Someone is available");
     say("Do you have the Times from 1912?");
     String chatId = alice.next("offer").getString("chatId");
     alice.accept(chatId);
@@ -47,7 +47,7 @@ class WidgetRatingTest extends BrowserTestBase {
     FrameClient alice = operator("alice", "ill");
     openLibraryPage("ill");
     openWidget();
-    waitForStatus("available");
+    waitForStatus("Someone is available");
     say("Hello");
     String chatId = alice.next("offer").getString("chatId");
     alice.accept(chatId);
