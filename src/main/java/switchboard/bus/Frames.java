@@ -65,8 +65,6 @@ public final class Frames {
       // a transfer, to a named operator or a queue: who sent it and why
       offer.put("transferredBy", chat.handover().by()).put("transferredByName", chat.handover().byName())
           .put("transferNote", chat.handover().note());
-    } else if (chat.directOperator() != null && chat.transferredBy() != null) {
-      offer.put("transferredBy", chat.transferredBy());
     }
     return offer.put("chatId", chat.id()).put("version", chat.version()).put("queue", chat.recordedQueue())
         .put("offeredOn", offeredOn)

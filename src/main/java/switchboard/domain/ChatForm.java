@@ -15,12 +15,10 @@ public record ChatForm(Ask name, Ask email, Ask question) {
   public static final ChatForm DEFAULT = new ChatForm(Ask.optional, Ask.off, Ask.optional);
 
   public ChatForm {
-    name = name == null ? DEFAULT_NAME : name;
+    name = name == null ? Ask.optional : name;
     email = email == null ? Ask.off : email;
     question = question == null ? Ask.optional : question;
   }
-
-  private static final Ask DEFAULT_NAME = Ask.optional;
 
   /** As the config file and the public queue list write it, in that order. */
   public Map<String, Object> json() {

@@ -1,5 +1,7 @@
 package switchboard.http;
 
+import static switchboard.stats.StatsReport.nz;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,8 +52,9 @@ final class ArchiveRoutes {
 
   void mount(Router router) {
     router.get("/api/v1/archive").handler(rc -> auth.verify(Http.bearer(rc))
-        .compose(op -> record.searchArchive(query(rc, op, false)))
-        .onSuccess(page -> Http.json(rc, 200, json(page, rc)))
+        .map(op -> query(rc, op, false))
+        .compose(q -> record.searchArchive(q).map(page -> json(page, q)))
+        .onSuccess(body -> Http.json(rc, 200, body))
         .onFailure(rc::fail));
     // a link cannot carry a header: the export also takes ?token=
     router.get("/api/v1/archive.csv").handler(rc -> caller(rc)
@@ -100,7 +103,7 @@ final class ArchiveRoutes {
     return new ArchiveQuery(from, to, queue, operator, rating, resolution, ArchiveQuery.wordsOf(words), limit, offset);
   }
 
-  private JsonObject json(ArchivePage page, RoutingContext rc) {
+  private JsonObject json(ArchivePage page, ArchiveQuery q) {
     JsonArray chats = new JsonArray();
     for (ChatFigures c : page.chats()) {
       chats.add(new JsonObject().put("id", c.id()).put("createdAt", c.createdAt().toString())
@@ -108,13 +111,12 @@ final class ArchiveRoutes {
           .put("queue", c.recordedQueue()).put("answeredQueue", c.answeredQueue()).put("operator", c.operatorId())
           .put("operatorName", c.operatorId() == null ? null
               : directory.operator(c.operatorId()).map(OperatorConfig::name).orElse(c.operatorId()))
-          .put("guest", c.guestName()).put("channel", c.channel()).put("waitSeconds", waitSeconds(c))
-          .put("lengthSeconds", lengthSeconds(c)).put("rating", c.rating()).put("ratingComment", c.ratingComment())
+          .put("guest", c.guestName()).put("channel", c.channel()).put("waitSeconds", c.waitSeconds())
+          .put("lengthSeconds", c.lengthSeconds()).put("rating", c.rating()).put("ratingComment", c.ratingComment())
           .put("resolution", c.resolution()));
     }
     return new JsonObject().put("chats", chats).put("total", page.total()).put("totalCapped", page.totalCapped())
-        .put("limit", QueryParams.integer(rc, "limit", PAGE, 1, LARGEST_PAGE))
-        .put("offset", QueryParams.integer(rc, "offset", 0, 0, 1_000_000));
+        .put("limit", q.limit()).put("offset", q.offset());
   }
 
   private static List<List<Object>> rows(ArchivePage page) {
@@ -122,21 +124,8 @@ final class ArchiveRoutes {
     for (ChatFigures c : page.chats()) {
       rows.add(List.of(c.id(), c.createdAt().toString(), c.endedAt() == null ? "" : c.endedAt().toString(),
           c.state().name(), c.recordedQueue(), nz(c.answeredQueue()), nz(c.operatorId()), nz(c.guestName()),
-          nz(waitSeconds(c)), nz(lengthSeconds(c)), nz(c.rating()), nz(c.ratingComment()), nz(c.resolution())));
+          nz(c.waitSeconds()), nz(c.lengthSeconds()), nz(c.rating()), nz(c.ratingComment()), nz(c.resolution())));
     }
     return rows;
-  }
-
-  private static Long waitSeconds(ChatFigures c) {
-    return c.acceptedAt() == null ? null : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds();
-  }
-
-  private static Long lengthSeconds(ChatFigures c) {
-    return c.acceptedAt() == null || c.endedAt() == null ? null
-        : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds();
-  }
-
-  private static Object nz(Object value) {
-    return value == null ? "" : value;
   }
 }

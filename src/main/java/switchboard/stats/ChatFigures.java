@@ -1,5 +1,6 @@
 package switchboard.stats;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import switchboard.domain.Chat;
@@ -27,6 +28,16 @@ public record ChatFigures(
 
   public ChatFigures {
     offeredQueues = offeredQueues == null ? List.of() : List.copyOf(offeredQueues);
+  }
+
+  /** From asking to being answered, in whole seconds; null when nobody answered. */
+  public Long waitSeconds() {
+    return acceptedAt == null ? null : Duration.between(createdAt, acceptedAt).toSeconds();
+  }
+
+  /** From being answered to the end, in whole seconds; null until both happened. */
+  public Long lengthSeconds() {
+    return acceptedAt == null || endedAt == null ? null : Duration.between(acceptedAt, endedAt).toSeconds();
   }
 
   public static ChatFigures of(Chat chat) {

@@ -2,7 +2,6 @@ package switchboard.stats;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -56,9 +55,9 @@ public final class StatsReport {
       }
       if (chat.acceptedAt() != null) {
         answered++;
-        waits.add(Duration.between(chat.createdAt(), chat.acceptedAt()).toSeconds());
-        if (chat.endedAt() != null) {
-          lengths.add(Duration.between(chat.acceptedAt(), chat.endedAt()).toSeconds());
+        waits.add(chat.waitSeconds());
+        if (chat.lengthSeconds() != null) {
+          lengths.add(chat.lengthSeconds());
         }
       }
       if (chat.rating() != null) {
@@ -123,7 +122,8 @@ public final class StatsReport {
     return sorted.get(Math.max(0, rank - 1));
   }
 
-  private static Object nz(Object value) {
+  /** Empty instead of null, for a CSV cell. */
+  public static Object nz(Object value) {
     return value == null ? "" : value;
   }
 
@@ -230,8 +230,7 @@ public final class StatsReport {
     for (ChatFigures c : chats) {
       rows.add(List.of(c.id(), c.createdAt().toString(), c.recordedQueue(), nz(c.answeredQueue()), c.state().name(),
           nz(c.channel()), nz(c.operatorId()), nz(c.guestName()),
-          c.acceptedAt() == null ? "" : Duration.between(c.createdAt(), c.acceptedAt()).toSeconds(),
-          c.acceptedAt() == null || c.endedAt() == null ? "" : Duration.between(c.acceptedAt(), c.endedAt()).toSeconds(),
+          nz(c.waitSeconds()), nz(c.lengthSeconds()),
           nz(c.rating()), nz(c.ratingComment()), nz(c.resolution())));
     }
     return rows;
