@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.auth.PasswordHasher;
@@ -117,13 +118,15 @@ public final class Main {
     FirstStartAdmin.Result first = FirstStartAdmin.ensure(config);
 
     Vertx vertx = MetricsSetup.vertxWithMetrics(); // its HTTP, event bus and JVM metrics join GET /metrics
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "switchboard-shutdown"));
+    AtomicReference<Switchboard> started = new AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started.get(), vertx), "switchboard-shutdown"));
     Switchboard node;
     try {
       // Block the main thread rather than exit from a callback: System.exit on an event-loop thread
       // would wait for the shutdown hook, which needs that event loop to close Vert.x.
       NodeIdConverter.set(first.config().nodeId());
       node = Switchboard.start(vertx, first.config()).toCompletionStage().toCompletableFuture().get();
+      started.set(node);
     } catch (Exception e) {
       System.err.println("Start failed: " + describe(e));
       close(vertx);
@@ -134,6 +137,9 @@ public final class Main {
     if (first.oneTimePassword() != null && !node.seededSetUp()) {
       LOG.info("The record already holds the operators, so no one-time admin was made by this node (the admin"
           + " made at the first start signs in with the password printed then)");
+    } else if (first.oneTimePassword() != null && LogFormatEncoder.jsonWanted()) {
+      // JSON logs stay JSON from the first line to the last: the banner is one event
+      LOG.info(banner(configFile, first.oneTimePassword()));
     } else if (first.oneTimePassword() != null) {
       System.out.print(banner(configFile, first.oneTimePassword()));
       System.out.flush();
@@ -158,6 +164,24 @@ public final class Main {
       cause = cause.getCause();
     }
     return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+
+  /**
+   * SIGTERM (systemd, docker stop): the node's verticles stop in reverse order of their start, so
+   * sockets close while routing and presence still listen (their goodbyes are handled, and Vert.x
+   * does not warn about messages for consumers already gone), then Vert.x closes.
+   */
+  private static void stop(Switchboard node, Vertx vertx) {
+    if (node != null) {
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        System.err.println("Stopping the node: " + describe(e));
+      }
+    }
+    close(vertx);
   }
 
   private static void close(Vertx vertx) {

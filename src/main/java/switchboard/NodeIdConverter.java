@@ -14,6 +14,11 @@ public final class NodeIdConverter extends ClassicConverter {
     nodeId = id;
   }
 
+  /** The node id set at start ("-" before). */
+  public static String current() {
+    return nodeId;
+  }
+
   @Override
   public String convert(ILoggingEvent event) {
     return nodeId;

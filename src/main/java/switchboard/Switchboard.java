@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public final class Switchboard {
   private final String nodeId;
 
   private final Supplier<Future<Void>> closeShared;
+  static final long GOODBYE_DRAIN_MS = 500;
 
   private final boolean seededSetUp;
 
@@ -107,24 +109,18 @@ public final class Switchboard {
       RecordStore recordInIt) {}
 
   private static Future<Hot> hotState(Vertx vertx, AppConfig config) {
-    if (config.redisUrl() == null) {
+    if (!config.usesRedis()) {
       InMemoryStateStore store = new InMemoryStateStore();
       return Future.succeededFuture(new Hot(store, new LocalEventRelay(vertx.eventBus()),
           Future::succeededFuture, "in-memory state", Duration.ZERO, new StateStoreRecord(store, "record kept with the in-memory state")));
     }
-    return RedisStateStore.connect(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
-        .compose(store -> RedisEventRelay.start(vertx, config.redisUrl(), config.redisPrefix(), config.nodeId())
+    return RedisStateStore.connect(vertx, config.redis(), config.redisPrefix(), config.nodeId())
+        .compose(store -> RedisEventRelay.start(vertx, config.redis(), config.redisPrefix(), config.nodeId())
             .map(relay -> new Hot(store, relay,
                 () -> Future.join(relay.close(), store.close()).mapEmpty(),
-                "Redis state at " + redactedUrl(config.redisUrl()), PRESENCE_SETTLE,
-                new StateStoreRecord(store, "record kept with the Redis state at " + redactedUrl(config.redisUrl()))))
+                "Redis state at " + config.redis().describe(), PRESENCE_SETTLE,
+                new StateStoreRecord(store, "record kept with the Redis state at " + config.redis().describe())))
             .recover(e -> store.close().transform(x -> Future.failedFuture(e))));
-  }
-
-  /** Redis URLs may carry a password; logs get the host only. */
-  private static String redactedUrl(String url) {
-    int at = url.lastIndexOf('@');
-    return at < 0 ? url : url.substring(0, url.indexOf("://") + 3) + "…" + url.substring(at);
   }
 
   /** Deploys every verticle of a node; port 0 in the config picks a free port. */
@@ -142,7 +138,7 @@ public final class Switchboard {
     // a node whose state store is its memory writes each message to the record before its ack;
     // nodes on Redis mark the chat for the archive's next batch
     boolean separate = !record.inStateStore();
-    boolean journaled = config.redisUrl() == null && separate;
+    boolean journaled = !config.usesRedis() && separate;
     MessageJournal.Mode journalMode = journaled ? MessageJournal.Mode.BEFORE_ACK
         : separate ? MessageJournal.Mode.BATCHED : MessageJournal.Mode.NONE;
     EventRelay relay = shared.relay();
@@ -167,7 +163,7 @@ public final class Switchboard {
         .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(record, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId(), presence)))
         .map(deployments::add)
-        .compose(v -> config.redisUrl() == null ? Future.succeededFuture(null) // memory is not lost alone
+        .compose(v -> !config.usesRedis() ? Future.succeededFuture(null) // memory is not lost alone
             : vertx.deployVerticle(new StoreResetVerticle(store, record, directory, presence)).map(deployments::add))
         // before routing, so it is stopped after it and writes what routing changed last
         .compose(v -> !separate ? Future.succeededFuture(null)
@@ -210,10 +206,17 @@ public final class Switchboard {
     return nodeId;
   }
 
-  /** Undeploys this node's verticles (the Vert.x instance stays up). */
+  /**
+   * Undeploys this node's verticles in reverse order of their start (the Vert.x instance stays
+   * up). The HTTP verticles go first, closing the sockets; their goodbyes (a guest detached, a
+   * console gone, presence re-planned) then have {@value #GOODBYE_DRAIN_MS} ms to reach routing,
+   * presence and metrics while those still listen, before the rest stops.
+   */
   public Future<Void> stop() {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
+    int last = deployments.size() - 1;
+    Future<Void> chain = vertx.undeploy(deployments.get(last))
+        .compose(v -> vertx.timer(GOODBYE_DRAIN_MS, TimeUnit.MILLISECONDS)).mapEmpty();
+    for (int i = last - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }

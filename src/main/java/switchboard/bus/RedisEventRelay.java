@@ -8,7 +8,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -22,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import switchboard.config.RedisTarget;
+import switchboard.store.RedisClientOptions;
 
 /**
  * Frames across nodes over Redis pub/sub, on the channel {@code {prefix}events}.
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * subscriber is away are lost for its node: once it is subscribed again (its HELLO came back),
  * it publishes {@link Addresses#RELAY_RECOVERED} locally and its open sockets catch up from the
  * store (guests read their chat's state and missed messages, consoles sync); sockets that
- * dropped meanwhile resume with lastSeq.
+ * dropped meanwhile resume with lastSeq. The same happens the other way round: a node whose
+ * PUBLISH failed (its frames for the others are dropped, not retried) sends a catch-up notice
+ * once Redis takes a PUBLISH again, and the nodes that hear it publish RELAY_RECOVERED locally.
  *
  * <p>A node alone on the channel publishes nothing: every {@link #PEER_CHECK_MS} ms it asks
  * Redis how many subscribe (PUBSUB NUMSUB), and a node that (re)subscribes PUBLISHes a HELLO
@@ -57,6 +60,8 @@ public final class RedisEventRelay implements EventRelay {
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 5_000;
   static final long COMMAND_TIMEOUT_MS = 2_000;
+  /** Connections for publishing frames to other nodes. */
+  private static final int PUBLISH_POOL_SIZE = 4;
   static final long PROBE_INTERVAL_MS = 5_000;
   // a burst (offers and withdrawals to every operator on a queue, on a loaded machine)
   // overflowed 10,000 in the storm tests; 100,000 frames are ~30 MB at most
@@ -68,13 +73,15 @@ public final class RedisEventRelay implements EventRelay {
   private static final char NODE = 'n';
   /** "I am subscribed": sent on every (re)subscription, so the other nodes publish to us at once. */
   private static final char HELLO = 'j';
+  /** "Frames of mine were lost on the way out": the others' open sockets catch up from the store. */
+  private static final char CATCH_UP = 'r';
   /** How often a node asks Redis whether anyone else listens (PUBSUB NUMSUB). */
   static final long PEER_CHECK_MS = 500;
   private static final long HELLO_SETTLE_MS = 100;
 
   private final Vertx vertx;
   private final EventBus bus;
-  private final String redisUrl;
+  private final RedisTarget target;
   private final String channel;
   private final String nodeId;
   private final Redis publisher;
@@ -87,6 +94,9 @@ public final class RedisEventRelay implements EventRelay {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean publishFailing;
+  /** Bumped by every batch that could not be published; a catch-up notice is owed while it moves. */
+  private final AtomicLong lostBatches = new AtomicLong();
+  private final AtomicBoolean catchUpOwed = new AtomicBoolean();
   /**
    * Whether another node may be listening. A node alone on the channel publishes nothing (its
    * frames were delivered locally; Redis would only echo them back). True until Redis says
@@ -118,14 +128,14 @@ public final class RedisEventRelay implements EventRelay {
   private volatile boolean deafForTest;
   private volatile boolean closed;
 
-  private RedisEventRelay(Vertx vertx, String redisUrl, String keyPrefix, String nodeId, long probeIntervalMs) {
+  private RedisEventRelay(Vertx vertx, RedisTarget target, String keyPrefix, String nodeId, long probeIntervalMs) {
     this.probeIntervalMs = probeIntervalMs;
     this.vertx = vertx;
     this.bus = vertx.eventBus();
-    this.redisUrl = redisUrl;
+    this.target = target;
     this.channel = (keyPrefix == null || keyPrefix.isEmpty() ? "switchboard:" : keyPrefix) + "events";
     this.nodeId = nodeId;
-    this.publisher = Redis.createClient(vertx, options(redisUrl));
+    this.publisher = Redis.createClient(vertx, RedisClientOptions.of(target, PUBLISH_POOL_SIZE, COMMAND_TIMEOUT_MS));
     this.context = vertx.getOrCreateContext();
   }
 
@@ -134,18 +144,28 @@ public final class RedisEventRelay implements EventRelay {
    * reached at start. Later losses are repaired in the background.
    */
   public static Future<RedisEventRelay> start(Vertx vertx, String redisUrl, String keyPrefix, String nodeId) {
-    return start(vertx, redisUrl, keyPrefix, nodeId, PROBE_INTERVAL_MS);
+    return start(vertx, RedisTarget.single(redisUrl), keyPrefix, nodeId, PROBE_INTERVAL_MS);
+  }
+
+  /** As {@link #start(Vertx, String, String, String)} for one server or a Sentinel group. */
+  public static Future<RedisEventRelay> start(Vertx vertx, RedisTarget target, String keyPrefix, String nodeId) {
+    return start(vertx, target, keyPrefix, nodeId, PROBE_INTERVAL_MS);
   }
 
   /** As {@link #start(Vertx, String, String, String)} with another probe interval (tests). */
   static Future<RedisEventRelay> start(Vertx vertx, String redisUrl, String keyPrefix, String nodeId,
       long probeIntervalMs) {
-    Objects.requireNonNull(redisUrl, "redisUrl");
+    return start(vertx, RedisTarget.single(redisUrl), keyPrefix, nodeId, probeIntervalMs);
+  }
+
+  private static Future<RedisEventRelay> start(Vertx vertx, RedisTarget target, String keyPrefix, String nodeId,
+      long probeIntervalMs) {
+    Objects.requireNonNull(target, "target");
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.indexOf('\n') >= 0 || nodeId.isEmpty()) {
       return Future.failedFuture(new IllegalArgumentException("bad node id " + nodeId));
     }
-    RedisEventRelay relay = new RedisEventRelay(vertx, redisUrl, keyPrefix, nodeId, probeIntervalMs);
+    RedisEventRelay relay = new RedisEventRelay(vertx, target, keyPrefix, nodeId, probeIntervalMs);
     Promise<Void> first = Promise.promise();
     relay.context.runOnContext(v -> relay.begin(first));
     return first.future()
@@ -164,19 +184,6 @@ public final class RedisEventRelay implements EventRelay {
     connectSubscriber();
     probeTimer = vertx.setPeriodic(probeIntervalMs, id -> probe());
     peerTimer = vertx.setPeriodic(PEER_CHECK_MS, id -> checkPeers());
-  }
-
-  private static RedisOptions options(String redisUrl) {
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(redisUrl)
-        .setMaxPoolSize(4)
-        .setMaxPoolWaiting(1024)
-        .setMaxWaitingHandlers(4096);
-    options.getNetClientOptions()
-        .setConnectTimeout((int) COMMAND_TIMEOUT_MS)
-        .setTcpKeepAlive(true)
-        .setTcpNoDelay(true);
-    return options;
   }
 
   /** True while the dedicated connection is subscribed (frames from other nodes arrive). */
@@ -276,6 +283,7 @@ public final class RedisEventRelay implements EventRelay {
                 ar.cause().toString());
           }
           dropped.addAndGet(size);
+          oweCatchUp();
         } else if (publishFailing) {
           publishFailing = false;
           log.info("Redis publish works again ({} frames for other nodes were lost)", dropped.getAndSet(0));
@@ -287,6 +295,40 @@ public final class RedisEventRelay implements EventRelay {
     }
   }
 
+  /**
+   * Frames for other nodes were lost on the way out (a PUBLISH failed, say on a connection to a
+   * Redis primary that just died while the others already follow the new one): their subscribers
+   * heard no gap, so nothing else would tell them. Once Redis takes a PUBLISH again, a notice
+   * makes their open sockets read where their chats stand from the store.
+   */
+  private void oweCatchUp() {
+    lostBatches.incrementAndGet();
+    if (catchUpOwed.compareAndSet(false, true)) {
+      sendCatchUpLater(MIN_BACKOFF_MS);
+    }
+  }
+
+  private void sendCatchUpLater(long delayMs) {
+    vertx.setTimer(delayMs, id -> {
+      if (closed) {
+        return;
+      }
+      long lostSoFar = lostBatches.get();
+      publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(nodeId + '\n' + CATCH_UP + '\n' + "-" + '\n'))
+          .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              sendCatchUpLater(Math.min(delayMs * 2, MAX_BACKOFF_MS));
+            } else if (lostBatches.get() != lostSoFar) {
+              sendCatchUpLater(MIN_BACKOFF_MS); // more was lost while the notice travelled
+            } else {
+              catchUpOwed.set(false);
+              log.info("told the other nodes on {} to catch up on frames this node could not publish", channel);
+            }
+          });
+    });
+  }
+
   // ---- receiving -----------------------------------------------------------------------------
 
   /** A fresh client and connection, then SUBSCRIBE; the confirmation completes it. */
@@ -296,7 +338,7 @@ public final class RedisEventRelay implements EventRelay {
       return;
     }
     deafForTest = false;
-    Redis client = Redis.createClient(vertx, options(redisUrl).setMaxPoolSize(1));
+    Redis client = Redis.createClient(vertx, RedisClientOptions.of(target, 1, COMMAND_TIMEOUT_MS));
     subscriberClient = client;
     client.connect()
         .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -399,7 +441,9 @@ public final class RedisEventRelay implements EventRelay {
     }
     heardOthers();
     String frame = payload.substring(c + 1);
-    if (kind == GUEST) {
+    if (kind == CATCH_UP) {
+      bus.publish(Addresses.RELAY_RECOVERED, "");
+    } else if (kind == GUEST) {
       bus.publish(Addresses.toGuest(target), frame);
     } else if (kind == OPERATOR) {
       bus.publish(Addresses.toOperator(target), frame);
@@ -442,6 +486,11 @@ public final class RedisEventRelay implements EventRelay {
           }
           othersListening = !alone;
         });
+  }
+
+  /** Frames for other nodes lost since publishing last worked (tests). */
+  long framesDropped() {
+    return dropped.get();
   }
 
   /** Frames not published because no other node listened (tests, metrics). */

@@ -12,8 +12,11 @@ import switchboard.limits.ClientAddress;
  *                         ({@code metrics.token} or {@code SWITCHBOARD_METRICS_TOKEN})
  * @param metricsAllowFrom when not empty, {@code /metrics} answers only peers in these ranges
  *                         ({@code metrics.allowFrom}; the peer itself, never a forwarded address)
+ * @param accessLog        one line per HTTP request on the logger {@code switchboard.access}
+ *                         ({@code http.accessLog} or {@code SWITCHBOARD_ACCESS_LOG}; default off)
  */
-public record AccessSettings(List<String> trustedProxies, String metricsToken, List<String> metricsAllowFrom) {
+public record AccessSettings(List<String> trustedProxies, String metricsToken, List<String> metricsAllowFrom,
+    boolean accessLog) {
 
   public AccessSettings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -21,10 +24,14 @@ public record AccessSettings(List<String> trustedProxies, String metricsToken, L
   }
 
   public static AccessSettings defaults() {
-    return new AccessSettings(ClientAddress.DEFAULT_TRUSTED_PROXIES, null, List.of());
+    return new AccessSettings(ClientAddress.DEFAULT_TRUSTED_PROXIES, null, List.of(), false);
   }
 
   public AccessSettings withMetricsToken(String token) {
-    return new AccessSettings(trustedProxies, token, metricsAllowFrom);
+    return new AccessSettings(trustedProxies, token, metricsAllowFrom, accessLog);
+  }
+
+  public AccessSettings withAccessLog(boolean on) {
+    return new AccessSettings(trustedProxies, metricsToken, metricsAllowFrom, on);
   }
 }

@@ -12,7 +12,7 @@ import switchboard.domain.SmsNumber;
  * @param source         where it came from (a file path, or a name given by a test), for messages
  * @param allowedOrigins origins (scheme://host[:port]) whose pages may open sockets besides the server's own;
  *                       "*" allows any
- * @param redisUrl       null for in-memory state (one node)
+ * @param redis          where the hot state lives; null for this node's memory (one node)
  * @param mail           null when transcripts are not mailed
  * @param record         where the durable record lives (see {@link RecordSettings})
  * @param publicBaseUrl  the URL the world reaches this service at (SMS providers sign requests with it)
@@ -24,7 +24,7 @@ public record AppConfig(
     String source,
     int httpPort,
     List<String> allowedOrigins,
-    String redisUrl,
+    RedisTarget redis,
     String redisPrefix,
     String nodeId,
     ChatSettings chats,
@@ -47,8 +47,8 @@ public record AppConfig(
 
   public AppConfig(String source, int httpPort, List<String> allowedOrigins, String redisUrl, String redisPrefix,
       String nodeId, ChatSettings chats, List<QueueConfig> queues, List<OperatorConfig> operators, MailSettings mail) {
-    this(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail, null,
-        List.of(), DEFAULT_RETENTION_DAYS, AccessSettings.defaults(), RecordSettings.none());
+    this(source, httpPort, allowedOrigins, redisUrl == null ? null : RedisTarget.single(redisUrl), redisPrefix, nodeId,
+        chats, queues, operators, mail, null, List.of(), DEFAULT_RETENTION_DAYS, AccessSettings.defaults(), RecordSettings.none());
   }
 
   public AppConfig {
@@ -60,18 +60,23 @@ public record AppConfig(
     record = record == null ? RecordSettings.none() : record;
   }
 
+  /** True when the hot state is on Redis (several nodes may share it). */
+  public boolean usesRedis() {
+    return redis != null;
+  }
+
   public AppConfig withOperators(List<OperatorConfig> replaced) {
-    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, replaced, mail,
+    return new AppConfig(source, httpPort, allowedOrigins, redis, redisPrefix, nodeId, chats, queues, replaced, mail,
         publicBaseUrl, sms, transcriptRetentionDays, access, record);
   }
 
   public AppConfig withRecord(RecordSettings where) {
-    return new AppConfig(source, httpPort, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+    return new AppConfig(source, httpPort, allowedOrigins, redis, redisPrefix, nodeId, chats, queues, operators, mail,
         publicBaseUrl, sms, transcriptRetentionDays, access, where);
   }
 
   public AppConfig withHttpPort(int port) {
-    return new AppConfig(source, port, allowedOrigins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+    return new AppConfig(source, port, allowedOrigins, redis, redisPrefix, nodeId, chats, queues, operators, mail,
         publicBaseUrl, sms, transcriptRetentionDays, access, record);
   }
 }

@@ -59,6 +59,12 @@ public final class ConfigLoader {
   public static final String ENV_RECORD_URL = "SWITCHBOARD_RECORD_URL";
   public static final String ENV_RECORD_USERNAME = "SWITCHBOARD_RECORD_USERNAME";
   public static final String ENV_RECORD_PASSWORD = "SWITCHBOARD_RECORD_PASSWORD";
+  public static final String ENV_ACCESS_LOG = "SWITCHBOARD_ACCESS_LOG";
+  /**
+   * Read by logback.xml (switchboard.LogFormatEncoder, before any config is read); checked here so
+   * that a typo stops the start with the variable named instead of leaving the node silent.
+   */
+  public static final String ENV_LOG_FORMAT = "SWITCHBOARD_LOG_FORMAT";
 
   static final String DEFAULT_REDIS_PREFIX = "switchboard:";
   static final int DEFAULT_HTTP_PORT = 8080;
@@ -173,13 +179,13 @@ public final class ConfigLoader {
     if (portText != null) {
       port = parsePort(portText);
     }
-    String redisUrl = c.redisUrl();
+    RedisTarget redis = c.redis();
     String redisText = envValue(env, ENV_REDIS_URL);
     if (redisText != null) {
       if (!isRedisUrl(redisText)) {
         throw envError(ENV_REDIS_URL, "expected a URL starting with redis:// or rediss://, got " + quote(redisText));
       }
-      redisUrl = redisText;
+      redis = RedisTarget.single(redisText); // one named server replaces the file's, sentinels included
     }
     List<String> origins = c.allowedOrigins();
     String originsText = envValue(env, ENV_ALLOWED_ORIGINS);
@@ -216,6 +222,17 @@ public final class ConfigLoader {
       }
       access = access.withMetricsToken(metricsToken.strip());
     }
+    String accessLogText = envValue(env, ENV_ACCESS_LOG);
+    if (accessLogText != null) {
+      if (!accessLogText.equals("true") && !accessLogText.equals("false")) {
+        throw envError(ENV_ACCESS_LOG, "expected true or false, got " + quote(accessLogText));
+      }
+      access = access.withAccessLog(Boolean.parseBoolean(accessLogText));
+    }
+    String logFormat = envValue(env, ENV_LOG_FORMAT);
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      throw envError(ENV_LOG_FORMAT, "expected text or json, got " + quote(logFormat));
+    }
     RecordSettings record = c.record();
     String recordUrl = envValue(env, ENV_RECORD_URL);
     if (recordUrl != null) {
@@ -234,11 +251,11 @@ public final class ConfigLoader {
     if (record.url() == null) {
       // one node keeps its record in the embedded database beside its config file; several nodes
       // on Redis keep it where they did before there was a database, unless a database is named
-      record = redisUrl == null && baseDir != null
+      record = redis == null && baseDir != null
           ? new RecordSettings("jdbc:sqlite:" + baseDir.resolve(RecordSettings.DEFAULT_FILE), null, null)
           : RecordSettings.none();
     }
-    return new AppConfig(c.source(), port, origins, redisUrl, c.redisPrefix(), nodeId, c.chats(), c.queues(),
+    return new AppConfig(c.source(), port, origins, redis, c.redisPrefix(), nodeId, c.chats(), c.queues(),
         c.operators(), c.mail(), c.publicBaseUrl(), c.sms(), c.transcriptRetentionDays(), access, record);
   }
 
@@ -349,7 +366,7 @@ public final class ConfigLoader {
 
       JsonNode http = optionalObjectNode(root, "", "http");
       if (http != null) {
-        onlyKnownFields(http, "http", "port", "allowedOrigins", "trustedProxies");
+        onlyKnownFields(http, "http", "port", "allowedOrigins", "trustedProxies", "accessLog");
       }
       List<String> trustedProxies = http == null || value(http, "trustedProxies") == null
           ? ClientAddress.DEFAULT_TRUSTED_PROXIES : ranges(http, "http", "trustedProxies");
@@ -365,19 +382,17 @@ public final class ConfigLoader {
         metricsToken = metricsToken == null ? null : metricsToken.strip();
         metricsAllowFrom = value(metrics, "allowFrom") == null ? List.of() : ranges(metrics, "metrics", "allowFrom");
       }
-      AccessSettings access = new AccessSettings(trustedProxies, metricsToken, metricsAllowFrom);
+      boolean accessLog = http != null && booleanField(http, "http", "accessLog", false);
+      AccessSettings access = new AccessSettings(trustedProxies, metricsToken, metricsAllowFrom, accessLog);
       int port = http == null ? DEFAULT_HTTP_PORT : intField(http, "http", "port", DEFAULT_HTTP_PORT, 0, 65535);
       List<String> origins = http == null ? List.of() : origins(http);
 
       JsonNode redis = optionalObjectNode(root, "", "redis");
-      String redisUrl = null;
+      RedisTarget redisTarget = null;
       String redisPrefix = DEFAULT_REDIS_PREFIX;
       if (redis != null) {
-        onlyKnownFields(redis, "redis", "url", "prefix");
-        redisUrl = optionalString(redis, "redis", "url");
-        if (redisUrl != null && !isRedisUrl(redisUrl)) {
-          throw error("redis.url", "expected null or a URL starting with redis:// or rediss://, got " + quote(redisUrl));
-        }
+        onlyKnownFields(redis, "redis", "url", "prefix", "sentinels", "masterName");
+        redisTarget = redisTarget(redis);
         String prefix = optionalString(redis, "redis", "prefix");
         redisPrefix = prefix == null ? DEFAULT_REDIS_PREFIX : prefix;
       }
@@ -403,8 +418,37 @@ public final class ConfigLoader {
         retentionDays = intField(transcripts, "transcripts", "retentionDays", AppConfig.DEFAULT_RETENTION_DAYS, 0, 36_500);
       }
       RecordSettings record = record(optionalObjectNode(root, "", "record"));
-      return new AppConfig(source, port, origins, redisUrl, redisPrefix, nodeId, chats, queues, operators, mail,
+      return new AppConfig(source, port, origins, redisTarget, redisPrefix, nodeId, chats, queues, operators, mail,
           publicBaseUrl, sms, retentionDays, access, record);
+    }
+
+    /** One server ({@code url}) or a Sentinel group ({@code sentinels} and {@code masterName}), not both. */
+    private RedisTarget redisTarget(JsonNode redis) {
+      String url = optionalString(redis, "redis", "url");
+      if (url != null && !isRedisUrl(url)) {
+        throw error("redis.url", "expected null or a URL starting with redis:// or rediss://, got " + quote(url));
+      }
+      List<String> sentinels = stringList(redis, "redis", "sentinels");
+      String masterName = optionalString(redis, "redis", "masterName");
+      if (sentinels.isEmpty()) {
+        if (value(redis, "sentinels") != null) {
+          throw error("redis.sentinels", "must list at least one sentinel, such as redis://10.0.0.5:26379");
+        }
+        if (masterName != null) {
+          throw error("redis.masterName", "is only used with redis.sentinels");
+        }
+        return url == null ? null : RedisTarget.single(url);
+      }
+      if (url != null) {
+        throw error("redis.sentinels", "give either redis.url (one server) or redis.sentinels (a Sentinel group), not both");
+      }
+      for (int i = 0; i < sentinels.size(); i++) {
+        if (!isRedisUrl(sentinels.get(i))) {
+          throw error("redis.sentinels[" + i + "]",
+              "expected a URL starting with redis:// or rediss://, got " + quote(sentinels.get(i)));
+        }
+      }
+      return RedisTarget.sentinels(sentinels, masterName);
     }
 
     /** A list of addresses or ranges (10.0.0.0/8, ::1); each checked, the wrong one named. */

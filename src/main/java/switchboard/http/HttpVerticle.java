@@ -52,6 +52,9 @@ public final class HttpVerticle extends VerticleBase {
   private final OfflineRoutes offline;
   private final int port;
   private HttpServer server;
+  private Router router;
+  /** Null unless {@code http.accessLog} is on. */
+  private final AccessLog accessLog;
 
   private final EventRelay relay;
   private final PrometheusMeterRegistry metrics;
@@ -91,11 +94,15 @@ public final class HttpVerticle extends VerticleBase {
     this.history = new ChatHistory(store, record);
     this.auth = auth;
     this.origins = new OriginCheck(config.allowedOrigins());
+    this.accessLog = config.access().accessLog() ? new AccessLog(clientAddress) : null;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    Router router = this.router = Router.router(vertx);
+    if (accessLog != null) {
+      router.route().handler(accessLog);
+    }
     router.route().handler(SecurityHeaders.create(vertx));
     router.route("/ws/guest").handler(rc -> upgrade(rc, true));
     router.route("/ws/operator").handler(rc -> upgrade(rc, false));
@@ -121,7 +128,8 @@ public final class HttpVerticle extends VerticleBase {
     new SupervisorRoutes(directory, store, auth, Clock.systemUTC()).mount(router);
     new SmsRoutes(directory, config.publicBaseUrl()).mount(router);
     router.getWithRegex("/chat/[a-z0-9-]{1,64}/?").handler(rc -> rc.reroute("/chat/index.html"));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);
     router.errorHandler(404, this::failure); // no route or file: JSON like every other API error
     router.errorHandler(405, this::failure);
@@ -142,6 +150,11 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The router {@link #start} built: what a test compares with the API's description. */
+  Router router() {
+    return router;
+  }
+
   private void upgrade(RoutingContext rc, boolean guest) {
     HttpServerRequest request = rc.request();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
@@ -152,6 +165,9 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     request.toWebSocket().onSuccess(ws -> {
+      if (accessLog != null) {
+        accessLog.upgraded(rc);
+      }
       if (guest) {
         new GuestSession(vertx, ws, config.chats(), limits, clientAddress).open();
       } else {
@@ -188,7 +204,9 @@ public final class HttpVerticle extends VerticleBase {
       message = "the server could not do that just now; please retry";
     }
     if (!rc.response().ended()) {
-      rc.response().setStatusCode(code.httpStatus).putHeader("Content-Type", "application/json")
+      // a known path asked with a method it does not take: the client's mistake, said as HTTP says it
+      int httpStatus = status == 405 && code == ErrorCode.bad_request ? 405 : code.httpStatus;
+      rc.response().setStatusCode(httpStatus).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", code.name()).put("message", message).encode());
     }
   }

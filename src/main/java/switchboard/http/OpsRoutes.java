@@ -1,6 +1,7 @@
 package switchboard.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,17 +27,20 @@ import switchboard.store.StateStore;
 
 /**
  * What operations staff and load balancers call (DESIGN §4): liveness, readiness with the
- * check that failed, and Prometheus metrics.
+ * check that failed, Prometheus metrics, and the API's OpenAPI description.
  */
 final class OpsRoutes {
   /** A store that takes longer than this to answer PING is as good as down for a balancer. */
   static final long STORE_TIMEOUT_MS = 2_000;
+  /** The hand-written description of the HTTP API, on the classpath. */
+  static final String OPENAPI_RESOURCE = "switchboard/openapi.json";
 
   private final HealthChecks checks;
   private final PrometheusMeterRegistry metrics;
   private final String nodeId;
   private final String metricsToken;
   private final List<Cidr> metricsAllowFrom;
+  private final Future<String> openApi;
 
   OpsRoutes(Vertx vertx, StateStore store, RecordStore record, EventRelay relay, PrometheusMeterRegistry metrics,
       String nodeId, AccessSettings access) {
@@ -44,6 +48,12 @@ final class OpsRoutes {
     this.metricsToken = access.metricsToken();
     this.metricsAllowFrom = access.metricsAllowFrom().stream().map(Cidr::parse).toList();
     this.nodeId = nodeId;
+    // read once, off the event loop (the file system resolves classpath resources), with this build's version
+    this.openApi = vertx.fileSystem().readFile(OPENAPI_RESOURCE).map(file -> {
+      JsonObject doc = file.toJsonObject();
+      doc.getJsonObject("info").put("version", Version.current());
+      return doc.encode();
+    });
     this.checks = HealthChecks.create(vertx)
         .register("store", STORE_TIMEOUT_MS, done -> store.ping().onComplete(ping -> done.tryComplete(ping.succeeded()
             ? Status.OK() : Status.KO(new JsonObject().put("error", describe(ping.cause()))))))
@@ -61,6 +71,10 @@ final class OpsRoutes {
         .put("version", Version.current())));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(this::metricsAccess).handler(PrometheusScrapingHandler.create(metrics));
+    // public, any origin (a plain GET needs no preflight), like the queue list: tools read it from anywhere
+    router.get("/api/v1/openapi.json").handler(rc -> openApi.onSuccess(doc -> rc.response()
+        .putHeader("Content-Type", "application/json").putHeader("Access-Control-Allow-Origin", "*").end(doc))
+        .onFailure(rc::fail));
   }
 
   /**

@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -29,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import switchboard.config.RedisTarget;
 import switchboard.domain.CannedResponse;
 import switchboard.domain.Chat;
 import switchboard.domain.ChatEvent;
@@ -80,6 +80,8 @@ public final class RedisStateStore implements StateStore, RecordParts {
   public static final Duration PRESENCE_TTL = Duration.ofSeconds(15);
   /** Longest wait for one Redis command (or script) before its future fails. */
   public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** Connections to Redis: enough for bursts, while the waiting queue stays bounded. */
+  private static final int POOL_SIZE = 32;
   public static final String DEFAULT_PREFIX = "switchboard:";
 
   static final ObjectMapper JSON = new ObjectMapper()
@@ -130,15 +132,25 @@ public final class RedisStateStore implements StateStore, RecordParts {
 
   /** Connects, checks Redis answers and loads the scripts; fails when Redis is unreachable. */
   public static Future<RedisStateStore> connect(Vertx vertx, String redisUrl, String keyPrefix, String nodeId) {
-    return connect(vertx, redisUrl, keyPrefix, nodeId, PRESENCE_TTL);
+    return connect(vertx, RedisTarget.single(redisUrl), keyPrefix, nodeId, PRESENCE_TTL);
+  }
+
+  /** As {@link #connect(Vertx, String, String, String)} for one server or a Sentinel group. */
+  public static Future<RedisStateStore> connect(Vertx vertx, RedisTarget target, String keyPrefix, String nodeId) {
+    return connect(vertx, target, keyPrefix, nodeId, PRESENCE_TTL);
   }
 
   /** As {@link #connect(Vertx, String, String, String)} with another presence expiry (tests). */
   public static Future<RedisStateStore> connect(Vertx vertx, String redisUrl, String keyPrefix, String nodeId,
       Duration presenceTtl) {
-    Objects.requireNonNull(redisUrl, "redisUrl");
+    return connect(vertx, RedisTarget.single(redisUrl), keyPrefix, nodeId, presenceTtl);
+  }
+
+  private static Future<RedisStateStore> connect(Vertx vertx, RedisTarget target, String keyPrefix, String nodeId,
+      Duration presenceTtl) {
+    Objects.requireNonNull(target, "target");
     String prefix = keyPrefix == null || keyPrefix.isEmpty() ? DEFAULT_PREFIX : keyPrefix;
-    Redis redis = Redis.createClient(vertx, clientOptions(redisUrl));
+    Redis redis = Redis.createClient(vertx, RedisClientOptions.of(target, POOL_SIZE, COMMAND_TIMEOUT.toMillis()));
     RedisStateStore store;
     try {
       store = new RedisStateStore(redis, prefix, nodeId, presenceTtl);
@@ -156,24 +168,6 @@ public final class RedisStateStore implements StateStore, RecordParts {
           store.close();
           return Future.failedFuture(new IllegalStateException("cannot use Redis: " + err.getMessage(), err));
         });
-  }
-
-  /**
-   * Options shared by the store and the relay's publisher: a pool large enough for bursts,
-   * queues bounded so a dead Redis fails calls instead of piling them up, and short connect
-   * timeouts so a new connection attempt after a failure answers quickly.
-   */
-  static RedisOptions clientOptions(String redisUrl) {
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(redisUrl)
-        .setMaxPoolSize(32)
-        .setMaxPoolWaiting(4096)
-        .setMaxWaitingHandlers(4096);
-    options.getNetClientOptions()
-        .setConnectTimeout((int) COMMAND_TIMEOUT.toMillis())
-        .setTcpKeepAlive(true)
-        .setTcpNoDelay(true);
-    return options;
   }
 
   public Future<Void> close() {

@@ -13,15 +13,21 @@ import org.openqa.selenium.WebDriver;
 
 /**
  * axe-core run in the page as it is (open shadow roots included: axe walks them), against WCAG 2.0
- * and 2.1 A and AA. Its script comes from Deque's axe-core jar (a test dependency), not the network.
+ * and 2.1 A and AA, once the page's finite animations have ended (a panel fading in is not judged
+ * half-transparent). Its script comes from Deque's axe-core jar (a test dependency), not the network.
  */
 public final class Axe {
   private static final String SCRIPT = load();
   private static final String RUN = """
       const done = arguments[arguments.length - 1];
       const context = arguments[0] ? {include: [[arguments[0]]]} : document;
-      axe.run(context, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
-          resultTypes: ['violations']})
+      // colours are judged as they end up: a panel still fading in would read as too pale
+      const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(r => r)];
+      const fading = roots.flatMap(r => r.getAnimations())
+          .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+          .map(a => a.finished.catch(() => null));
+      Promise.all(fading).then(() => axe.run(context, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+          resultTypes: ['violations']}))
         .then(r => done(JSON.stringify(r.violations)))
         .catch(e => done(JSON.stringify([{id: 'axe-error', help: String(e), nodes: []}])));
       """;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import switchboard.hardening.RedisCutter;
 import switchboard.store.RedisServer;
 
 /**
@@ -207,6 +208,31 @@ class RedisEventRelayTest {
     relayA.toGuest("c1", "after");
     waitFor("the frame", 5_000, () -> onB.contains("after"));
     assertThat(onB).containsExactly("after");
+  }
+
+  /**
+   * Found by CI in a Sentinel failover: a node whose PUBLISH fails drops its frames for the
+   * others, whose own subscriptions never broke, so nothing told their sockets anything was
+   * missed. Once its PUBLISH works again it tells them, and they catch up from the store.
+   */
+  @Test
+  void framesANodeCouldNotPublishMakeTheOtherNodesCatchUp() throws Exception {
+    try (RedisCutter cutter = new RedisCutter(server.port())) {
+      RedisEventRelay cutOff = await(RedisEventRelay.start(vertxA, cutter.url(), prefix, "node-a2"));
+      try {
+        List<String> catchUpOnB = listen(vertxB, Addresses.RELAY_RECOVERED);
+        List<String> onB = listen(vertxB, Addresses.toGuest("c1"));
+        cutter.refuse(true);
+        cutOff.toGuest("c1", "lost on the way out");
+        waitFor("the publish to fail", 10_000, () -> cutOff.framesDropped() >= 1);
+        cutter.refuse(false);
+        waitFor("node B to be told to catch up", 15_000, () -> !catchUpOnB.isEmpty());
+        assertThat(onB).as("the frame itself is gone; B's sockets read the store").isEmpty();
+        assertThat(relayB.subscriptions()).as("B's own subscription never broke").isEqualTo(1);
+      } finally {
+        await(cutOff.close());
+      }
+    }
   }
 
   @Test

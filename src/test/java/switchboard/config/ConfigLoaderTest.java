@@ -26,7 +26,7 @@ class ConfigLoaderTest {
     assertThat(c.source()).isEqualTo(Path.of("conf/config.json").toString());
     assertThat(c.httpPort()).isEqualTo(8080);
     assertThat(c.allowedOrigins()).isEmpty();
-    assertThat(c.redisUrl()).isNull();
+    assertThat(c.redis()).isNull();
     assertThat(c.queues()).extracting(QueueConfig::name).containsExactly("ill", "general");
     QueueConfig ill = c.queues().get(0);
     assertThat(ill.title()).isEqualTo("Interlibrary Loan");
@@ -47,7 +47,7 @@ class ConfigLoaderTest {
 
     assertThat(c.source()).isEqualTo(SRC);
     assertThat(c.httpPort()).isEqualTo(8080);
-    assertThat(c.redisUrl()).isNull();
+    assertThat(c.redis()).isNull();
     assertThat(c.redisPrefix()).isEqualTo("switchboard:");
     assertThat(c.nodeId()).matches("node-[0-9a-f]{8}");
     assertThat(c.chats()).isEqualTo(ChatSettings.defaults());
@@ -82,7 +82,7 @@ class ConfigLoaderTest {
 
     assertThat(c.httpPort()).isZero();
     assertThat(c.allowedOrigins()).containsExactly("https://library.example.edu", "http://localhost:3000", "*");
-    assertThat(c.redisUrl()).isEqualTo("redis://localhost:6379");
+    assertThat(c.redis()).isEqualTo(RedisTarget.single("redis://localhost:6379"));
     assertThat(c.redisPrefix()).isEqualTo("sb:");
     assertThat(c.nodeId()).isEqualTo("node-a");
     assertThat(c.chats()).isEqualTo(new ChatSettings(10, 20, 100, 3));
@@ -120,7 +120,7 @@ class ConfigLoaderTest {
             "SWITCHBOARD_NODE_ID", "node-7"));
 
     assertThat(c.httpPort()).isEqualTo(9090);
-    assertThat(c.redisUrl()).isEqualTo("rediss://cache:6380");
+    assertThat(c.redis()).isEqualTo(RedisTarget.single("rediss://cache:6380"));
     assertThat(c.allowedOrigins()).containsExactly("https://b.example", "http://c.example:8000");
     assertThat(c.nodeId()).isEqualTo("node-7");
   }
@@ -132,7 +132,7 @@ class ConfigLoaderTest {
         """, SRC, Map.of("SWITCHBOARD_HTTP_PORT", "", "SWITCHBOARD_REDIS_URL", "", "SWITCHBOARD_NODE_ID", ""));
 
     assertThat(c.httpPort()).isEqualTo(8181);
-    assertThat(c.redisUrl()).isEqualTo("redis://r:6379");
+    assertThat(c.redis()).isEqualTo(RedisTarget.single("redis://r:6379"));
     assertThat(c.nodeId()).startsWith("node-");
   }
 
@@ -294,6 +294,39 @@ class ConfigLoaderTest {
     assertThat(error("""
         {"nodeId": "node a", "queues": []}
         """)).startsWith("test.json: nodeId: \"node a\" is not a valid node id");
+  }
+
+  @Test
+  void aSentinelGroupIsReadAndItsMistakesNamed() {
+    AppConfig c = parse("""
+        {"redis": {"sentinels": ["redis://s1:26379", "redis://:secret@s2:26379"], "masterName": "chat"},
+         "queues": []}
+        """);
+    assertThat(c.redis()).isEqualTo(RedisTarget.sentinels(
+        List.of("redis://s1:26379", "redis://:secret@s2:26379"), "chat"));
+    assertThat(c.usesRedis()).isTrue();
+    assertThat(c.redis().describe()).isEqualTo("primary 'chat' via sentinels redis://s1:26379, redis://…@s2:26379");
+    assertThat(parse("""
+        {"redis": {"sentinels": ["redis://s1:26379"]}, "queues": []}
+        """).redis().masterName()).isEqualTo("mymaster");
+
+    assertThat(error("""
+        {"redis": {"url": "redis://r:6379", "sentinels": ["redis://s1:26379"]}, "queues": []}
+        """)).startsWith("test.json: redis.sentinels: give either redis.url (one server) or redis.sentinels");
+    assertThat(error("""
+        {"redis": {"sentinels": ["redis://s1:26379", "s2:26379"]}, "queues": []}
+        """)).startsWith("test.json: redis.sentinels[1]: expected a URL starting with redis://");
+    assertThat(error("""
+        {"redis": {"sentinels": []}, "queues": []}
+        """)).startsWith("test.json: redis.sentinels: must list at least one sentinel");
+    assertThat(error("""
+        {"redis": {"url": "redis://r:6379", "masterName": "chat"}, "queues": []}
+        """)).startsWith("test.json: redis.masterName: is only used with redis.sentinels");
+    // the environment's one server replaces the file's group
+    assertThat(ConfigLoader.parse("""
+        {"redis": {"sentinels": ["redis://s1:26379"]}, "queues": []}
+        """, SRC, Map.of("SWITCHBOARD_REDIS_URL", "redis://r:6379")).redis())
+        .isEqualTo(RedisTarget.single("redis://r:6379"));
   }
 
   // ---------------------------------------------------------------- operators
@@ -511,6 +544,24 @@ class ConfigLoaderTest {
     AppConfig fromEnv = ConfigLoader.parse("{" + q + "}", SRC,
         Map.of(ConfigLoader.ENV_METRICS_TOKEN, "env-token-0123456789"));
     assertThat(fromEnv.access().metricsToken()).isEqualTo("env-token-0123456789");
+  }
+
+  @Test
+  void theAccessLogAndTheLogFormatAreReadAndChecked() {
+    String q = "\"queues\": [{\"name\": \"general\", \"title\": \"Ask\"}]";
+    assertThat(parse("{" + q + "}").access().accessLog()).isFalse();
+    assertThat(parse("{\"http\": {\"accessLog\": true}, " + q + "}").access().accessLog()).isTrue();
+    assertThat(error("{\"http\": {\"accessLog\": \"yes\"}, " + q + "}")).contains("http.accessLog");
+    assertThat(ConfigLoader.parse("{\"http\": {\"accessLog\": true}, " + q + "}", SRC,
+        Map.of(ConfigLoader.ENV_ACCESS_LOG, "false")).access().accessLog()).isFalse();
+    assertThat(ConfigLoader.parse("{" + q + "}", SRC, Map.of(ConfigLoader.ENV_ACCESS_LOG, "true")).access().accessLog())
+        .isTrue();
+    assertThatThrownBy(() -> ConfigLoader.parse("{" + q + "}", SRC, Map.of(ConfigLoader.ENV_ACCESS_LOG, "on")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_ACCESS_LOG").hasMessageContaining("\"on\"");
+    assertThat(ConfigLoader.parse("{" + q + "}", SRC, Map.of(ConfigLoader.ENV_LOG_FORMAT, "json"))).isNotNull();
+    assertThatThrownBy(() -> ConfigLoader.parse("{" + q + "}", SRC, Map.of(ConfigLoader.ENV_LOG_FORMAT, "xml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_LOG_FORMAT")
+        .hasMessageContaining("text or json");
   }
 
   // ---------------------------------------------------------------- helpers

@@ -19,6 +19,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import switchboard.e2e.TestNode;
 
@@ -57,6 +58,21 @@ final class Console {
       List<WebElement> found = d.findElements(By.cssSelector(css));
       return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
     }, css + " to show");
+  }
+
+  /**
+   * Chooses {@code value} in the select matching {@code css}, again if the console re-rendered the
+   * select's options meanwhile (presence updates rebuild the transfer list), until it holds it.
+   */
+  void choose(String css, String value) {
+    until(d -> {
+      WebElement select = d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null);
+      if (select == null || !select.isDisplayed()) {
+        return null;
+      }
+      new Select(select).selectByValue(value);
+      return value.equals(select.getDomProperty("value")) ? true : null;
+    }, css + " to hold " + value);
   }
 
   boolean isShown(String css) {
@@ -241,6 +257,9 @@ final class Console {
         .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
         .map(e -> label + ": " + e.getMessage())
         .filter(m -> !m.contains("Failed to load resource"))
+        // Chromium's own line for a socket refused while a test has the node stopped (the console
+        // retries, as it should); a network event, not an error of the page's scripts
+        .filter(m -> !(m.contains("WebSocket connection to") && m.contains("ERR_CONNECTION_REFUSED")))
         .toList();
   }
 

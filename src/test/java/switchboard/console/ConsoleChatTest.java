@@ -185,7 +185,7 @@ class ConsoleChatTest extends ConsoleTestBase {
 
     // to a queue: the chat is offered on general, and bob takes it
     String pane = chatSelector(chatId);
-    new Select(alice.shown(pane + " " + sb("transfer-target"))).selectByValue("queue:general");
+    alice.choose(pane + " " + sb("transfer-target"), "queue:general");
     alice.shown(pane + " " + sb("transfer")).click();
     alice.waitForText(pane + " " + sb("chat-ended"), "You transferred this chat to Ask a Librarian");
     bob.waitForText(offerSelector(chatId) + " " + sb("offer-offered-on"), "general");
@@ -198,7 +198,7 @@ class ConsoleChatTest extends ConsoleTestBase {
     String bobsPane = chatSelector(chatId);
     bob.until(d -> bob.driver.findElements(By.cssSelector(bobsPane + " " + sb("transfer-target")
         + " option[value=\"operator:alice\"]")).isEmpty() ? null : true, "alice in bob's transfer list");
-    new Select(bob.shown(bobsPane + " " + sb("transfer-target"))).selectByValue("operator:alice");
+    bob.choose(bobsPane + " " + sb("transfer-target"), "operator:alice");
     bob.shown(bobsPane + " " + sb("transfer")).click();
     bob.waitForText(bobsPane + " " + sb("chat-ended"), "You transferred this chat to Alice");
     alice.offer(chatId);

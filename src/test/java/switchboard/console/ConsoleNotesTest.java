@@ -6,7 +6,6 @@ import static switchboard.console.Console.offerSelector;
 import static switchboard.console.Console.sb;
 
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.support.ui.Select;
 import switchboard.e2e.FrameClient;
 
 /** Issue 16 in the console: an internal note, and a transfer whose note the next operator's offer shows. */
@@ -32,7 +31,7 @@ class ConsoleNotesTest extends ConsoleTestBase {
     alice.until(d -> alice.timeline(chatId).stream().anyMatch(t -> t.contains("Note by Alice: Visiting scholar"))
         ? true : null, "the note in the timeline");
 
-    new Select(alice.shown(pane + " " + sb("transfer-target"))).selectByValue("queue:general");
+    alice.choose(pane + " " + sb("transfer-target"), "queue:general");
     alice.shown(pane + " " + sb("transfer-note")).sendKeys("Needs the map room");
     alice.shown(pane + " " + sb("transfer")).click();
     bob.waitForText(offerSelector(chatId) + " " + sb("offer-transfer"), "Transferred by Alice: “Needs the map room”");

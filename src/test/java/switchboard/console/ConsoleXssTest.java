@@ -129,7 +129,7 @@ class ConsoleXssTest extends ConsoleTestBase {
     WebElement target = carol.shown(pane + " " + sb("transfer-target"));
     assertThat(new Select(target).getOptions().stream().map(o -> Xss.text(carol.driver, o)).toList())
         .contains(ALICE_NAME + " (available)", GENERAL_TITLE, ILL_TITLE);
-    new Select(target).selectByValue("operator:alice");
+    carol.choose(pane + " " + sb("transfer-target"), "operator:alice");
     carol.shown(pane + " " + sb("transfer")).click();
     alice.next("offer", f -> chatId.equals(f.getString("chatId")) && f.containsKey("transferredBy"),
         FrameClient.TIMEOUT);

@@ -59,6 +59,17 @@ class HttpApiTest {
   }
 
   @Test
+  void aKnownPathAskedWithTheWrongMethodIs405WithAJsonError(Vertx vertx) {
+    TestNode node = TestNode.start(vertx);
+    TestNode.Http r = node.delete("/api/v1/login", null);
+    assertThat(r.status()).as("%s", r).isEqualTo(405);
+    assertThat(r.json().getString("error")).isEqualTo("bad_request");
+    assertThat(r.json().getString("message")).isEqualTo("method not allowed here");
+    assertThat(node.put("/health/live", new JsonObject(), null).status()).isEqualTo(405);
+    assertThat(node.get("/api/v1/no-such-thing").status()).isEqualTo(404);
+  }
+
+  @Test
   void queuesAreListedPublicly(Vertx vertx) {
     TestNode node = TestNode.start(vertx);
     TestNode.Http r = node.get("/api/v1/queues");

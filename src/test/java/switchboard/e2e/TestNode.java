@@ -92,6 +92,8 @@ public final class TestNode {
     private final Map<String, Integer> maxChats = new HashMap<>();
     private String redisUrl;
     private String redisPrefix;
+    private List<String> redisSentinels;
+    private String redisMasterName;
     private String nodeId;
     private int extraOperators;
     private Vertx clientVertx;
@@ -120,6 +122,14 @@ public final class TestNode {
     /** Shared state in Redis under its own key prefix (several nodes of one test share the prefix). */
     public Builder redis(String url, String prefix) {
       this.redisUrl = url;
+      this.redisPrefix = prefix;
+      return this;
+    }
+
+    /** Shared state in the Redis primary that these sentinels watch as {@code masterName}. */
+    public Builder redisSentinels(List<String> sentinels, String masterName, String prefix) {
+      this.redisSentinels = sentinels;
+      this.redisMasterName = masterName;
       this.redisPrefix = prefix;
       return this;
     }
@@ -187,6 +197,9 @@ public final class TestNode {
       JsonObject config = new JsonObject();
       if (redisUrl != null) {
         config.put("redis", new JsonObject().put("url", redisUrl).put("prefix", redisPrefix));
+      } else if (redisSentinels != null) {
+        config.put("redis", new JsonObject().put("sentinels", new JsonArray(redisSentinels))
+            .put("masterName", redisMasterName).put("prefix", redisPrefix));
       }
       if (nodeId != null) {
         config.put("nodeId", nodeId);

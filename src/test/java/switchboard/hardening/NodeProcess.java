@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import switchboard.e2e.TestNode;
 
@@ -54,6 +55,12 @@ public final class NodeProcess implements AutoCloseable {
   /** Starts a node on an existing config file (a restart keeps the record in {@code data/} beside it). */
   public static NodeProcess start(Path config, String redisUrl, String nodeId, String logName, String maxHeap)
       throws Exception {
+    return start(config, redisUrl, nodeId, logName, maxHeap, Map.of());
+  }
+
+  /** Like {@link #start(Path, String, String, String, String)} with more environment variables. */
+  public static NodeProcess start(Path config, String redisUrl, String nodeId, String logName, String maxHeap,
+      Map<String, String> env) throws Exception {
     Path log = Path.of("target", logName + ".log");
     Files.createDirectories(log.getParent());
     int port = freePort();
@@ -68,6 +75,7 @@ public final class NodeProcess implements AutoCloseable {
     }
     pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
     pb.environment().put("SWITCHBOARD_NODE_ID", nodeId);
+    pb.environment().putAll(env);
     NodeProcess node = new NodeProcess(pb.start(), port, log);
     try {
       node.awaitReady(Duration.ofSeconds(60));
@@ -101,6 +109,13 @@ public final class NodeProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** SIGTERM, as systemd or {@code docker stop} would; returns the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("child node gone 30 s after SIGTERM").isTrue();
+    return process.exitValue();
   }
 
   /** SIGKILL, as a crash or the OOM killer would, and waits until the process is gone. */
