@@ -23,6 +23,7 @@ public final class Addresses {
   public static final String OPERATOR_TRANSFER = "switchboard.routing.operator.transfer";
   public static final String OPERATOR_CLOSE = "switchboard.routing.operator.close";
   public static final String OPERATOR_SYNC = "switchboard.routing.operator.sync";
+  public static final String OPERATOR_MISSED = "switchboard.routing.operator.missed";
   /** {@link Commands.GuestCatchUp} → {@link Commands.GuestSnapshot}: an open guest socket missed relayed frames. */
   public static final String GUEST_CATCH_UP = "switchboard.routing.guest.catch-up";
   /** Published by presence when who can take chats changed; routing re-plans offers. */

@@ -88,6 +88,15 @@ public final class Commands {
   /** Asks routing to send a (re)connected console the chats it holds and the offers it should see. */
   public record OperatorSync(String operatorId) {}
 
+  /**
+   * A console was acked its operator's message at a seq below which it has not been sent every
+   * message of the chat: the chat's messages after {@code afterSeq} (the operator must hold it).
+   */
+  public record OperatorMissed(String operatorId, String chatId, long afterSeq) {}
+
+  /** The answer to {@link OperatorMissed}: every kind of message, so the console knows the seqs it need not wait for. */
+  public record MissedMessages(List<ChatMessage> messages) {}
+
   /** An open guest socket missed relayed frames: where its chat stands, and its messages after {@code afterSeq}. */
   public record GuestCatchUp(String chatId, long afterSeq) {}
 

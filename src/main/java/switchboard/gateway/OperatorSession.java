@@ -1,5 +1,6 @@
 package switchboard.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,6 +24,8 @@ import switchboard.bus.Commands.OperatorClose;
 import switchboard.bus.Commands.OperatorNote;
 import switchboard.bus.Commands.OperatorResolve;
 import switchboard.bus.Commands.OperatorMessage;
+import switchboard.bus.Commands.MissedMessages;
+import switchboard.bus.Commands.OperatorMissed;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
 import switchboard.bus.Commands.OperatorTyping;
@@ -34,6 +37,7 @@ import switchboard.bus.ErrorCode;
 import switchboard.bus.Frames;
 import switchboard.bus.StoreFailures;
 import switchboard.config.ChatSettings;
+import switchboard.domain.ChatMessage;
 import switchboard.domain.OperatorConfig;
 
 /**
@@ -282,8 +286,43 @@ public final class OperatorSession {
     String text = FrameFields.requiredString(frame, "text", settings.maxTextLength());
     String clientId = FrameFields.optionalString(frame, "clientId", 64);
     bus.<Ack>request(Addresses.OPERATOR_MESSAGE, new OperatorMessage(operator.id(), chatId, text, clientId))
-        .onSuccess(r -> write(Frames.operatorAck(chatId, r.body().clientId(), r.body().seq())))
+        .compose(r -> everyMessageBefore(chatId, r.body().seq()).map(r.body()))
+        .onSuccess(ack -> write(Frames.operatorAck(chatId, ack.clientId(), ack.seq())))
         .onFailure(e -> fail(e, chatId));
+  }
+
+  /**
+   * Sends the console, before the ack of its operator's message at {@code seq}, every guest's
+   * message stored before it: one relayed from another node can still be on its way, and the
+   * librarian would answer, or say goodbye and close, past it (the console drops a message for a
+   * chat it no longer shows; found by the concurrency storm). Asks the store only when a seq below
+   * is missing; the late copy is then not sent twice. Never fails: the ack is due anyway.
+   */
+  private Future<Void> everyMessageBefore(String chatId, long seq) {
+    BitSet seqs = written.computeIfAbsent(chatId, k -> new BitSet());
+    seqs.set((int) seq);
+    int firstMissing = seqs.nextClearBit(1);
+    if (firstMissing >= seq || !held.holds(chatId)) {
+      return Future.succeededFuture();
+    }
+    return bus.<MissedMessages>request(Addresses.OPERATOR_MISSED, new OperatorMissed(operator.id(), chatId, firstMissing - 1))
+        .map(reply -> {
+          for (ChatMessage m : reply.body().messages()) {
+            if (m.seq() >= seq) {
+              break;
+            }
+            if (ChatMessage.FROM_GUEST.equals(m.from())) {
+              deliver(Frames.messageToOperator(chatId, m)); // marks it written, unless it came meanwhile
+            } else {
+              seqs.set((int) m.seq()); // not shown live (the operator's own, or the service's to the guest)
+            }
+          }
+          return (Void) null;
+        })
+        .recover(e -> {
+          log.debug("messages before seq {} of chat {} not read for the console: {}", seq, chatId, e.toString());
+          return Future.succeededFuture();
+        });
   }
 
   private void transfer(JsonObject frame) {

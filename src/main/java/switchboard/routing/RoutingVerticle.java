@@ -38,6 +38,8 @@ import switchboard.bus.Commands.OperatorNote;
 import switchboard.bus.Commands.OperatorResolve;
 import switchboard.bus.Commands.GuestRate;
 import switchboard.bus.Commands.OperatorMessage;
+import switchboard.bus.Commands.MissedMessages;
+import switchboard.bus.Commands.OperatorMissed;
 import switchboard.bus.Commands.OperatorSync;
 import switchboard.bus.Commands.OperatorTransfer;
 import switchboard.bus.Commands.OperatorTyping;
@@ -140,6 +142,7 @@ public final class RoutingVerticle extends VerticleBase {
     consumers.add(handle(Addresses.OPERATOR_TRANSFER, this::transfer));
     consumers.add(handle(Addresses.OPERATOR_CLOSE, this::operatorClose));
     consumers.add(handle(Addresses.OPERATOR_SYNC, this::sync));
+    consumers.add(handle(Addresses.OPERATOR_MISSED, this::missed));
     consumers.add(handle(Addresses.AVAILABILITY_CHANGED, this::availabilityChanged));
     consumers.add(vertx.eventBus().<String>consumer(Addresses.STORE_RESET, msg -> sweep.storeReset()));
     timers.start();
@@ -577,6 +580,13 @@ public final class RoutingVerticle extends VerticleBase {
       frames.addAll(offers.result());
       return new SyncFrames(frames);
     });
+  }
+
+  /** The messages after {@code afterSeq} of a chat the operator holds, for a console that may have missed some. */
+  private Future<MissedMessages> missed(OperatorMissed cmd) {
+    return heldChat(cmd.operatorId(), cmd.chatId())
+        .compose(chat -> store.messagesAfter(chat.id(), cmd.afterSeq()))
+        .map(MissedMessages::new);
   }
 
   private Future<Done> availabilityChanged(AvailabilityChanged event) {
