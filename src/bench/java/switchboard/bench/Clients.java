@@ -76,7 +76,7 @@ final class Clients implements AutoCloseable {
   /** Signs an operator in ({@code POST /api/v1/login}) and returns the token. */
   Future<String> login(int port, String user, String password) {
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/api/v1/login").putHeader("Content-Type", "application/json"))
+            .setURI("/api/v1/login").putHeader("Content-Type", "application/json").setIdleTimeout(30_000))
         .compose(req -> req.send(new JsonObject().put("username", user).put("password", password).encode()))
         .compose(resp -> resp.body().map((Buffer body) -> {
           if (resp.statusCode() != 200) {

@@ -25,7 +25,12 @@ final class SwitchboardRelay implements RelayTarget {
     this.pids = pids;
   }
 
-  /** {@code kind}: memory-1, sqlite-1 (memory state, the embedded SQLite record), redis-1 or redis-2. */
+  /**
+   * {@code kind}: memory-1, sqlite-1 (memory state, the embedded SQLite record), redis-1, redis-2
+   * or redis-sqlite-1 (Redis state and a SQL record, as in production; SQLite stands in for
+   * PostgreSQL, as on Redis messages reach the record in batches off the message path, whichever
+   * database it is; one node only, since each node would get its own file).
+   */
   static SwitchboardRelay open(String kind, int pairCount, Clients clients, BenchRedis redis) {
     int count = kind.endsWith("-2") ? 2 : 1;
     boolean useRedis = kind.startsWith("redis");
@@ -35,7 +40,7 @@ final class SwitchboardRelay implements RelayTarget {
       queues.add(Nodes.queue("q" + i, 75));
       operators.add(Nodes.operator("o" + i, 10, "q" + i));
     }
-    Nodes nodes = Nodes.start(count, useRedis ? redis.url() : null, kind.startsWith("sqlite"), queues, operators);
+    Nodes nodes = Nodes.start(count, useRedis ? redis.url() : null, kind.contains("sqlite"), queues, operators);
     try {
       int guestPort = nodes.node(0).port();
       int operatorPort = nodes.node(count - 1).port();
@@ -85,6 +90,7 @@ final class SwitchboardRelay implements RelayTarget {
       case "sqlite-1" -> "Switchboard, in-memory state and the SQLite record (each message journaled before its ack), one node";
       case "redis-1" -> "Switchboard, Redis state, one node";
       case "redis-2" -> "Switchboard, Redis state, two nodes (guest on A, operator on B)";
+      case "redis-sqlite-1" -> "Switchboard, Redis state and a SQL record (SQLite), one node";
       default -> "Switchboard " + name;
     };
   }

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Relay latency before and after a change, in one run: builds BEFORE (a commit) in a temporary
+# worktree, then alternates the two builds ROUNDS times at a fixed RATE, so both see the same
+# machine and its drift. Reports land in OUT as before-<n>.md / after-<n>.md (and .json).
+#
+#   src/bench/before-after.sh BEFORE [RATE] [ROUNDS] [BEFORE_CONFIGS] [AFTER_CONFIGS]
+#   e.g. src/bench/before-after.sh 24ef509 5000 3 memory-1,redis-1 memory-1,sqlite-1,redis-1,redis-sqlite-1
+set -euo pipefail
+before=${1:?a commit to compare with}
+rate=${2:-10000}
+rounds=${3:-3}
+before_configs=${4:-memory-1,redis-1}
+after_configs=${5:-$before_configs}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+out=${OUT:-$here/target/bench/before-after}
+tree=$(mktemp -d)/before
+mkdir -p "$out"
+git -C "$here" worktree add -q --detach "$tree" "$before"
+trap 'git -C "$here" worktree remove --force "$tree"' EXIT
+(cd "$tree" && mvn -B -q -Pbench test-compile)
+(cd "$here" && mvn -B -q -Pbench test-compile)
+for round in $(seq 1 "$rounds"); do
+  for side in before after; do
+    if [ "$side" = before ]; then dir=$tree; configs=$before_configs; else dir=$here; configs=$after_configs; fi
+    echo "round $round: $side ($configs at $rate msg/s)"
+    (cd "$dir" && mvn -B -q -Pbench exec:exec -Dbench.scenario=relay \
+      -Dbench.args="configs=$configs rates= fixedRate=$rate name=$side-$round out=$out" > "$out/$side-$round.log" 2>&1)
+    grep -h "fixed, longer" "$out/$side-$round.md" || true
+  done
+done
