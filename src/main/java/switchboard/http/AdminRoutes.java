@@ -105,6 +105,9 @@ final class AdminRoutes {
       admin(rc).compose(op -> editor.putSms(null, body, true))
           .onSuccess(n -> Http.json(rc, 201, ConfigJson.sms(n, false))).onFailure(rc::fail);
     });
+    router.get("/api/v1/admin/sms/:number").handler(rc -> admin(rc).map(op -> directory.smsNumber(rc.pathParam("number"))
+            .orElseThrow(() -> new ClientError(ErrorCode.not_found, "no texting number " + rc.pathParam("number"))))
+        .onSuccess(n -> Http.json(rc, 200, ConfigJson.sms(n, false))).onFailure(rc::fail));
     router.put("/api/v1/admin/sms/:number").handler(rc -> {
       JsonObject body = Http.jsonBody(rc);
       admin(rc).compose(op -> editor.putSms(rc.pathParam("number"), body, false))

@@ -311,6 +311,14 @@ class SmsConversationTest {
     withoutToken.getJsonObject("provider").remove("authToken");
     String path = "/api/v1/admin/sms/" + URLEncoder.encode(NUMBER, StandardCharsets.UTF_8);
     assertThat(node.put(path, withoutToken, admin).status()).isEqualTo(200);
+    TestNode.Http one = node.get(path, admin);
+    assertThat(one.status()).as("%s", one).isEqualTo(200);
+    assertThat(one.json().getString("number")).isEqualTo(NUMBER);
+    assertThat(one.json().getString("offlineReply")).isEqualTo("Back soon.");
+    assertThat(one.body()).doesNotContain(TOKEN);
+    assertThat(node.get("/api/v1/admin/sms/" + URLEncoder.encode("+15550000009", StandardCharsets.UTF_8), admin)
+        .json().getString("message")).isEqualTo("no texting number +15550000009");
+    assertThat(node.get(path, node.login("bob")).status()).isEqualTo(403);
     assertThat(text(node, "SM42", "still there?", TOKEN)).isEqualTo(200);
 
     assertThat(node.delete(path, admin).status()).isEqualTo(204);
