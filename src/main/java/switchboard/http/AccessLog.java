@@ -43,9 +43,8 @@ final class AccessLog implements Handler<RoutingContext> {
 
   /** A WebSocket upgrade answered (the 101 is sent by the socket, not the router's response). */
   void upgraded(RoutingContext rc) {
-    Long started = rc.get(STARTED);
     rc.put(UPGRADED, true);
-    write(rc.request(), started == null ? System.nanoTime() : started, 101, 0);
+    write(rc.request(), rc.<Long>get(STARTED), 101, 0); // handle() ran first: it is on every route
   }
 
   private void write(HttpServerRequest request, long started) {

@@ -8,10 +8,8 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import switchboard.LocalMachine;
 import switchboard.e2e.FrameClient;
 import switchboard.e2e.TestNode;
 import switchboard.store.RedisServer;
@@ -118,7 +117,7 @@ class NginxProxyTest {
   /** Starts nginx with deploy/nginx.conf pointed at the two nodes; returns its port. */
   private int startNginx(int nodeA, int nodeB) throws IOException {
     String shipped = Files.readString(Path.of("deploy/nginx.conf"));
-    int port = freePort();
+    int port = LocalMachine.freePort();
     String site = replaceOnce(shipped, "node-a:8080", "127.0.0.1:" + nodeA);
     site = replaceOnce(site, "node-b:8080", "127.0.0.1:" + nodeB);
     site = replaceOnce(site, "listen 80;", "listen 127.0.0.1:" + port + ";");
@@ -142,7 +141,7 @@ class NginxProxyTest {
         "  scgi_temp_path " + dir.resolve("scgi") + ";",
         "  include " + dir.resolve("switchboard.conf") + ";",
         "}", ""));
-    nginx = new ProcessBuilder(nginxBinary(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
+    nginx = new ProcessBuilder(LocalMachine.requireExecutable("nginx", "nginx", "/usr/sbin"), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
         "-c", dir.resolve("nginx.conf").toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
     Process started = nginx;
@@ -162,17 +161,6 @@ class NginxProxyTest {
   private static String replaceOnce(String text, String what, String with) {
     assertThat(text.split(Pattern.quote(what), -1)).as("'%s' once in deploy/nginx.conf", what).hasSize(2);
     return text.replace(what, with);
-  }
-
-  private static String nginxBinary() {
-    String path = System.getenv("PATH");
-    for (String d : ((path == null ? "" : path) + File.pathSeparator + "/usr/sbin").split(File.pathSeparator)) {
-      File f = new File(d, "nginx");
-      if (f.isFile() && f.canExecute()) {
-        return f.getAbsolutePath();
-      }
-    }
-    throw new IllegalStateException("nginx not found: install it with `apt-get install nginx` (CI's .ci/run does this)");
   }
 
   private String log(String name) {
@@ -222,9 +210,4 @@ class NginxProxyTest {
     throw new AssertionError("no switchboard_sockets_open for " + kind + " on " + node.nodeId());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

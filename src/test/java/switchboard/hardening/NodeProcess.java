@@ -2,7 +2,6 @@ package switchboard.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import switchboard.LocalMachine;
 import switchboard.e2e.TestNode;
 
 /**
@@ -63,7 +63,7 @@ public final class NodeProcess implements AutoCloseable {
       Map<String, String> env) throws Exception {
     Path log = Path.of("target", logName + ".log");
     Files.createDirectories(log.getParent());
-    int port = freePort();
+    int port = LocalMachine.freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), "switchboard.Main", "-conf", config.toString()))
@@ -136,9 +136,4 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

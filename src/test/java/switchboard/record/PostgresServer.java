@@ -1,7 +1,6 @@
 package switchboard.record;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import switchboard.LocalMachine;
 
 /**
  * A private PostgreSQL for tests, from the OS's packages: {@code initdb} into a temporary folder and
@@ -85,7 +85,7 @@ public final class PostgresServer {
       Path data = folder.resolve("data");
       run(asPostgres(root, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
           "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")));
-      int port = freePort();
+      int port = LocalMachine.freePort();
       ProcessBuilder pb = new ProcessBuilder(asPostgres(root, List.of(bin.resolve("postgres").toString(),
           "-D", data.toString(), "-p", Integer.toString(port), "-k", folder.toString(),
           "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
@@ -200,9 +200,4 @@ public final class PostgresServer {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

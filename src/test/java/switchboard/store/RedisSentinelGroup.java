@@ -1,8 +1,6 @@
 package switchboard.store;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import switchboard.LocalMachine;
 
 /**
  * A private Redis high-availability group for tests: a primary, one replica and three sentinels
@@ -36,8 +35,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
   }
 
   public static RedisSentinelGroup start() {
-    require("redis-server");
-    require("redis-cli");
+    LocalMachine.requireExecutable("redis-server", "redis-server");
+    LocalMachine.requireExecutable("redis-cli", "redis-server");
     RedisSentinelGroup group;
     try {
       group = new RedisSentinelGroup(Files.createTempDirectory("redis-sentinel-test-"));
@@ -149,7 +148,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
   // ---------------------------------------------------------------- processes
 
   private int launchData(List<String> extra) {
-    int port = freePort();
+    int port = LocalMachine.freePort();
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
         "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb"));
@@ -159,7 +158,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
   }
 
   private void launchSentinel(int primary) {
-    int port = freePort();
+    int port = LocalMachine.freePort();
     Path conf = dir.resolve("sentinel-" + port + ".conf");
     String text = String.join("\n",
         "port " + port,
@@ -258,24 +257,5 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
-    }
-  }
 
-  private static void require(String binary) {
-    String path = System.getenv("PATH");
-    for (String d : (path == null ? "" : path).split(File.pathSeparator)) {
-      File f = new File(d, binary);
-      if (f.isFile() && f.canExecute()) {
-        return;
-      }
-    }
-    throw new IllegalStateException(binary + " not found: install it with `apt-get install redis-server`"
-        + " (CI's .ci/run does this)");
-  }
 }

@@ -1,17 +1,16 @@
 package switchboard.store;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import switchboard.LocalMachine;
 
 /**
  * A private redis-server for tests: {@code redis-server --port P --bind 127.0.0.1 --save ""
@@ -52,16 +51,12 @@ public final class RedisServer implements AutoCloseable {
     if (external != null && !external.isBlank()) {
       return new RedisServer(external.trim(), -1, null);
     }
-    String binary = findOnPath("redis-server");
-    if (binary == null) {
-      throw new IllegalStateException(
-          "redis-server not found: install it with `apt-get install redis-server` (CI's .ci/run does this)");
-    }
+    String binary = LocalMachine.requireExecutable("redis-server", "redis-server");
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) { // a free port can be taken between probe and bind
       RedisServer server;
       try {
-        server = new RedisServer(null, freePort(), Files.createTempFile("redis-test-", ".log"));
+        server = new RedisServer(null, LocalMachine.freePort(), Files.createTempFile("redis-test-", ".log"));
         if (persistent) {
           server.dataDir = Files.createTempDirectory("redis-test-data-");
         }
@@ -148,7 +143,7 @@ public final class RedisServer implements AutoCloseable {
   public synchronized void restart() {
     requirePrivate("restart");
     stop();
-    String binary = findOnPath("redis-server");
+    String binary = LocalMachine.requireExecutable("redis-server", "redis-server");
     long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
     while (true) {
       try {
@@ -245,27 +240,6 @@ public final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       return "(no log)";
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static String findOnPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      File f = new File(dir, name);
-      if (f.isFile() && f.canExecute()) {
-        return f.getAbsolutePath();
-      }
-    }
-    return null;
   }
 
   private static void sleep(long ms) {
