@@ -23,6 +23,8 @@ import switchboard.record.ArchiveVerticle;
 import switchboard.routing.ChatRestorer;
 import switchboard.record.ChatHistory;
 import switchboard.record.JdbcRecordStore;
+import switchboard.record.FileJournaledRecord;
+import switchboard.record.MessageFiles;
 import switchboard.record.MessageJournal;
 import switchboard.record.RecordStore;
 import switchboard.record.StateStoreRecord;
@@ -97,6 +99,12 @@ public final class Switchboard {
       RecordSettings where = config.record();
       Future<RecordStore> record = where.kept() ? JdbcRecordStore.open(vertx, where).map(r -> (RecordStore) r)
           : Future.succeededFuture(hot.recordInIt());
+      if (where.sqlite() && !config.usesRedis()) {
+        // one node on the embedded record: acknowledged messages are journaled to a file first,
+        // so the message path does not wait for a SQLite transaction
+        record = record.compose(db -> FileJournaledRecord.open(vertx, db, MessageFiles.folderFor(where))
+            .recover(e -> db.close().transform(x -> Future.failedFuture(e))));
+      }
       return record
           .map(r -> new Shared(hot.store(), r, hot.relay(), () -> r.close().eventually(() -> hot.close().get()),
               hot.kind(), hot.settle()))

@@ -125,6 +125,8 @@ public final class JdbcRecordStore implements RecordStore {
           .loggers("slf4j").load().migrate();
       if (settings.sqlite()) {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+          // what a killed node acknowledged but had not put in the database yet, before anyone reads it
+          MessageFiles.replay(MessageFiles.folderFor(settings), c);
           s.execute("PRAGMA optimize=0x10002"); // at open: analyses what needs it, as SQLite advises
         }
       }
@@ -133,7 +135,7 @@ public final class JdbcRecordStore implements RecordStore {
             result.migrationsExecuted);
       }
       return pool;
-    } catch (RuntimeException | SQLException e) {
+    } catch (RuntimeException | SQLException | IOException e) {
       pool.close();
       throw e;
     }
@@ -427,24 +429,29 @@ public final class JdbcRecordStore implements RecordStore {
       return Future.succeededFuture();
     }
     return transaction(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO messages (chat_id, seq, at, sender, name, body, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-              + " ON CONFLICT (chat_id, seq) DO NOTHING")) {
-        for (RecordedMessage r : messages) {
-          ChatMessage m = r.message();
-          s.setString(1, r.chatId());
-          s.setLong(2, m.seq());
-          s.setLong(3, micros(m.at()));
-          s.setString(4, m.from());
-          s.setString(5, m.name());
-          s.setString(6, m.text());
-          s.setString(7, r.clientId());
-          s.addBatch();
-        }
-        s.executeBatch();
-      }
+      insertMessages(c, messages);
       return null;
     });
+  }
+
+  /** Adds messages in the connection's transaction; one already recorded (same chat and seq) is kept. */
+  static void insertMessages(Connection c, List<RecordedMessage> messages) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO messages (chat_id, seq, at, sender, name, body, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (chat_id, seq) DO NOTHING")) {
+      for (RecordedMessage r : messages) {
+        ChatMessage m = r.message();
+        s.setString(1, r.chatId());
+        s.setLong(2, m.seq());
+        s.setLong(3, micros(m.at()));
+        s.setString(4, m.from());
+        s.setString(5, m.name());
+        s.setString(6, m.text());
+        s.setString(7, r.clientId());
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
   }
 
   @Override

@@ -14,7 +14,8 @@ import switchboard.domain.ChatMessage;
  *   <li>{@link Mode#BEFORE_ACK}: the state store is this node's memory, so an acknowledged message
  *       must already be in the record or a killed node would lose it. Writes are group-committed:
  *       while one batch is written, the messages that arrive wait and go together in the next, so a
- *       burst costs one commit per batch rather than one per message.</li>
+ *       burst costs one write per batch rather than one per message. On SQLite the
+ *       write is to a file ({@link FileJournaledRecord}), not a transaction.</li>
  *   <li>{@link Mode#BATCHED}: the state store (Redis) outlives the node; the chat is marked for the
  *       archive's next batch ({@link ArchiveVerticle}).</li>
  *   <li>{@link Mode#NONE}: the state store is the record.</li>

@@ -1,0 +1,324 @@
+package switchboard.record;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.auth.Tokens;
+import switchboard.domain.CannedResponse;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
+import switchboard.domain.ChatMessage;
+import switchboard.domain.OfflineMessage;
+import switchboard.stats.ChatFigures;
+import switchboard.store.DirectoryDoc;
+
+/**
+ * The SQLite record of a node whose state is its memory, with acknowledged messages journaled to a
+ * file first ({@link MessageFiles}) and put into the database in one transaction every
+ * {@link #DRAIN_EVERY_MS} (issue 15: the message path must not get slower). A message is safe from a
+ * {@code kill -9} once {@link #recordMessages} succeeds, as it was with a SQLite commit per batch,
+ * at a write's cost instead of a transaction's; the database gets a few large transactions a second
+ * instead of one per batch.
+ *
+ * <p>Everything else reads and writes the database, after the messages journaled so far are in it,
+ * so a chat that ends, a transcript, the archive, stats and an export see every acknowledged
+ * message. The journal's files are written on a thread of their own, never on an event loop; the
+ * database keeps its own worker.
+ */
+public final class FileJournaledRecord implements RecordStore {
+  private static final Logger log = LoggerFactory.getLogger(FileJournaledRecord.class);
+  /** How often journaled messages go into the database while messages arrive. */
+  static final long DRAIN_EVERY_MS = 250;
+  /** A burst this large goes into the database at once rather than at the next tick. */
+  static final int DRAIN_AT_MESSAGES = 5_000;
+
+  private final Vertx vertx;
+  private final RecordStore database;
+  private final WorkerExecutor fileThread;
+  private final MessageFiles files;
+  private final long timer;
+  /** Messages appended to the files, and of those, how many are in the database. */
+  private final AtomicLong appended = new AtomicLong();
+  private final AtomicLong inDatabase = new AtomicLong();
+  private Future<Void> drains = Future.succeededFuture();
+  private volatile boolean failing;
+
+  // confined to the file thread
+  private List<RecordedMessage> sinceRotation = new ArrayList<>();
+  /** Closed segments whose messages are not in the database yet (messages null: read them from the file). */
+  private final List<Closed> closed = new ArrayList<>();
+
+  private record Closed(Path segment, List<RecordedMessage> messages) {}
+
+  private record Drain(List<Closed> segments, long upTo) {}
+
+  private FileJournaledRecord(Vertx vertx, RecordStore database, WorkerExecutor fileThread, MessageFiles files,
+      long drainEveryMs) {
+    this.vertx = vertx;
+    this.database = database;
+    this.fileThread = fileThread;
+    this.files = files;
+    this.timer = drainEveryMs <= 0 ? -1 : vertx.setPeriodic(drainEveryMs, id -> drainPending());
+  }
+
+  /**
+   * Journals {@code database}'s messages in {@code folder}, whose earlier segments {@link MessageFiles#replay}
+   * put into the database when it was opened.
+   */
+  public static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder) {
+    return open(vertx, database, folder, DRAIN_EVERY_MS);
+  }
+
+  /** {@code drainEveryMs} 0: only before other calls and at close (tests of a kill between the two). */
+  static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder, long drainEveryMs) {
+    WorkerExecutor fileThread = vertx.createSharedWorkerExecutor("switchboard-journal-" + Tokens.newId().substring(0, 8),
+        1, 60, TimeUnit.SECONDS);
+    return fileThread.executeBlocking(() -> MessageFiles.open(folder), false)
+        .<RecordStore>map(files -> new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs))
+        .recover(e -> {
+          fileThread.close();
+          return Future.failedFuture(new IllegalStateException(
+              "cannot journal messages in " + folder + ": " + e.getMessage(), e));
+        });
+  }
+
+  @Override
+  public Future<Void> recordMessages(List<RecordedMessage> messages) {
+    if (messages.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return fileThread.<Void>executeBlocking(() -> {
+      files.append(messages);
+      sinceRotation.addAll(messages);
+      appended.addAndGet(messages.size());
+      return null;
+    }, false).andThen(written -> {
+      if (written.succeeded() && appended.get() - inDatabase.get() >= DRAIN_AT_MESSAGES) {
+        drainPending();
+      }
+    });
+  }
+
+  private void drainPending() {
+    if (appended.get() != inDatabase.get()) {
+      inDatabaseNow().onComplete(done -> {
+        if (done.failed() && !failing) {
+          failing = true;
+          log.warn("journaled messages cannot go into the record yet (they are safe in the journal's files): {}",
+              done.cause().getMessage());
+        } else if (done.succeeded() && failing) {
+          failing = false;
+          log.info("journaled messages go into the record again");
+        }
+      });
+    }
+  }
+
+  /** Succeeds once every message journaled before the call is in the database. */
+  private Future<Void> inDatabaseNow() {
+    if (appended.get() == inDatabase.get()) {
+      return Future.succeededFuture();
+    }
+    synchronized (this) {
+      drains = drains.transform(previous -> drainOnce());
+      return drains;
+    }
+  }
+
+  private Future<Void> drainOnce() {
+    return fileThread.executeBlocking(() -> {
+      long upTo = appended.get();
+      if (!sinceRotation.isEmpty()) {
+        closed.add(new Closed(files.rotate(), sinceRotation));
+        sinceRotation = new ArrayList<>();
+      }
+      List<Closed> segments = new ArrayList<>(closed);
+      List<Closed> read = new ArrayList<>(segments.size());
+      for (Closed c : segments) {
+        read.add(c.messages() != null ? c : new Closed(c.segment(), MessageFiles.read(c.segment())));
+      }
+      return new Drain(read, upTo);
+    }, false).compose(drain -> {
+      if (drain.segments().isEmpty()) {
+        inDatabase.set(drain.upTo());
+        return Future.succeededFuture();
+      }
+      List<RecordedMessage> messages = new ArrayList<>();
+      drain.segments().forEach(c -> messages.addAll(c.messages()));
+      return database.recordMessages(messages)
+          .compose(v -> fileThread.<Void>executeBlocking(() -> {
+            files.delete(drain.segments().stream().map(Closed::segment).toList());
+            closed.subList(0, drain.segments().size()).clear();
+            inDatabase.set(drain.upTo());
+            return null;
+          }, false))
+          .onFailure(e -> fileThread.executeBlocking(() -> {
+            // not kept in memory while the database fails: read again from the files next time
+            closed.replaceAll(c -> new Closed(c.segment(), null));
+            return null;
+          }, false));
+    });
+  }
+
+  /** {@code call} on the database once the messages journaled so far are in it. */
+  private <T> Future<T> afterJournal(Supplier<Future<T>> call) {
+    return inDatabaseNow().compose(v -> call.get());
+  }
+
+  @Override
+  public Future<DirectoryDoc> directory() {
+    return database.directory(); // the set-up does not depend on messages
+  }
+
+  @Override
+  public Future<Boolean> replaceDirectory(long expectedVersion, DirectoryDoc next) {
+    return database.replaceDirectory(expectedVersion, next);
+  }
+
+  @Override
+  public Future<Void> putCannedResponse(CannedResponse response) {
+    return database.putCannedResponse(response);
+  }
+
+  @Override
+  public Future<Boolean> deleteCannedResponse(String id) {
+    return database.deleteCannedResponse(id);
+  }
+
+  @Override
+  public Future<List<CannedResponse>> cannedResponses() {
+    return database.cannedResponses();
+  }
+
+  @Override
+  public Future<Void> addOfflineMessage(OfflineMessage message) {
+    return database.addOfflineMessage(message);
+  }
+
+  @Override
+  public Future<List<OfflineMessage>> offlineMessages() {
+    return database.offlineMessages();
+  }
+
+  @Override
+  public Future<OfflineMessage> markOfflineMessageDone(String id, String operatorId, Instant at) {
+    return database.markOfflineMessageDone(id, operatorId, at);
+  }
+
+  @Override
+  public Future<Void> recordChat(Chat chat, List<ChatMessage> messages, List<ChatEvent> timeline) {
+    return afterJournal(() -> database.recordChat(chat, messages, timeline));
+  }
+
+  @Override
+  public Future<List<Chat>> chatsInFlight() {
+    return afterJournal(database::chatsInFlight);
+  }
+
+  @Override
+  public Future<List<RecordedMessage>> journal(String chatId) {
+    return afterJournal(() -> database.journal(chatId));
+  }
+
+  @Override
+  public Future<Chat> recordedChat(String chatId) {
+    return afterJournal(() -> database.recordedChat(chatId));
+  }
+
+  @Override
+  public Future<List<ChatMessage>> transcript(String chatId) {
+    return afterJournal(() -> database.transcript(chatId));
+  }
+
+  @Override
+  public Future<List<ChatEvent>> timeline(String chatId) {
+    return afterJournal(() -> database.timeline(chatId));
+  }
+
+  @Override
+  public Future<List<Chat>> chatsCreatedBetween(Instant from, Instant to) {
+    return afterJournal(() -> database.chatsCreatedBetween(from, to));
+  }
+
+  @Override
+  public Future<List<ChatFigures>> chatFigures(Instant from, Instant to, String recordedQueue) {
+    return afterJournal(() -> database.chatFigures(from, to, recordedQueue));
+  }
+
+  @Override
+  public Future<ArchivePage> searchArchive(ArchiveQuery query) {
+    return afterJournal(() -> database.searchArchive(query));
+  }
+
+  @Override
+  public Future<Integer> forgetTranscriptsEndedBefore(Instant cutoff) {
+    return afterJournal(() -> database.forgetTranscriptsEndedBefore(cutoff));
+  }
+
+  @Override
+  public Future<Void> audit(AuditEntry entry) {
+    return database.audit(entry);
+  }
+
+  @Override
+  public Future<List<AuditEntry>> auditLog(Instant from, Instant to) {
+    return database.auditLog(from, to);
+  }
+
+  /** The database answers and journaled messages reach it. */
+  @Override
+  public Future<Void> ping() {
+    return afterJournal(database::ping);
+  }
+
+  @Override
+  public String describe() {
+    return database.describe() + ", acknowledged messages journaled to files first";
+  }
+
+  /** Puts what is journaled into the database, then closes both. */
+  @Override
+  public Future<Void> close() {
+    vertx.cancelTimer(timer);
+    return inDatabaseNow()
+        .onFailure(e -> log.warn("journaled messages stay in their files until the next start: {}", e.getMessage()))
+        .transform(x -> fileThread.<Void>executeBlocking(() -> {
+          files.close();
+          return null;
+        }, false))
+        .eventually(database::close)
+        .eventually(() -> {
+          fileThread.close();
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * What a {@code kill -9} leaves (tests): the files as written, the lock released with the process,
+   * nothing moved into the database. The database is left open for the caller to close.
+   */
+  Future<Void> abandon() {
+    vertx.cancelTimer(timer);
+    return fileThread.<Void>executeBlocking(() -> {
+      files.close();
+      return null;
+    }, false).eventually(() -> {
+      fileThread.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

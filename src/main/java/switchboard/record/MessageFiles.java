@@ -1,0 +1,285 @@
+package switchboard.record;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import switchboard.config.RecordSettings;
+import switchboard.domain.ChatMessage;
+
+/**
+ * Acknowledged messages that are not in the SQLite record yet: append-only files of JSON lines in a
+ * folder beside the database ({@code switchboard.db.pending-messages/segment-N.jsonl}). Appending is
+ * one {@code write} of a batch, without fsync, like SQLite's own commits with
+ * {@code synchronous=NORMAL}: what was written survives the process being killed (the kernel has it),
+ * and it costs microseconds where a SQLite transaction per batch cost a commit's page writes and locks
+ * (see {@link FileJournaledRecord}). A segment is deleted once its messages are in the database; the
+ * segments left by a killed node are put into the database when it is opened again
+ * ({@link #replay}), before anything reads it.
+ *
+ * <p>Blocking; an instance is used from one thread at a time.
+ */
+public final class MessageFiles implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MessageFiles.class);
+  private static final ObjectMapper LINES = new ObjectMapper();
+  private static final String PREFIX = "segment-";
+  private static final String SUFFIX = ".jsonl";
+  private static final String LOCK = "lock";
+
+  /** One message as a line: short names, since every acknowledged message is written once more here. */
+  record Line(String c, long s, long a, String f, String n, String t, String k) {
+    static Line of(RecordedMessage r) {
+      ChatMessage m = r.message();
+      return new Line(r.chatId(), m.seq(), JdbcRecordStore.micros(m.at()), m.from(), m.name(), m.text(), r.clientId());
+    }
+
+    RecordedMessage message() {
+      return new RecordedMessage(c, new ChatMessage(s, f, n, t, JdbcRecordStore.instant(a)), k);
+    }
+  }
+
+  private final Path folder;
+  /** Held while a node journals here, so that nobody else replays (and deletes) the files it writes. */
+  private final FileChannel lockFile;
+  private final FileLock lock;
+  private Bytes buffer = new Bytes();
+  private long number;
+  private Path current;
+  private FileChannel channel;
+
+  private MessageFiles(Path folder, long number, FileChannel lockFile, FileLock lock) throws IOException {
+    this.folder = folder;
+    this.number = number;
+    this.lockFile = lockFile;
+    this.lock = lock;
+    openNext();
+  }
+
+  /** The folder of a SQLite record's pending messages. */
+  public static Path folderFor(RecordSettings sqlite) {
+    return Path.of(sqlite.url().substring("jdbc:sqlite:".length()) + ".pending-messages");
+  }
+
+  /** Starts writing in {@code folder} after the segments already there (normally none: {@link #replay} took them). */
+  static MessageFiles open(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      FileLock lock = tryLock(lockFile);
+      if (lock == null) {
+        throw new IOException("another process journals messages in " + folder + " (is a node already running on "
+            + "this database?)");
+      }
+      List<Path> left = segments(folder);
+      return new MessageFiles(folder, left.isEmpty() ? 0 : number(left.get(left.size() - 1)), lockFile, lock);
+    } catch (IOException | RuntimeException e) {
+      lockFile.close();
+      throw e;
+    }
+  }
+
+  /** The lock, or null when another process (or another opening in this one) holds it. */
+  private static FileLock tryLock(FileChannel lockFile) throws IOException {
+    try {
+      return lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  /** Adds the messages to the current segment (one write, no fsync). */
+  void append(List<RecordedMessage> messages) throws IOException {
+    buffer.reset();
+    // fields written by hand on one generator per batch: a mapper per message allocated more than
+    // the rest of the message path (JFR, relay bench)
+    try (JsonGenerator json = LINES.getFactory().createGenerator(buffer, JsonEncoding.UTF8)) {
+      json.setRootValueSeparator(null);
+      for (RecordedMessage r : messages) {
+        ChatMessage m = r.message();
+        json.writeStartObject();
+        json.writeStringField("c", r.chatId());
+        json.writeNumberField("s", m.seq());
+        json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
+        json.writeStringField("f", m.from());
+        json.writeStringField("n", m.name());
+        json.writeStringField("t", m.text());
+        json.writeStringField("k", r.clientId());
+        json.writeEndObject();
+        json.writeRaw('\n');
+      }
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+    if (buffer.bytes().length > 1024 * 1024) { // a burst's buffer is not kept
+      buffer = new Bytes();
+    }
+  }
+
+  /** A byte buffer whose array is written as it is, without a copy. */
+  private static final class Bytes extends ByteArrayOutputStream {
+    Bytes() {
+      super(16 * 1024);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+  }
+
+  /** Closes the current segment and starts the next; the closed one's path. */
+  Path rotate() throws IOException {
+    Path closed = current;
+    channel.close();
+    openNext();
+    return closed;
+  }
+
+  void delete(List<Path> segments) throws IOException {
+    for (Path segment : segments) {
+      Files.deleteIfExists(segment);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      channel.close();
+      if (Files.size(current) == 0) {
+        Files.delete(current);
+      }
+    } finally {
+      lock.release();
+      lockFile.close();
+    }
+  }
+
+  private void openNext() throws IOException {
+    number++;
+    current = folder.resolve(PREFIX + number + SUFFIX);
+    channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
+  /**
+   * The messages of a segment, in order. A last line without its newline is a write the process did
+   * not finish (only a machine crash does that: a killed process's write is whole), so its message was
+   * never acknowledged: it is skipped. Any other line that cannot be read is logged and skipped.
+   */
+  static List<RecordedMessage> read(Path segment) throws IOException {
+    return readCounting(segment).messages();
+  }
+
+  /** A segment's messages and how many of its whole lines could not be read. */
+  record Contents(List<RecordedMessage> messages, int unreadable) {}
+
+  private static Contents readCounting(Path segment) throws IOException {
+    String text = Files.readString(segment, StandardCharsets.UTF_8);
+    List<RecordedMessage> messages = new ArrayList<>();
+    int start = 0;
+    int lineNumber = 0;
+    int unreadable = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      lineNumber++;
+      if (end < 0) {
+        log.warn("{}: line {} was not written to its end (a crash during the write); its message was never acknowledged",
+            segment, lineNumber);
+        break;
+      }
+      String line = text.substring(start, end);
+      start = end + 1;
+      try {
+        messages.add(LINES.readValue(line, Line.class).message());
+      } catch (IOException | RuntimeException e) {
+        log.error("{}: line {} cannot be read, skipped: {}", segment, lineNumber, e.getMessage());
+        unreadable++;
+      }
+    }
+    return new Contents(messages, unreadable);
+  }
+
+  /**
+   * Puts the segments a stopped or killed node left in {@code folder} into the database, oldest first,
+   * and deletes each once committed (one with unreadable lines is kept, renamed {@code .unreadable}) (blocking; run when the record is opened). How many messages.
+   */
+  static int replay(Path folder, Connection c) throws IOException, SQLException {
+    if (!Files.isDirectory(folder)) {
+      return 0;
+    }
+    try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = tryLock(lockFile);
+      if (lock == null) { // a running node journals here: its files reach the database through it
+        log.info("{} is in use by a running node; its messages reach the record through that node", folder);
+        return 0;
+      }
+      try {
+        return replaySegments(folder, c);
+      } finally {
+        lock.release();
+      }
+    }
+  }
+
+  private static int replaySegments(Path folder, Connection c) throws IOException, SQLException {
+    int replayed = 0;
+    for (Path segment : segments(folder)) {
+      Contents contents = readCounting(segment);
+      List<RecordedMessage> messages = contents.messages();
+      if (!messages.isEmpty()) {
+        c.setAutoCommit(false);
+        try {
+          JdbcRecordStore.insertMessages(c, messages);
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+      }
+      if (contents.unreadable() > 0) { // kept for whoever can mend it
+        Path kept = segment.resolveSibling(segment.getFileName() + ".unreadable");
+        Files.move(segment, kept);
+        log.error("{} kept as {}: {} of its lines could not be read", segment, kept, contents.unreadable());
+      } else {
+        Files.delete(segment);
+      }
+      replayed += messages.size();
+    }
+    if (replayed > 0) {
+      log.info("{} acknowledged messages from {} put into the record", replayed, folder);
+    }
+    return replayed;
+  }
+
+  /** The segment files in {@code folder}, in the order they were written. */
+  static List<Path> segments(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+" + "\\" + SUFFIX))
+          .sorted(Comparator.comparingLong(MessageFiles::number)).toList();
+    }
+  }
+
+  private static long number(Path segment) {
+    String name = segment.getFileName().toString();
+    return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+  }
+}

@@ -1,0 +1,165 @@
+package switchboard.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static switchboard.record.RecordStoreContract.await;
+
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import switchboard.config.RecordSettings;
+import switchboard.domain.ChatMessage;
+
+/**
+ * The journal in front of the one-node SQLite record: an acknowledged message is in a file before
+ * the database, so a node killed between the two loses nothing, and nothing reads the database
+ * before the journal's messages are in it.
+ */
+class FileJournaledRecordTest {
+  private static final Instant T0 = Instant.parse("2026-12-06T10:00:00.123456Z");
+  @TempDir
+  Path folder;
+  private Vertx vertx;
+  private RecordSettings settings;
+  private final List<RecordStore> opened = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    settings = new RecordSettings("jdbc:sqlite:" + folder.resolve("data/switchboard.db"), null, null);
+  }
+
+  @AfterEach
+  void tearDown() {
+    opened.forEach(r -> r.close().otherwiseEmpty().toCompletionStage().toCompletableFuture().join());
+    await(vertx.close());
+  }
+
+  @Test
+  void messagesJournaledButNotYetInTheDatabaseAreThereAfterAKill() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> sent = messages("kill", "Is the map room open on Sunday?", "It is, from noon.", "Thanks!");
+    await(journaled.recordMessages(sent.subList(0, 1)));
+    await(journaled.recordMessages(sent.subList(1, 3)));
+    // a kill: the node never drains; its files, lock and connection go away with the process
+    await(((FileJournaledRecord) journaled).abandon());
+    await(database.close());
+    assertThat(rowsInDatabase("kill")).as("acknowledged, not yet in the database").isZero();
+
+    RecordStore reopened = open(JdbcRecordStore.open(vertx, settings).map(r -> (RecordStore) r));
+    assertThat(await(reopened.journal("kill"))).isEqualTo(sent);
+    assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).as("replayed files are deleted").isEmpty();
+  }
+
+  @Test
+  void everyReadOfChatsSeesTheMessagesJournaledBeforeIt() {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> sent = messages("read", "one", "two");
+    await(journaled.recordMessages(sent));
+    assertThat(await(journaled.transcript("read"))).isEqualTo(sent.stream().map(RecordedMessage::message).toList());
+    await(journaled.recordMessages(messages("read", "one", "two", "three").subList(2, 3)));
+    assertThat(await(journaled.journal("read"))).hasSize(3);
+  }
+
+  @Test
+  void whileMessagesArriveTheyReachTheDatabaseWithoutAnyoneReading() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings)));
+    await(journaled.recordMessages(messages("tick", "one", "two", "three")));
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (rowsInDatabase("tick") < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(rowsInDatabase("tick")).isEqualTo(3);
+  }
+
+  @Test
+  void aStopPutsEveryJournaledMessageIntoTheDatabase() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    await(journaled.recordMessages(messages("stop", "one", "two")));
+    await(journaled.close());
+    assertThat(rowsInDatabase("stop")).isEqualTo(2);
+    assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).isEmpty();
+  }
+
+  @Test
+  void aSecondOpeningOfTheDatabaseLeavesTheJournalOfTheRunningNodeAlone() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> sent = messages("export", "one", "two");
+    await(journaled.recordMessages(sent));
+    // e.g. export-record while the node runs: replaying would delete the file the node appends to
+    RecordStore second = open(JdbcRecordStore.open(vertx, settings).map(r -> (RecordStore) r));
+    assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).isNotEmpty();
+    assertThat(await(second.journal("export"))).as("not yet in the database").isEmpty();
+    assertThat(await(journaled.journal("export"))).isEqualTo(sent);
+    assertThat(await(second.journal("export"))).isEqualTo(sent);
+    assertThat(FileJournaledRecord.open(vertx, second, MessageFiles.folderFor(settings), 0)
+        .toCompletionStage().toCompletableFuture().handle((r, e) -> e).get())
+        .as("a second node on the same journal").hasMessageContaining("another process journals messages");
+  }
+
+  @Test
+  void anUnfinishedLastLineIsSkippedAndASegmentWithAnUnreadableLineIsKeptForRepair() throws Exception {
+    Path files = MessageFiles.folderFor(settings);
+    Files.createDirectories(files);
+    List<RecordedMessage> sent = messages("torn", "one", "two", "three");
+    Files.writeString(files.resolve("segment-1.jsonl"), line(sent.get(0)) + "\n" + line(sent.get(1)) + "\n"
+        + line(sent.get(2)).substring(0, 20), StandardCharsets.UTF_8);
+    List<RecordedMessage> other = messages("mended", "four", "five");
+    Files.writeString(files.resolve("segment-2.jsonl"), line(other.get(0)) + "\n{\"c\":\"mended\",\"s\":\n"
+        + line(other.get(1)) + "\n", StandardCharsets.UTF_8);
+
+    RecordStore reopened = open(JdbcRecordStore.open(vertx, settings).map(r -> (RecordStore) r));
+    assertThat(await(reopened.journal("torn"))).isEqualTo(sent.subList(0, 2));
+    assertThat(await(reopened.journal("mended"))).isEqualTo(other);
+    assertThat(files.resolve("segment-1.jsonl")).doesNotExist();
+    assertThat(files.resolve("segment-2.jsonl.unreadable")).exists();
+  }
+
+  private RecordStore open(io.vertx.core.Future<RecordStore> opening) {
+    RecordStore r = await(opening);
+    opened.add(r);
+    return r;
+  }
+
+  private static String line(RecordedMessage m) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(MessageFiles.Line.of(m));
+  }
+
+  private static List<RecordedMessage> messages(String chatId, String... texts) {
+    List<RecordedMessage> all = new ArrayList<>();
+    for (int i = 0; i < texts.length; i++) {
+      String from = i % 2 == 0 ? ChatMessage.FROM_GUEST : ChatMessage.FROM_OPERATOR;
+      all.add(new RecordedMessage(chatId, new ChatMessage(i + 1, from, from.equals("guest") ? "Guest" : "Alice",
+          texts[i], T0.plusMillis(i * 1500L)), from.equals("guest") ? "c-" + (i + 1) : null));
+    }
+    return all;
+  }
+
+  private int rowsInDatabase(String chatId) throws SQLException {
+    try (Connection c = DriverManager.getConnection(settings.url());
+        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM messages WHERE chat_id = ?")) {
+      s.setString(1, chatId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
+}
