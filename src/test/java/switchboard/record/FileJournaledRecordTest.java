@@ -65,6 +65,39 @@ class FileJournaledRecordTest {
   }
 
   @Test
+  void messagesOverSeveralSegmentsAndABatchLargerThanASegmentAreAllThereAfterAKill() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> sent = new ArrayList<>();
+    for (int batch = 0; batch < 300; batch++) { // ~6 MB of lines: the first segment fills, the spare takes over
+      List<RecordedMessage> lines = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        long seq = sent.size() + lines.size() + 1;
+        lines.add(new RecordedMessage("many", new ChatMessage(seq, ChatMessage.FROM_GUEST, "Guest",
+            "question " + seq + " about the map room's hours, the ILL form and the reading room".repeat(3),
+            T0.plusMillis(seq)), "c-" + seq));
+      }
+      await(journaled.recordMessages(lines));
+      sent.addAll(lines);
+    }
+    String chapter = "A long answer, pasted from the catalogue. ".repeat(100); // ~4 KB
+    List<RecordedMessage> large = new ArrayList<>();
+    for (int i = 0; i < 1_100; i++) { // ~4.6 MB in one batch: larger than a segment
+      long seq = sent.size() + i + 1;
+      large.add(new RecordedMessage("large", new ChatMessage(i + 1, ChatMessage.FROM_OPERATOR, "Alice", chapter,
+          T0.plusMillis(seq)), null));
+    }
+    await(journaled.recordMessages(large));
+    await(((FileJournaledRecord) journaled).abandon());
+    await(database.close());
+
+    RecordStore reopened = open(JdbcRecordStore.open(vertx, settings).map(r -> (RecordStore) r));
+    assertThat(await(reopened.journal("many"))).isEqualTo(sent);
+    assertThat(await(reopened.journal("large"))).isEqualTo(large);
+    assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).isEmpty();
+  }
+
+  @Test
   void everyReadOfChatsSeesTheMessagesJournaledBeforeIt() {
     RecordStore database = await(JdbcRecordStore.open(vertx, settings));
     RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
