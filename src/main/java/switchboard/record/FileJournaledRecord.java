@@ -3,7 +3,6 @@ package switchboard.record;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,17 +23,16 @@ import switchboard.store.DirectoryDoc;
 
 /**
  * The SQLite record of a node whose state is its memory, with acknowledged messages journaled to a
- * memory-mapped file first ({@link MessageFiles}) and put into the database in one transaction every
+ * file first ({@link MessageFiles}) and put into the database in one transaction every
  * {@link #DRAIN_EVERY_MS} (issue 15: the message path must not get slower). A message is safe from a
  * {@code kill -9} once {@link #recordMessages} succeeds, as it was with a SQLite commit per batch,
- * at the cost of a copy into the page cache instead of a transaction and two thread switches; the
- * database gets a few large transactions a second instead of one per batch.
+ * at a write's cost instead of a transaction's; the database gets a few large transactions a second
+ * instead of one per batch.
  *
  * <p>Everything else reads and writes the database, after the messages journaled so far are in it,
  * so a chat that ends, a transcript, the archive, stats and an export see every acknowledged
- * message. Segments are made (written with zeros, mapped and loaded) on a worker of their own in
- * advance, so the copy on the event loop neither calls the system nor waits for the disk; the database
- * keeps its own worker.
+ * message. The journal's files are written on a thread of their own, never on an event loop; the
+ * database keeps its own worker.
  */
 public final class FileJournaledRecord implements RecordStore {
   private static final Logger log = LoggerFactory.getLogger(FileJournaledRecord.class);
@@ -46,6 +44,7 @@ public final class FileJournaledRecord implements RecordStore {
   private final Vertx vertx;
   private final RecordStore database;
   private final WorkerExecutor fileThread;
+  private final MessageFiles files;
   private final long timer;
   /** Messages appended to the files, and of those, how many are in the database. */
   private final AtomicLong appended = new AtomicLong();
@@ -53,10 +52,14 @@ public final class FileJournaledRecord implements RecordStore {
   private Future<Void> drains = Future.succeededFuture();
   private volatile boolean failing;
 
-  // guarded by this
-  private final MessageFiles files;
-  private List<RecordedMessage> sinceDrain = new ArrayList<>();
-  private boolean preparing;
+  // confined to the file thread
+  private List<RecordedMessage> sinceRotation = new ArrayList<>();
+  /** Closed segments whose messages are not in the database yet (messages null: read them from the file). */
+  private final List<Closed> closed = new ArrayList<>();
+
+  private record Closed(Path segment, List<RecordedMessage> messages) {}
+
+  private record Drain(List<Closed> segments, long upTo) {}
 
   private FileJournaledRecord(Vertx vertx, RecordStore database, WorkerExecutor fileThread, MessageFiles files,
       long drainEveryMs) {
@@ -80,11 +83,7 @@ public final class FileJournaledRecord implements RecordStore {
     WorkerExecutor fileThread = vertx.createSharedWorkerExecutor("switchboard-journal-" + Tokens.newId().substring(0, 8),
         1, 60, TimeUnit.SECONDS);
     return fileThread.executeBlocking(() -> MessageFiles.open(folder), false)
-        .<RecordStore>map(files -> {
-          FileJournaledRecord journaled = new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs);
-          journaled.prepareSpare();
-          return journaled;
-        })
+        .<RecordStore>map(files -> new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs))
         .recover(e -> {
           fileThread.close();
           return Future.failedFuture(new IllegalStateException(
@@ -92,72 +91,20 @@ public final class FileJournaledRecord implements RecordStore {
         });
   }
 
-  /**
-   * Copies the messages into the journal's mapped file on the caller's thread (no system call, no
-   * worker); only when the file is full and the next one is not ready yet does a worker make one first.
-   */
   @Override
   public Future<Void> recordMessages(List<RecordedMessage> messages) {
     if (messages.isEmpty()) {
       return Future.succeededFuture();
     }
-    int needed;
-    boolean wantSpare;
-    try {
-      synchronized (this) {
-        needed = appendLocked(messages);
-        wantSpare = !files.hasSpare() && !preparing;
-        preparing |= wantSpare;
-      }
-    } catch (IOException | RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    if (wantSpare) {
-      prepareSpare();
-    }
-    if (needed == 0) {
-      if (appended.get() - inDatabase.get() >= DRAIN_AT_MESSAGES) {
+    return fileThread.<Void>executeBlocking(() -> {
+      files.append(messages);
+      sinceRotation.addAll(messages);
+      appended.addAndGet(messages.size());
+      return null;
+    }, false).andThen(written -> {
+      if (written.succeeded() && appended.get() - inDatabase.get() >= DRAIN_AT_MESSAGES) {
         drainPending();
       }
-      return Future.succeededFuture();
-    }
-    // the spare was not ready (or the batch is larger than a segment): make room first
-    return fileThread.<Void>executeBlocking(() -> {
-      MessageFiles.Segment room = files.prepare(needed);
-      synchronized (this) {
-        files.install(room);
-        if (appendLocked(messages) != 0) {
-          throw new IOException("a journal segment of " + needed + " bytes could not take the batch");
-        }
-      }
-      return null;
-    }, false);
-  }
-
-  /** 0 once written, or how many bytes a segment needs to take them. */
-  private int appendLocked(List<RecordedMessage> messages) throws IOException {
-    int needed = files.tryAppend(messages);
-    if (needed == 0) {
-      sinceDrain.addAll(messages);
-      appended.addAndGet(messages.size());
-    }
-    return needed;
-  }
-
-  /** The next segment, made on the file thread while the current one fills. */
-  private void prepareSpare() {
-    fileThread.executeBlocking(() -> {
-      MessageFiles.Segment next = files.prepare(MessageFiles.SEGMENT_BYTES);
-      synchronized (this) {
-        files.install(next);
-        preparing = false;
-      }
-      return null;
-    }, false).onFailure(e -> {
-      synchronized (this) {
-        preparing = false;
-      }
-      log.warn("the next journal segment could not be made (a batch will make it): {}", e.getMessage());
     });
   }
 
@@ -188,35 +135,38 @@ public final class FileJournaledRecord implements RecordStore {
   }
 
   private Future<Void> drainOnce() {
-    List<RecordedMessage> batch;
-    List<MessageFiles.Segment> full;
-    long upTo;
-    synchronized (this) {
-      batch = sinceDrain;
-      sinceDrain = new ArrayList<>();
-      // every message of a segment that is full now was appended before now: it is in this batch or an earlier one
-      full = files.takeFull();
-      upTo = appended.get();
-    }
-    if (batch.isEmpty() && full.isEmpty()) {
-      inDatabase.set(upTo);
-      return Future.succeededFuture();
-    }
-    return database.recordMessages(batch)
-        .compose(v -> fileThread.<Void>executeBlocking(() -> {
-          MessageFiles.discard(full);
-          return null;
-        }, false))
-        .andThen(done -> {
-          if (done.succeeded()) {
-            inDatabase.set(upTo);
-          } else {
-            synchronized (this) { // kept for the next drain, in order (writing twice is harmless)
-              sinceDrain.addAll(0, batch);
-              files.giveBack(full);
-            }
-          }
-        });
+    return fileThread.executeBlocking(() -> {
+      long upTo = appended.get();
+      if (!sinceRotation.isEmpty()) {
+        closed.add(new Closed(files.rotate(), sinceRotation));
+        sinceRotation = new ArrayList<>();
+      }
+      List<Closed> segments = new ArrayList<>(closed);
+      List<Closed> read = new ArrayList<>(segments.size());
+      for (Closed c : segments) {
+        read.add(c.messages() != null ? c : new Closed(c.segment(), MessageFiles.read(c.segment())));
+      }
+      return new Drain(read, upTo);
+    }, false).compose(drain -> {
+      if (drain.segments().isEmpty()) {
+        inDatabase.set(drain.upTo());
+        return Future.succeededFuture();
+      }
+      List<RecordedMessage> messages = new ArrayList<>();
+      drain.segments().forEach(c -> messages.addAll(c.messages()));
+      return database.recordMessages(messages)
+          .compose(v -> fileThread.<Void>executeBlocking(() -> {
+            files.delete(drain.segments().stream().map(Closed::segment).toList());
+            closed.subList(0, drain.segments().size()).clear();
+            inDatabase.set(drain.upTo());
+            return null;
+          }, false))
+          .onFailure(e -> fileThread.executeBlocking(() -> {
+            // not kept in memory while the database fails: read again from the files next time
+            closed.replaceAll(c -> new Closed(c.segment(), null));
+            return null;
+          }, false));
+    });
   }
 
   /** {@code call} on the database once the messages journaled so far are in it. */
@@ -340,17 +290,11 @@ public final class FileJournaledRecord implements RecordStore {
   public Future<Void> close() {
     vertx.cancelTimer(timer);
     return inDatabaseNow()
-        .transform(drained -> {
-          if (drained.failed()) {
-            log.warn("journaled messages stay in their files until the next start: {}", drained.cause().getMessage());
-          }
-          return fileThread.<Void>executeBlocking(() -> {
-            synchronized (this) {
-              files.close(drained.succeeded() && sinceDrain.isEmpty());
-            }
-            return null;
-          }, false);
-        })
+        .onFailure(e -> log.warn("journaled messages stay in their files until the next start: {}", e.getMessage()))
+        .transform(x -> fileThread.<Void>executeBlocking(() -> {
+          files.close();
+          return null;
+        }, false))
         .eventually(database::close)
         .eventually(() -> {
           fileThread.close();
@@ -365,9 +309,7 @@ public final class FileJournaledRecord implements RecordStore {
   Future<Void> abandon() {
     vertx.cancelTimer(timer);
     return fileThread.<Void>executeBlocking(() -> {
-      synchronized (this) {
-        files.close(false);
-      }
+      files.close();
       return null;
     }, false).eventually(() -> {
       fileThread.close();

@@ -5,11 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -29,18 +25,16 @@ import switchboard.config.RecordSettings;
 import switchboard.domain.ChatMessage;
 
 /**
- * Acknowledged messages that are not in the SQLite record yet: files of JSON lines in a folder beside
- * the database ({@code switchboard.db.pending-messages/segment-N.jsonl}), each made in advance at its
- * full size, filled with zeros and mapped into memory. Appending a batch is a copy into the mapped
- * file, the kernel's page cache: it survives the process being killed (as SQLite's own commits with
- * {@code synchronous=NORMAL} do, and like them not a power cut), needs no system call and no other
- * thread, so the message path waits for neither a SQLite transaction nor a worker (issue 15; see
- * {@link FileJournaledRecord}). The pages are allocated and loaded when a segment is made, on a worker
- * ({@link #prepare}), so a copy does not wait for the disk. A segment is deleted once it is full and
- * its messages are in the database; the segments a killed node left are put into the database when
- * it is opened again ({@link #replay}), before anything reads it.
+ * Acknowledged messages that are not in the SQLite record yet: append-only files of JSON lines in a
+ * folder beside the database ({@code switchboard.db.pending-messages/segment-N.jsonl}). Appending is
+ * one {@code write} of a batch, without fsync, like SQLite's own commits with
+ * {@code synchronous=NORMAL}: what was written survives the process being killed (the kernel has it),
+ * and it costs microseconds where a SQLite transaction per batch cost a commit's page writes and locks
+ * (see {@link FileJournaledRecord}). A segment is deleted once its messages are in the database; the
+ * segments left by a killed node are put into the database when it is opened again
+ * ({@link #replay}), before anything reads it.
  *
- * <p>Not thread-safe: the caller serializes appends, segment switches and closing.
+ * <p>Blocking; an instance is used from one thread at a time.
  */
 public final class MessageFiles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MessageFiles.class);
@@ -48,26 +42,6 @@ public final class MessageFiles implements AutoCloseable {
   private static final String PREFIX = "segment-";
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
-  /** About 20,000 messages of a usual length; a batch larger than that gets a segment of its size. */
-  static final int SEGMENT_BYTES = 4 * 1024 * 1024;
-  private static final Method INVOKE_CLEANER;
-  private static final Object UNSAFE;
-
-  static {
-    Method cleaner = null;
-    Object unsafe = null;
-    try {
-      Class<?> type = Class.forName("sun.misc.Unsafe");
-      Field field = type.getDeclaredField("theUnsafe");
-      field.setAccessible(true);
-      unsafe = field.get(null);
-      cleaner = type.getMethod("invokeCleaner", ByteBuffer.class);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("mapped segments are unmapped by the garbage collector: {}", e.toString());
-    }
-    INVOKE_CLEANER = cleaner;
-    UNSAFE = unsafe;
-  }
 
   /** One message as a line: short names, since every acknowledged message is written once more here. */
   record Line(String c, long s, long a, String f, String n, String t, String k) {
@@ -81,38 +55,21 @@ public final class MessageFiles implements AutoCloseable {
     }
   }
 
-  /** A segment file mapped whole; {@code map}'s position is where the next line goes. */
-  static final class Segment {
-    private final Path path;
-    private final MappedByteBuffer map;
-
-    private Segment(Path path, MappedByteBuffer map) {
-      this.path = path;
-      this.map = map;
-    }
-
-    Path path() {
-      return path;
-    }
-  }
-
   private final Path folder;
   /** Held while a node journals here, so that nobody else replays (and deletes) the files it writes. */
   private final FileChannel lockFile;
   private final FileLock lock;
   private Bytes buffer = new Bytes();
-  private long lastNumber;
-  private Segment current;
-  private Segment spare;
-  /** Segments no longer written to, oldest first. */
-  private final List<Segment> full = new ArrayList<>();
-  private boolean closed;
+  private long number;
+  private Path current;
+  private FileChannel channel;
 
-  private MessageFiles(Path folder, long lastNumber, FileChannel lockFile, FileLock lock) {
+  private MessageFiles(Path folder, long number, FileChannel lockFile, FileLock lock) throws IOException {
     this.folder = folder;
-    this.lastNumber = lastNumber;
+    this.number = number;
     this.lockFile = lockFile;
     this.lock = lock;
+    openNext();
   }
 
   /** The folder of a SQLite record's pending messages. */
@@ -120,10 +77,7 @@ public final class MessageFiles implements AutoCloseable {
     return Path.of(sqlite.url().substring("jdbc:sqlite:".length()) + ".pending-messages");
   }
 
-  /**
-   * Starts journaling in {@code folder}, after the segments already there (normally none: {@link #replay}
-   * took them), with a first segment ready (blocking).
-   */
+  /** Starts writing in {@code folder} after the segments already there (normally none: {@link #replay} took them). */
   static MessageFiles open(Path folder) throws IOException {
     Files.createDirectories(folder);
     FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -134,9 +88,7 @@ public final class MessageFiles implements AutoCloseable {
             + "this database?)");
       }
       List<Path> left = segments(folder);
-      MessageFiles files = new MessageFiles(folder, left.isEmpty() ? 0 : number(left.get(left.size() - 1)), lockFile, lock);
-      files.current = files.prepare(SEGMENT_BYTES);
-      return files;
+      return new MessageFiles(folder, left.isEmpty() ? 0 : number(left.get(left.size() - 1)), lockFile, lock);
     } catch (IOException | RuntimeException e) {
       lockFile.close();
       throw e;
@@ -152,73 +104,8 @@ public final class MessageFiles implements AutoCloseable {
     }
   }
 
-  /**
-   * Makes the next segment, at least {@code bytes} long: written with zeros (so its disk blocks exist),
-   * mapped and loaded (blocking, on a worker). It is not written to before {@link #install}.
-   */
-  Segment prepare(int bytes) throws IOException {
-    Path path = folder.resolve(PREFIX + (++lastNumber) + SUFFIX); // only one thread prepares
-    int size = Math.max(SEGMENT_BYTES, bytes);
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
-      ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
-      for (long written = 0; written < size; ) {
-        zeros.clear().limit((int) Math.min(zeros.capacity(), size - written));
-        written += channel.write(zeros, written);
-      }
-      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-      map.load();
-      return new Segment(path, map);
-    }
-  }
-
-  /** Whether a prepared segment waits for the current one to fill up. */
-  boolean hasSpare() {
-    return spare != null;
-  }
-
-  /** Keeps a prepared segment for when the current one is full (or as the current one if there is none). */
-  void install(Segment segment) throws IOException {
-    if (closed || (spare != null && spare.map.capacity() >= segment.map.capacity())) {
-      discard(List.of(segment));
-    } else {
-      if (spare != null) { // made for a batch larger than a segment
-        discard(List.of(spare));
-      }
-      spare = segment;
-    }
-  }
-
-  /**
-   * Copies the messages into the current segment (or the spare, when the current one is full): no
-   * system call, nothing waits. Answers 0 when written, or else how many bytes a segment needs to take
-   * them: then {@link #prepare} one that size, {@link #install} it, and append again.
-   */
-  int tryAppend(List<RecordedMessage> messages) throws IOException {
-    if (closed) {
-      throw new IOException("the message journal in " + folder + " is closed");
-    }
-    encode(messages);
-    int size = buffer.size();
-    if (current.map.remaining() < size) {
-      if (spare == null || spare.map.remaining() < size) {
-        return size;
-      }
-      full.add(current);
-      current = spare;
-      spare = null;
-    }
-    // every line but the last newline, then that: a line ends in a newline only once it is whole
-    current.map.put(buffer.bytes(), 0, size - 1);
-    VarHandle.releaseFence();
-    current.map.put((byte) '\n');
-    if (buffer.bytes().length > 1024 * 1024) { // a burst's buffer is not kept
-      buffer = new Bytes();
-    }
-    return 0;
-  }
-
-  private void encode(List<RecordedMessage> messages) throws IOException {
+  /** Adds the messages to the current segment (one write, no fsync). */
+  void append(List<RecordedMessage> messages) throws IOException {
     buffer.reset();
     // fields written by hand on one generator per batch: a mapper per message allocated more than
     // the rest of the message path (JFR, relay bench)
@@ -238,69 +125,16 @@ public final class MessageFiles implements AutoCloseable {
         json.writeRaw('\n');
       }
     }
-  }
-
-  /** The segments no longer written to; once their messages are in the database, {@link #discard} them. */
-  List<Segment> takeFull() {
-    List<Segment> taken = new ArrayList<>(full);
-    full.clear();
-    return taken;
-  }
-
-  /** Puts back segments taken by {@link #takeFull} whose messages did not reach the database. */
-  void giveBack(List<Segment> segments) {
-    full.addAll(0, segments);
-  }
-
-  /** Unmaps and deletes segments nothing writes to any more (blocking). */
-  static void discard(List<Segment> segments) throws IOException {
-    for (Segment segment : segments) {
-      unmap(segment.map);
-      Files.deleteIfExists(segment.path);
+    ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+    if (buffer.bytes().length > 1024 * 1024) { // a burst's buffer is not kept
+      buffer = new Bytes();
     }
   }
 
-  /**
-   * Stops journaling: with {@code allInDatabase} every segment is deleted, otherwise the written ones
-   * stay for the next start's {@link #replay}. Releases the folder's lock.
-   */
-  void close(boolean allInDatabase) throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      List<Segment> written = new ArrayList<>(full);
-      written.add(current);
-      List<Segment> unused = spare == null ? List.of() : List.of(spare);
-      discard(unused);
-      if (allInDatabase) {
-        discard(written);
-      } else {
-        written.forEach(s -> unmap(s.map));
-      }
-    } finally {
-      lock.release();
-      lockFile.close();
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    close(false);
-  }
-
-  private static void unmap(MappedByteBuffer map) {
-    if (INVOKE_CLEANER != null) {
-      try {
-        INVOKE_CLEANER.invoke(UNSAFE, map);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        log.debug("a segment stays mapped until the garbage collector frees it: {}", e.toString());
-      }
-    }
-  }
-
-  /** A byte buffer whose array is copied from as it is. */
+  /** A byte buffer whose array is written as it is, without a copy. */
   private static final class Bytes extends ByteArrayOutputStream {
     Bytes() {
       super(16 * 1024);
@@ -311,10 +145,43 @@ public final class MessageFiles implements AutoCloseable {
     }
   }
 
+  /** Closes the current segment and starts the next; the closed one's path. */
+  Path rotate() throws IOException {
+    Path closed = current;
+    channel.close();
+    openNext();
+    return closed;
+  }
+
+  void delete(List<Path> segments) throws IOException {
+    for (Path segment : segments) {
+      Files.deleteIfExists(segment);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      channel.close();
+      if (Files.size(current) == 0) {
+        Files.delete(current);
+      }
+    } finally {
+      lock.release();
+      lockFile.close();
+    }
+  }
+
+  private void openNext() throws IOException {
+    number++;
+    current = folder.resolve(PREFIX + number + SUFFIX);
+    channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
   /**
-   * The messages of a segment, in order. What follows the last line is zeros (never written). A last
-   * line without its newline is a copy the process did not finish, so its message was never
-   * acknowledged: it is skipped. Any other line that cannot be read is logged and skipped.
+   * The messages of a segment, in order. A last line without its newline is a write the process did
+   * not finish (only a machine crash does that: a killed process's write is whole), so its message was
+   * never acknowledged: it is skipped. Any other line that cannot be read is logged and skipped.
    */
   static List<RecordedMessage> read(Path segment) throws IOException {
     return readCounting(segment).messages();
@@ -324,12 +191,7 @@ public final class MessageFiles implements AutoCloseable {
   record Contents(List<RecordedMessage> messages, int unreadable) {}
 
   private static Contents readCounting(Path segment) throws IOException {
-    byte[] bytes = Files.readAllBytes(segment);
-    int written = 0;
-    while (written < bytes.length && bytes[written] != 0) { // JSON escapes a NUL in text: a raw one is unwritten
-      written++;
-    }
-    String text = new String(bytes, 0, written, StandardCharsets.UTF_8);
+    String text = Files.readString(segment, StandardCharsets.UTF_8);
     List<RecordedMessage> messages = new ArrayList<>();
     int start = 0;
     int lineNumber = 0;
@@ -338,8 +200,8 @@ public final class MessageFiles implements AutoCloseable {
       int end = text.indexOf('\n', start);
       lineNumber++;
       if (end < 0) {
-        log.warn("{}: line {} was not written to its end (the process stopped during the copy); its message was"
-            + " never acknowledged", segment, lineNumber);
+        log.warn("{}: line {} was not written to its end (a crash during the write); its message was never acknowledged",
+            segment, lineNumber);
         break;
       }
       String line = text.substring(start, end);
@@ -356,9 +218,7 @@ public final class MessageFiles implements AutoCloseable {
 
   /**
    * Puts the segments a stopped or killed node left in {@code folder} into the database, oldest first,
-   * and deletes each once committed (one with unreadable lines is kept, renamed {@code .unreadable})
-   * (blocking; run when the record is opened). Leaves them to a node that journals there now. How many
-   * messages.
+   * and deletes each once committed (one with unreadable lines is kept, renamed {@code .unreadable}) (blocking; run when the record is opened). How many messages.
    */
   static int replay(Path folder, Connection c) throws IOException, SQLException {
     if (!Files.isDirectory(folder)) {

@@ -65,11 +65,11 @@ class FileJournaledRecordTest {
   }
 
   @Test
-  void messagesOverSeveralSegmentsAndABatchLargerThanASegmentAreAllThereAfterAKill() throws Exception {
+  void messagesOverSeveralSegmentsAndALargeBatchAreAllThereAfterAKill() throws Exception {
     RecordStore database = await(JdbcRecordStore.open(vertx, settings));
     RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
     List<RecordedMessage> sent = new ArrayList<>();
-    for (int batch = 0; batch < 300; batch++) { // ~6 MB of lines: the first segment fills, the spare takes over
+    for (int batch = 0; batch < 300; batch++) { // 15,000 messages: a backlog of 5,000 drains at once, a new segment each time
       List<RecordedMessage> lines = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         long seq = sent.size() + lines.size() + 1;
@@ -82,7 +82,7 @@ class FileJournaledRecordTest {
     }
     String chapter = "A long answer, pasted from the catalogue. ".repeat(100); // ~4 KB
     List<RecordedMessage> large = new ArrayList<>();
-    for (int i = 0; i < 1_100; i++) { // ~4.6 MB in one batch: larger than a segment
+    for (int i = 0; i < 1_100; i++) { // ~4.6 MB in one batch
       long seq = sent.size() + i + 1;
       large.add(new RecordedMessage("large", new ChatMessage(i + 1, ChatMessage.FROM_OPERATOR, "Alice", chapter,
           T0.plusMillis(seq)), null));
