@@ -50,6 +50,8 @@ public final class FileJournaledRecord implements RecordStore {
   private final AtomicLong appended = new AtomicLong();
   private final AtomicLong inDatabase = new AtomicLong();
   private Future<Void> drains = Future.succeededFuture();
+  /** Whether {@link #drains} ends with a drain that has not started (guarded by this). */
+  private boolean drainWaiting;
   private volatile boolean failing;
 
   // confined to the file thread
@@ -123,13 +125,25 @@ public final class FileJournaledRecord implements RecordStore {
     }
   }
 
-  /** Succeeds once every message journaled before the call is in the database. */
+  /**
+   * Succeeds once every message journaled before the call is in the database: a drain that has not
+   * started yet takes them, so callers share it (a burst past {@link #DRAIN_AT_MESSAGES} queues one
+   * drain, not a chain of empty ones, one per batch).
+   */
   private Future<Void> inDatabaseNow() {
     if (appended.get() == inDatabase.get()) {
       return Future.succeededFuture();
     }
     synchronized (this) {
-      drains = drains.transform(previous -> drainOnce());
+      if (!drainWaiting) {
+        drainWaiting = true;
+        drains = drains.transform(previous -> {
+          synchronized (this) {
+            drainWaiting = false;
+          }
+          return drainOnce();
+        });
+      }
       return drains;
     }
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static switchboard.record.RecordStoreContract.await;
 
 import io.vertx.core.Vertx;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +98,45 @@ class FileJournaledRecordTest {
     assertThat(await(reopened.journal("many"))).isEqualTo(sent);
     assertThat(await(reopened.journal("large"))).isEqualTo(large);
     assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).isEmpty();
+  }
+
+  @Test
+  void aBurstGoesIntoTheDatabaseInAFewTransactionsEvenWhileItIsSlow() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    AtomicInteger transactions = new AtomicInteger();
+    // the database as a slow disk makes it: each batch of messages takes 300 ms
+    RecordStore slow = (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
+        new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("recordMessages")) {
+            transactions.incrementAndGet();
+            return vertx.timer(300).compose(t -> database.recordMessages(castMessages(args[0])));
+          }
+          try {
+            return method.invoke(database, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, slow, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> sent = new ArrayList<>();
+    for (int batch = 0; batch < 60; batch++) { // past 5,000 pending after 25 batches: 35 batches more while it drains
+      List<RecordedMessage> lines = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        long seq = sent.size() + lines.size() + 1;
+        lines.add(new RecordedMessage("burst", new ChatMessage(seq, ChatMessage.FROM_GUEST, "Guest", "line " + seq,
+            T0.plusMillis(seq)), "c-" + seq));
+      }
+      await(journaled.recordMessages(lines));
+      sent.addAll(lines);
+    }
+    assertThat(await(journaled.journal("burst"))).isEqualTo(sent);
+    // 60 acknowledged batches, a few transactions: what SQLite was spared on the message path
+    assertThat(transactions.get()).as("transactions into the database").isBetween(1, 4);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<RecordedMessage> castMessages(Object messages) {
+    return (List<RecordedMessage>) messages;
   }
 
   @Test
