@@ -6,6 +6,8 @@ import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.List;
 import switchboard.bus.Addresses;
+import switchboard.domain.Chat;
+import switchboard.domain.ChatEvent;
 import switchboard.domain.ChatMessage;
 
 /**
@@ -66,6 +68,16 @@ public final class MessageJournal {
         return done.future();
       }
     }
+  }
+
+  /**
+   * Succeeds once a new chat is as safe as its messages will be: with {@link Mode#BEFORE_ACK} it is in
+   * the record before its guest is told it started, so a node killed before the chat changes again
+   * (an unanswered chat changes only when it is answered or ends) still has it to put back at its
+   * restart; the other modes keep it where it already is.
+   */
+  public Future<Void> chatStarted(Chat chat, List<ChatEvent> timeline) {
+    return mode == Mode.BEFORE_ACK ? record.recordChat(chat, List.of(), timeline) : Future.succeededFuture();
   }
 
   private void writeBatch() {

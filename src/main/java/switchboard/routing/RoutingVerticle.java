@@ -182,6 +182,7 @@ public final class RoutingVerticle extends VerticleBase {
         cmd.channel(), question);
     Chat chat = Chat.newChat(cmd.chatId(), guest, Tokens.hash(token), queue.name(), now());
     Ack[] questionAck = {null};
+    List<ChatEvent> asked = List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null));
     // the guest's socket and the max-wait timer first: if a later step fails the socket's detach
     // sets the guest grace, and a timer set for a chat whose creation failed fires on nothing,
     // but a chat stored without them would ring for ever, or past its limit
@@ -195,8 +196,9 @@ public final class RoutingVerticle extends VerticleBase {
                   questionAck[0] = new Ack(chat.id(), cmd.questionClientId(), m.seq());
                   return (Void) null;
                 })))
-        .compose(v -> announcer.recordTimeline(chat,
-            List.of(new ChatEvent(chat.createdAt(), ChatEvent.ASKED, queue.name(), null))))
+        .compose(v -> announcer.recordTimeline(chat, asked))
+        // where the record is what a restart puts back, the chat is in it before the guest is told
+        .compose(v -> journal.chatStarted(chat, asked))
         .map(v -> {
           log.info("chat {} started on {} by guest {}", chat.id(), queue.name(), guest.name());
           // after the reply, so the guest sees `started` before `queued` and the offers

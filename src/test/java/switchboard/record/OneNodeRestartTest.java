@@ -156,6 +156,47 @@ class OneNodeRestartTest {
         .isEqualTo("are you still there?");
   }
 
+  @Test
+  void aChatNobodyAnsweredYetIsPutBackForItsGuestAfterAKill() throws Exception {
+    Path config = folder.resolve("config.json");
+    Files.writeString(config, TestNode.builder(clients).guestGraceSeconds(120).operatorGraceSeconds(120).configJson());
+    node = NodeProcess.start(config, null, "solo", "waiting-before-kill", "256m");
+    TestNode before = TestNode.remote(node.port(), clients);
+    // nobody signed in: the chat waits in line, and nothing but its start and messages changes it
+    FrameClient pat = FrameClient.guest(before);
+    JsonObject started = pat.start("ill", "Pat");
+    String waiting = started.getString("chatId");
+    assertThat(pat.say("Is the map room open on Sunday?").getLong("seq")).isEqualTo(1L);
+    assertThat(pat.say("I need the 1890 county atlas.").getLong("seq")).isEqualTo(2L);
+
+    node.kill(); // right after the acknowledgements
+    pat.close();
+    node = NodeProcess.start(config, null, "solo", "waiting-after-kill", "256m");
+    TestNode after = TestNode.remote(node.port(), clients);
+
+    FrameClient patAgain = FrameClient.guest(after);
+    patAgain.send(new JsonObject().put("type", "resume").put("chatId", waiting).put("token", started.getString("token"))
+        .put("lastSeq", 0));
+    List<JsonObject> replayed = new ArrayList<>();
+    JsonObject frame;
+    while (!"resumed".equals((frame = patAgain.nextMatching(f -> Set.of("message", "resumed", "error").contains(
+        f.getString("type")), TestNode.TIMEOUT, "a replayed message or resumed")).getString("type"))) {
+      assertThat(frame.getString("type")).as("resume answered %s", frame).isEqualTo("message");
+      replayed.add(frame);
+    }
+    assertThat(frame.getString("state")).isEqualTo("waiting");
+    assertThat(replayed.stream().map(m -> m.getString("text")))
+        .containsExactly("Is the map room open on Sunday?", "I need the 1890 county atlas.");
+    // and a librarian who signs in now gets it
+    String admin = after.login("alice");
+    FrameClient alice = FrameClient.operator(after, "alice", admin);
+    alice.available("ill", true);
+    alice.offerFor(waiting);
+    alice.accept(waiting);
+    patAgain.next("joined");
+    assertThat(patAgain.say("Thanks for picking this up.").getLong("seq")).isEqualTo(3L);
+  }
+
   /** Waits until the record holds the chat in that state (the archive writes in batches). */
   private static void awaitRecorded(Path database, String chatId, String state) {
     TestNode.waitUntil(() -> state.equals(recordedState(database, chatId)), Duration.ofSeconds(10),
