@@ -166,7 +166,7 @@ public final class Switchboard {
     boolean[] seeded = new boolean[1];
     return DirectorySyncVerticle.seedAndLoad(record, directory, config.queues(), config.operators(), config.sms())
         .map(s -> seeded[0] = s)
-        .compose(v -> journaled ? ChatRestorer.restore(store, record, config.chats().guestGraceSeconds(), clock.instant())
+        .compose(v -> journaled ? ChatRestorer.restore(store, record, directory, config.chats().guestGraceSeconds(), clock.instant())
             : Future.succeededFuture(0))
         .compose(v -> vertx.deployVerticle(new DirectorySyncVerticle(record, directory))).map(deployments::add)
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(directory, store, config.nodeId(), presence)))

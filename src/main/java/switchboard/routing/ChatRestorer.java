@@ -6,6 +6,9 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import switchboard.domain.Chat;
+import switchboard.domain.ChatState;
+import switchboard.domain.Directory;
+import switchboard.domain.QueueConfig;
 import switchboard.domain.ChatEvent;
 import switchboard.record.RecordStore;
 import switchboard.record.RecordedMessage;
@@ -25,11 +28,12 @@ public final class ChatRestorer {
   private ChatRestorer() {}
 
   /** Answers how many chats were put back. */
-  public static Future<Integer> restore(StateStore store, RecordStore record, int guestGraceSeconds, Instant now) {
+  public static Future<Integer> restore(StateStore store, RecordStore record, Directory directory, int guestGraceSeconds,
+      Instant now) {
     return record.chatsInFlight().compose(chats -> {
       Future<Void> chain = Future.succeededFuture();
       for (Chat chat : chats) {
-        chain = chain.compose(v -> putBack(store, record, chat, now.plusSeconds(guestGraceSeconds)));
+        chain = chain.compose(v -> putBack(store, record, chat, now.plusSeconds(guestGraceSeconds), maxWaitEnds(directory, chat)));
       }
       return chain.map(v -> {
         if (!chats.isEmpty()) {
@@ -41,7 +45,21 @@ public final class ChatRestorer {
     });
   }
 
-  private static Future<Void> putBack(StateStore store, RecordStore record, Chat chat, Instant graceEnds) {
+  /**
+   * When an unanswered chat's wait ends by its queue's {@code maxWaitSeconds} (null: no limit, or
+   * answered): the timer set at its start was in the memory that was lost. Past already, it fires
+   * at once and the guest is told the chat ended.
+   */
+  private static Instant maxWaitEnds(Directory directory, Chat chat) {
+    if (chat.state() != ChatState.waiting && chat.state() != ChatState.offered) {
+      return null;
+    }
+    Integer seconds = directory.queue(chat.recordedQueue()).map(QueueConfig::maxWaitSeconds).orElse(null);
+    return seconds == null ? null : chat.createdAt().plusSeconds(seconds);
+  }
+
+  private static Future<Void> putBack(StateStore store, RecordStore record, Chat chat, Instant graceEnds,
+      Instant maxWaitEnds) {
     return store.chat(chat.id()).compose(existing -> {
       if (existing != null) {
         return Future.succeededFuture(); // the state store has it already
@@ -57,7 +75,9 @@ public final class ChatRestorer {
         for (ChatEvent e : timeline) {
           chain = chain.compose(v -> store.appendChatEvent(chat.id(), e));
         }
-        return chain.compose(v -> store.scheduleTimer(TimerKind.GUEST_GRACE.key(chat.id()), graceEnds));
+        return chain.compose(v -> store.scheduleTimer(TimerKind.GUEST_GRACE.key(chat.id()), graceEnds))
+            .compose(v -> maxWaitEnds == null ? Future.succeededFuture()
+                : store.scheduleTimer(TimerKind.MAX_WAIT.key(chat.id()), maxWaitEnds));
       });
     });
   }
