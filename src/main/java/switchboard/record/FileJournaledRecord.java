@@ -305,15 +305,8 @@ public final class FileJournaledRecord implements RecordStore {
     vertx.cancelTimer(timer);
     return inDatabaseNow()
         .onFailure(e -> log.warn("journaled messages stay in their files until the next start: {}", e.getMessage()))
-        .transform(x -> fileThread.<Void>executeBlocking(() -> {
-          files.close();
-          return null;
-        }, false))
-        .eventually(database::close)
-        .eventually(() -> {
-          fileThread.close();
-          return Future.succeededFuture();
-        });
+        .transform(x -> closeFiles())
+        .eventually(database::close);
   }
 
   /**
@@ -322,6 +315,10 @@ public final class FileJournaledRecord implements RecordStore {
    */
   Future<Void> abandon() {
     vertx.cancelTimer(timer);
+    return closeFiles();
+  }
+
+  private Future<Void> closeFiles() {
     return fileThread.<Void>executeBlocking(() -> {
       files.close();
       return null;

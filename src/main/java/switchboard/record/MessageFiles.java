@@ -43,13 +43,8 @@ public final class MessageFiles implements AutoCloseable {
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
 
-  /** One message as a line: short names, since every acknowledged message is written once more here. */
+  /** One message as a line, as {@link #append} writes it field by field: short names, since every acknowledged message is written once more here. */
   record Line(String c, long s, long a, String f, String n, String t, String k) {
-    static Line of(RecordedMessage r) {
-      ChatMessage m = r.message();
-      return new Line(r.chatId(), m.seq(), JdbcRecordStore.micros(m.at()), m.from(), m.name(), m.text(), r.clientId());
-    }
-
     RecordedMessage message() {
       return new RecordedMessage(c, new ChatMessage(s, f, n, t, JdbcRecordStore.instant(a)), k);
     }
@@ -80,7 +75,7 @@ public final class MessageFiles implements AutoCloseable {
   /** Starts writing in {@code folder} after the segments already there (normally none: {@link #replay} took them). */
   static MessageFiles open(Path folder) throws IOException {
     Files.createDirectories(folder);
-    FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel lockFile = lockFile(folder);
     try {
       FileLock lock = tryLock(lockFile);
       if (lock == null) {
@@ -93,6 +88,10 @@ public final class MessageFiles implements AutoCloseable {
       lockFile.close();
       throw e;
     }
+  }
+
+  private static FileChannel lockFile(Path folder) throws IOException {
+    return FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
   }
 
   /** The lock, or null when another process (or another opening in this one) holds it. */
@@ -224,7 +223,7 @@ public final class MessageFiles implements AutoCloseable {
     if (!Files.isDirectory(folder)) {
       return 0;
     }
-    try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel lockFile = lockFile(folder)) {
       FileLock lock = tryLock(lockFile);
       if (lock == null) { // a running node journals here: its files reach the database through it
         log.info("{} is in use by a running node; its messages reach the record through that node", folder);

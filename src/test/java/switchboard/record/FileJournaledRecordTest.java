@@ -214,7 +214,9 @@ class FileJournaledRecordTest {
   }
 
   private static String line(RecordedMessage m) throws Exception {
-    return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(MessageFiles.Line.of(m));
+    ChatMessage c = m.message();
+    return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(new MessageFiles.Line(m.chatId(),
+        c.seq(), JdbcRecordStore.micros(c.at()), c.from(), c.name(), c.text(), m.clientId()));
   }
 
   private static List<RecordedMessage> messages(String chatId, String... texts) {
