@@ -3,11 +3,13 @@ package switchboard.record;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,8 +33,19 @@ import switchboard.store.DirectoryDoc;
  *
  * <p>Everything else reads and writes the database, after the messages journaled so far are in it,
  * so a chat that ends, a transcript, the archive, stats and an export see every acknowledged
- * message. The journal's files are written on a thread of their own, never on an event loop; the
- * database keeps its own worker.
+ * message. The database keeps its own worker.
+ *
+ * <p>Where a batch is appended: on the caller's thread (routing's event loop) while appends are
+ * quick, on the journal's own thread once they are not. An append is one {@code write} of a few
+ * hundred bytes into the kernel's page cache, a few microseconds: handing each batch to a thread and
+ * its completion back cost more than the write (12 % of a core at 10,000 messages a second, two
+ * thread wake-ups per batch; the relay bench in docs/BENCHMARKS.md). It is still a call that a
+ * stalled disk can hold, so every append on the caller is timed: after {@link #SLOW_APPENDS_IN_A_ROW}
+ * in a row over {@link #SLOW_APPEND_MS} (one slow append alone may be a GC pause, which stops
+ * every thread at once) the appends go to the journal's thread for {@link #ON_THREAD_FOR_MS}, where
+ * messages that arrive during a slow write wait together for the next one, and the event loop
+ * goes on with everything else. The segment's rotation (every drain) and the caller's append take
+ * one lock, held for a write or for closing one file and opening the next.
  */
 public final class FileJournaledRecord implements RecordStore {
   private static final Logger log = LoggerFactory.getLogger(FileJournaledRecord.class);
@@ -40,6 +53,12 @@ public final class FileJournaledRecord implements RecordStore {
   static final long DRAIN_EVERY_MS = 250;
   /** A burst this large goes into the database at once rather than at the next tick. */
   static final int DRAIN_AT_MESSAGES = 5_000;
+  /** An append on the caller's thread slower than this was held by the disk (or a pause). */
+  static final long SLOW_APPEND_MS = 5;
+  /** This many slow appends in a row move the appends to the journal's thread. */
+  static final int SLOW_APPENDS_IN_A_ROW = 3;
+  /** How long appends stay on the journal's thread before the caller's is tried again. */
+  static final long ON_THREAD_FOR_MS = 60_000;
 
   private final Vertx vertx;
   private final RecordStore database;
@@ -53,9 +72,18 @@ public final class FileJournaledRecord implements RecordStore {
   /** Whether {@link #drains} ends with a drain that has not started (guarded by this). */
   private boolean drainWaiting;
   private volatile boolean failing;
+  /** Appends handed to the journal's thread and not done yet: the next append goes there too, in order. */
+  private final AtomicInteger appendsOnThread = new AtomicInteger();
+  /** {@link System#nanoTime} until which appends go to the journal's thread (0: not since start). */
+  private volatile long onThreadUntil;
+  private int slowInARow;
+  private final long slowAppendNanos;
+
+  /** Guards the files' current segment and {@link #sinceRotation} (appends, rotation). */
+  private final Object segmentLock = new Object();
+  private List<RecordedMessage> sinceRotation = new ArrayList<>();
 
   // confined to the file thread
-  private List<RecordedMessage> sinceRotation = new ArrayList<>();
   /** Closed segments whose messages are not in the database yet (messages null: read them from the file). */
   private final List<Closed> closed = new ArrayList<>();
 
@@ -64,11 +92,12 @@ public final class FileJournaledRecord implements RecordStore {
   private record Drain(List<Closed> segments, long upTo) {}
 
   private FileJournaledRecord(Vertx vertx, RecordStore database, WorkerExecutor fileThread, MessageFiles files,
-      long drainEveryMs) {
+      long drainEveryMs, long slowAppendMs) {
     this.vertx = vertx;
     this.database = database;
     this.fileThread = fileThread;
     this.files = files;
+    this.slowAppendNanos = TimeUnit.MILLISECONDS.toNanos(slowAppendMs);
     this.timer = drainEveryMs <= 0 ? -1 : vertx.setPeriodic(drainEveryMs, id -> drainPending());
   }
 
@@ -82,10 +111,17 @@ public final class FileJournaledRecord implements RecordStore {
 
   /** {@code drainEveryMs} 0: only before other calls and at close (tests of a kill between the two). */
   static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder, long drainEveryMs) {
+    return open(vertx, database, folder, drainEveryMs, SLOW_APPEND_MS);
+  }
+
+  /** {@code slowAppendMs}: what counts as a slow append on the caller's thread (tests of a slow disk). */
+  static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder, long drainEveryMs,
+      long slowAppendMs) {
     WorkerExecutor fileThread = vertx.createSharedWorkerExecutor("switchboard-journal-" + Tokens.newId().substring(0, 8),
         1, 60, TimeUnit.SECONDS);
     return fileThread.executeBlocking(() -> MessageFiles.open(folder), false)
-        .<RecordStore>map(files -> new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs))
+        .<RecordStore>map(files -> new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs,
+            slowAppendMs))
         .recover(e -> {
           fileThread.close();
           return Future.failedFuture(new IllegalStateException(
@@ -93,21 +129,69 @@ public final class FileJournaledRecord implements RecordStore {
         });
   }
 
+  /** Succeeds once the messages are in the journal's files (see the class comment for which thread writes). */
   @Override
   public Future<Void> recordMessages(List<RecordedMessage> messages) {
     if (messages.isEmpty()) {
       return Future.succeededFuture();
     }
-    return fileThread.<Void>executeBlocking(() -> {
-      files.append(messages);
-      sinceRotation.addAll(messages);
-      appended.addAndGet(messages.size());
-      return null;
-    }, false).andThen(written -> {
-      if (written.succeeded() && appended.get() - inDatabase.get() >= DRAIN_AT_MESSAGES) {
+    Future<Void> written = appendsOnThread.get() == 0 && !appendsBelongOnThread()
+        ? appendHere(messages)
+        : appendOnThread(messages);
+    return written.andThen(done -> {
+      if (done.succeeded() && appended.get() - inDatabase.get() >= DRAIN_AT_MESSAGES) {
         drainPending();
       }
     });
+  }
+
+  private boolean appendsBelongOnThread() {
+    long until = onThreadUntil;
+    if (until == 0) {
+      return false;
+    }
+    if (System.nanoTime() - until < 0) {
+      return true;
+    }
+    onThreadUntil = 0;
+    log.info("trying the journal's appends on the caller's thread again");
+    return false;
+  }
+
+  private Future<Void> appendHere(List<RecordedMessage> messages) {
+    long started = System.nanoTime();
+    try {
+      append(messages);
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    long took = System.nanoTime() - started;
+    if (took <= slowAppendNanos) {
+      slowInARow = 0;
+    } else if (++slowInARow >= SLOW_APPENDS_IN_A_ROW) {
+      slowInARow = 0;
+      onThreadUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ON_THREAD_FOR_MS);
+      log.warn("the journal's appends are slow (the last {} took over {} ms each, the last {} ms): "
+          + "written on the journal's own thread for the next {} s", SLOW_APPENDS_IN_A_ROW,
+          TimeUnit.NANOSECONDS.toMillis(slowAppendNanos), TimeUnit.NANOSECONDS.toMillis(took), ON_THREAD_FOR_MS / 1000);
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> appendOnThread(List<RecordedMessage> messages) {
+    appendsOnThread.incrementAndGet();
+    return fileThread.<Void>executeBlocking(() -> {
+      append(messages);
+      return null;
+    }, false).andThen(done -> appendsOnThread.decrementAndGet());
+  }
+
+  private void append(List<RecordedMessage> messages) throws IOException {
+    synchronized (segmentLock) {
+      files.append(messages);
+      sinceRotation.addAll(messages);
+      appended.addAndGet(messages.size());
+    }
   }
 
   private void drainPending() {
@@ -150,10 +234,13 @@ public final class FileJournaledRecord implements RecordStore {
 
   private Future<Void> drainOnce() {
     return fileThread.executeBlocking(() -> {
-      long upTo = appended.get();
-      if (!sinceRotation.isEmpty()) {
-        closed.add(new Closed(files.rotate(), sinceRotation));
-        sinceRotation = new ArrayList<>();
+      long upTo;
+      synchronized (segmentLock) {
+        upTo = appended.get();
+        if (!sinceRotation.isEmpty()) {
+          closed.add(new Closed(files.rotate(), sinceRotation));
+          sinceRotation = new ArrayList<>();
+        }
       }
       List<Closed> segments = new ArrayList<>(closed);
       List<Closed> read = new ArrayList<>(segments.size());
@@ -320,7 +407,9 @@ public final class FileJournaledRecord implements RecordStore {
 
   private Future<Void> closeFiles() {
     return fileThread.<Void>executeBlocking(() -> {
-      files.close();
+      synchronized (segmentLock) {
+        files.close();
+      }
       return null;
     }, false).eventually(() -> {
       fileThread.close();

@@ -34,7 +34,8 @@ import switchboard.domain.ChatMessage;
  * segments left by a killed node are put into the database when it is opened again
  * ({@link #replay}), before anything reads it.
  *
- * <p>Blocking; an instance is used from one thread at a time.
+ * <p>Blocking; not thread-safe: its user holds one lock around each call (appends come from the
+ * caller's thread or the journal's, rotation from the journal's; see {@link FileJournaledRecord}).
  */
 public final class MessageFiles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MessageFiles.class);

@@ -207,6 +207,42 @@ class FileJournaledRecordTest {
     assertThat(files.resolve("segment-2.jsonl.unreadable")).exists();
   }
 
+  @Test
+  void appendsLeaveTheEventLoopForTheJournalsThreadWhenTheDiskIsSlowAndLoseNothing() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    // every append counts as slow: the disk of this test holds each write "too long"
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0, 0));
+    List<RecordedMessage> sent = messages("slow", "one", "two", "three", "four", "five", "six");
+    List<Boolean> writtenBeforeTheCallReturned = new ArrayList<>();
+    List<io.vertx.core.Future<Void>> writes = new ArrayList<>();
+    io.vertx.core.Promise<Void> called = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> { // as routing's event loop calls it
+      for (RecordedMessage m : sent) {
+        io.vertx.core.Future<Void> write = journaled.recordMessages(List.of(m));
+        writtenBeforeTheCallReturned.add(write.isComplete());
+        writes.add(write);
+      }
+      called.complete();
+    });
+    await(called.future());
+    assertThat(writtenBeforeTheCallReturned).as("three slow appends on the caller's thread, then the journal's thread")
+        .containsExactly(true, true, true, false, false, false);
+    await(io.vertx.core.Future.all(writes));
+    assertThat(await(journaled.journal("slow"))).as("in order, nothing lost across the move").isEqualTo(sent);
+  }
+
+  @Test
+  void quickAppendsAreWrittenBeforeTheCallReturns() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0,
+        60_000));
+    List<RecordedMessage> sent = messages("quick", "one", "two", "three", "four", "five");
+    for (RecordedMessage m : sent) {
+      assertThat(journaled.recordMessages(List.of(m)).isComplete()).as("no hand-over to a thread").isTrue();
+    }
+    assertThat(await(journaled.journal("quick"))).isEqualTo(sent);
+  }
+
   private RecordStore open(io.vertx.core.Future<RecordStore> opening) {
     RecordStore r = await(opening);
     opened.add(r);
