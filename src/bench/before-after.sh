@@ -1,7 +1,8 @@
 #!/bin/bash
 # Relay latency before and after a change, in one run: builds BEFORE (a commit) in a temporary
 # worktree, then alternates the two builds ROUNDS times at a fixed RATE, so both see the same
-# machine and its drift. Reports land in OUT as before-<n>.md / after-<n>.md (and .json).
+# machine and its drift, each set-up in its own JVM. Reports land in OUT as <side>-<round>-<config>.md (and
+# .json); a round that fails is logged and the run goes on.
 #
 #   src/bench/before-after.sh BEFORE [RATE] [ROUNDS] [BEFORE_CONFIGS] [AFTER_CONFIGS]
 #   e.g. src/bench/before-after.sh 24ef509 5000 3 memory-1,redis-1 memory-1,sqlite-1,redis-1,redis-sqlite-1
@@ -22,9 +23,17 @@ trap 'git -C "$here" worktree remove --force "$tree"' EXIT
 for round in $(seq 1 "$rounds"); do
   for side in before after; do
     if [ "$side" = before ]; then dir=$tree; configs=$before_configs; else dir=$here; configs=$after_configs; fi
-    echo "round $round: $side ($configs at $rate msg/s)"
-    (cd "$dir" && mvn -B -q -Pbench exec:exec -Dbench.scenario=relay \
-      -Dbench.args="configs=$configs rates= fixedRate=$rate name=$side-$round out=$out" > "$out/$side-$round.log" 2>&1)
-    grep -h "fixed, longer" "$out/$side-$round.md" || true
+    # each set-up in a JVM of its own, as the build before runs: a second set-up in the same JVM
+    # inherits the first one's heap (its chats' transcripts, collected while it is measured)
+    for config in ${configs//,/ }; do
+      name=$side-$round-$config
+      echo "round $round: $side $config at $rate msg/s"
+      if (cd "$dir" && mvn -B -q -Pbench exec:exec -Dbench.scenario=relay \
+          -Dbench.args="configs=$config rates= fixedRate=$rate name=$name out=$out" > "$out/$name.log" 2>&1); then
+        grep -h "fixed, longer" "$out/$name.md" || true
+      else
+        echo "failed (see $out/$name.log)"
+      fi
+    done
   done
 done

@@ -55,7 +55,9 @@ public final class MessageFiles implements AutoCloseable {
   /** Held while a node journals here, so that nobody else replays (and deletes) the files it writes. */
   private final FileChannel lockFile;
   private final FileLock lock;
-  private Bytes buffer = new Bytes();
+  private Bytes buffer;
+  /** Writes the lines into {@link #buffer}; one for every batch (a generator per batch was a quarter of the append). */
+  private JsonGenerator json;
   private long number;
   private Path current;
   private FileChannel channel;
@@ -65,7 +67,14 @@ public final class MessageFiles implements AutoCloseable {
     this.number = number;
     this.lockFile = lockFile;
     this.lock = lock;
+    newBuffer();
     openNext();
+  }
+
+  private void newBuffer() throws IOException {
+    buffer = new Bytes();
+    json = LINES.getFactory().createGenerator(buffer, JsonEncoding.UTF8);
+    json.setRootValueSeparator(null);
   }
 
   /** The folder of a SQLite record's pending messages. */
@@ -107,31 +116,40 @@ public final class MessageFiles implements AutoCloseable {
   /** Adds the messages to the current segment (one write, no fsync). */
   void append(List<RecordedMessage> messages) throws IOException {
     buffer.reset();
-    // fields written by hand on one generator per batch: a mapper per message allocated more than
-    // the rest of the message path (JFR, relay bench)
-    try (JsonGenerator json = LINES.getFactory().createGenerator(buffer, JsonEncoding.UTF8)) {
-      json.setRootValueSeparator(null);
-      for (RecordedMessage r : messages) {
-        ChatMessage m = r.message();
-        json.writeStartObject();
-        json.writeStringField("c", r.chatId());
-        json.writeNumberField("s", m.seq());
-        json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
-        json.writeStringField("f", m.from());
-        json.writeStringField("n", m.name());
-        json.writeStringField("t", m.text());
-        json.writeStringField("k", r.clientId());
-        json.writeEndObject();
-        json.writeRaw('\n');
-      }
+    try {
+      writeLines(messages);
+    } catch (IOException | RuntimeException e) {
+      newBuffer(); // the generator may be mid-line
+      throw e;
     }
     ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
     while (bytes.hasRemaining()) {
       channel.write(bytes);
     }
     if (buffer.bytes().length > 1024 * 1024) { // a burst's buffer is not kept
-      buffer = new Bytes();
+      newBuffer();
     }
+  }
+
+  /**
+   * The lines into {@link #buffer}, field by field: a mapper per message allocated more than the
+   * rest of the message path (JFR, relay bench).
+   */
+  private void writeLines(List<RecordedMessage> messages) throws IOException {
+    for (RecordedMessage r : messages) {
+      ChatMessage m = r.message();
+      json.writeStartObject();
+      json.writeStringField("c", r.chatId());
+      json.writeNumberField("s", m.seq());
+      json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
+      json.writeStringField("f", m.from());
+      json.writeStringField("n", m.name());
+      json.writeStringField("t", m.text());
+      json.writeStringField("k", r.clientId());
+      json.writeEndObject();
+      json.writeRaw('\n');
+    }
+    json.flush();
   }
 
   /** A byte buffer whose array is written as it is, without a copy. */
