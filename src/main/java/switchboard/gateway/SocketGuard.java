@@ -134,6 +134,10 @@ public final class SocketGuard {
 
   private void append(WebSocketFrame frame, Consumer<String> onText, Runnable onTooLarge) {
     Buffer data = frame.binaryData();
+    if (message == null && frame.isFinal()) { // a message in one frame, as browsers send them: no copy to gather it
+      decoded(data.getBytes(), onText);
+      return;
+    }
     if (message == null) {
       message = data.copy();
     } else if (message.length() + data.length() > MAX_MESSAGE_BYTES) {
@@ -152,13 +156,24 @@ public final class SocketGuard {
     }
     Buffer whole = message;
     message = null;
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(whole.getBytes())).toString();
-    } catch (CharacterCodingException e) {
-      close(CLOSE_INVALID_UTF8, "text frames must be UTF-8", "invalid_utf8");
-      return;
+    decoded(whole.getBytes(), onText);
+  }
+
+  /**
+   * The text of a whole message, or the socket closed when it is not UTF-8. The JDK's decoding
+   * replaces what is not UTF-8 with U+FFFD; only a text holding U+FFFD (rare: it may also have been
+   * sent as such) is decoded again strictly to tell which.
+   */
+  private void decoded(byte[] bytes, Consumer<String> onText) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') >= 0) {
+      try {
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+      } catch (CharacterCodingException e) {
+        close(CLOSE_INVALID_UTF8, "text frames must be UTF-8", "invalid_utf8");
+        return;
+      }
     }
     onText.accept(text);
   }

@@ -41,6 +41,16 @@ class FramesTest {
   }
 
   @Test
+  void acksAreWhatAJsonObjectEncodes() {
+    for (String clientId : new String[] {null, "c-1", "quote\"and\\slash", "é\u0001\n"}) {
+      for (long seq : new long[] {0, 1, 42, Long.MAX_VALUE}) {
+        assertThat(Frames.guestAck(clientId, seq))
+            .isEqualTo(new JsonObject().put("type", "ack").put("clientId", clientId).put("seq", seq).encode());
+      }
+    }
+  }
+
+  @Test
   void timesAreWrittenAsInstantWritesThem() {
     Random random = new Random(11);
     List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-12-07T02:25:00Z"),

@@ -141,6 +141,12 @@ class PublicInternetTest {
       ok.rawContinuation(concat(new byte[] {(byte) 0xA9}, "e\"}".getBytes(StandardCharsets.UTF_8)), true);
       assertThat(ok.next("started", TestNode.TIMEOUT).getString("chatId")).isNotBlank();
     }
+    // U+FFFD sent as itself (EF BF BD) is UTF-8: one frame, read as sent
+    try (HostileSocket ok = HostileSocket.connect(client, node.port(), "/ws/guest", Map.of())) {
+      ok.rawTextFrame(concat(start, new byte[] {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD}, "e\"}".getBytes(StandardCharsets.UTF_8)),
+          true);
+      assertThat(ok.next("started", TestNode.TIMEOUT).getString("chatId")).isNotBlank();
+    }
     // C3 28 is not UTF-8: before the fix, a chat started for "Ren\uFFFD(e"
     try (HostileSocket bad = HostileSocket.connect(client, node.port(), "/ws/guest", Map.of())) {
       bad.rawTextFrame(concat(start, new byte[] {(byte) 0xC3, 0x28}, "e\"}".getBytes(StandardCharsets.UTF_8)), true);
