@@ -44,7 +44,10 @@ public final class MessageFiles implements AutoCloseable {
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
 
-  /** One message as a line, as {@link #append} writes it field by field: short names, since every acknowledged message is written once more here. */
+  /**
+   * One message as a line, as {@link #append} writes it field by field: short names, since every
+   * acknowledged message is written once more here.
+   */
   record Line(String c, long s, long a, String f, String n, String t, String k) {
     RecordedMessage message() {
       return new RecordedMessage(c, new ChatMessage(s, f, n, t, JdbcRecordStore.instant(a)), k);
@@ -56,7 +59,7 @@ public final class MessageFiles implements AutoCloseable {
   private final FileChannel lockFile;
   private final FileLock lock;
   private Bytes buffer;
-  /** Writes the lines into {@link #buffer}; one for every batch (a generator per batch was a quarter of the append). */
+  /** Writes the lines into {@link #buffer}; one for all batches (a generator per batch was a quarter of the append). */
   private JsonGenerator json;
   private long number;
   private Path current;

@@ -53,13 +53,23 @@ class OneNodeRestartTest {
     TestNode.await(clients.close(), Duration.ofSeconds(10));
   }
 
+  /** A one-node config whose graces outlast a restart: the guest and the librarian come back to the running chat. */
+  private Path config() throws Exception {
+    Path config = folder.resolve("config.json");
+    Files.writeString(config, TestNode.builder(clients).guestGraceSeconds(120).operatorGraceSeconds(120).configJson());
+    return config;
+  }
+
+  /** Starts the node in its own process (so it can be killed) on {@code config}. */
+  private TestNode startNode(Path config, String label) throws Exception {
+    node = NodeProcess.start(config, null, "solo", label, "256m");
+    return TestNode.remote(node.port(), clients);
+  }
+
   @Test
   void aNodeKilledAndStartedAgainKeepsTheRecordAndItsRunningChats() throws Exception {
-    Path config = folder.resolve("config.json");
-    // graces longer than a restart: the guest and the librarian come back to the running chat
-    Files.writeString(config, TestNode.builder(clients).guestGraceSeconds(120).operatorGraceSeconds(120).configJson());
-    node = NodeProcess.start(config, null, "solo", "restart-before-kill", "256m");
-    TestNode before = TestNode.remote(node.port(), clients);
+    Path config = config();
+    TestNode before = startNode(config, "restart-before-kill");
     Path database = folder.resolve("data/switchboard.db");
     assertThat(database).as("the record is created beside the config file").exists();
 
@@ -107,8 +117,7 @@ class OneNodeRestartTest {
     node.kill(); // at once: no batch had time to run after those acknowledgements
     sam.close();
     alice.close();
-    node = NodeProcess.start(config, null, "solo", "restart-after-kill", "256m");
-    TestNode after = TestNode.remote(node.port(), clients);
+    TestNode after = startNode(config, "restart-after-kill");
 
     // the set-up as the admin left it
     assertThat(after.loginRequest("erin", "erin-passphrase-1").status()).isEqualTo(200);
@@ -158,10 +167,8 @@ class OneNodeRestartTest {
 
   @Test
   void aChatNobodyAnsweredYetIsPutBackForItsGuestAfterAKill() throws Exception {
-    Path config = folder.resolve("config.json");
-    Files.writeString(config, TestNode.builder(clients).guestGraceSeconds(120).operatorGraceSeconds(120).configJson());
-    node = NodeProcess.start(config, null, "solo", "waiting-before-kill", "256m");
-    TestNode before = TestNode.remote(node.port(), clients);
+    Path config = config();
+    TestNode before = startNode(config, "waiting-before-kill");
     // nobody signed in: the chat waits in line, and nothing but its start and messages changes it
     FrameClient pat = FrameClient.guest(before);
     JsonObject started = pat.start("ill", "Pat");
@@ -171,8 +178,7 @@ class OneNodeRestartTest {
 
     node.kill(); // right after the acknowledgements
     pat.close();
-    node = NodeProcess.start(config, null, "solo", "waiting-after-kill", "256m");
-    TestNode after = TestNode.remote(node.port(), clients);
+    TestNode after = startNode(config, "waiting-after-kill");
 
     FrameClient patAgain = FrameClient.guest(after);
     patAgain.send(new JsonObject().put("type", "resume").put("chatId", waiting).put("token", started.getString("token"))
