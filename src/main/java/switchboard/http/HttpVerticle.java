@@ -136,6 +136,9 @@ public final class HttpVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions()
         .setPort(port)
+        // no HTTP/2 upgrade over plain HTTP (browsers never ask; Java's client does, at every request):
+        // a stream reset on an upgraded connection made vertx-micrometer throw, logged as an ERROR
+        .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_FRAME_BYTES);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
