@@ -21,7 +21,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
@@ -369,6 +372,7 @@ public final class JdbcRecordStore implements RecordStore {
         s.executeUpdate();
       }
       if (chat.state().isEnded()) {
+        settleChunks(c, chat.id());
         indexWords(c, chat.id());
       }
       return null;
@@ -429,9 +433,83 @@ public final class JdbcRecordStore implements RecordStore {
       return Future.succeededFuture();
     }
     return transaction(c -> {
-      insertMessages(c, messages);
+      insertChunks(c, messages);
       return null;
     });
+  }
+
+  /**
+   * Adds running chats' messages as one {@code message_chunks} row per chat (V6), which become rows
+   * of messages when the chat ends ({@link #settleChunks}). A row per message cost the one-node
+   * journal's drain three times as much, in bursts that held up the message path.
+   */
+  static void insertChunks(Connection c, List<RecordedMessage> messages) throws SQLException {
+    Map<String, List<RecordedMessage>> byChat = new LinkedHashMap<>();
+    for (RecordedMessage r : messages) {
+      byChat.computeIfAbsent(r.chatId(), id -> new ArrayList<>()).add(r);
+    }
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO message_chunks (chat_id, first_seq, last_seq, lines) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (chat_id, first_seq, last_seq) DO NOTHING")) {
+      for (Map.Entry<String, List<RecordedMessage>> chat : byChat.entrySet()) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (RecordedMessage r : chat.getValue()) {
+          first = Math.min(first, r.message().seq());
+          last = Math.max(last, r.message().seq());
+        }
+        s.setString(1, chat.getKey());
+        s.setLong(2, first);
+        s.setLong(3, last);
+        s.setString(4, MessageFiles.chunkLines(chat.getValue()));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  /** An ended chat's chunks become rows of messages, in the transaction that records its end. */
+  private static void settleChunks(Connection c, String chatId) throws SQLException {
+    List<RecordedMessage> chunked = chunkMessages(c, chatId);
+    if (chunked.isEmpty()) {
+      return;
+    }
+    insertMessages(c, chunked);
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM message_chunks WHERE chat_id = ?")) {
+      s.setString(1, chatId);
+      s.executeUpdate();
+    }
+  }
+
+  private static List<RecordedMessage> chunkMessages(Connection c, String chatId) throws SQLException {
+    List<RecordedMessage> messages = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT lines FROM message_chunks WHERE chat_id = ? ORDER BY first_seq, last_seq")) {
+      s.setString(1, chatId);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          messages.addAll(MessageFiles.fromChunkLines(chatId, r.getString(1)));
+        }
+      }
+    }
+    return messages;
+  }
+
+  /**
+   * A chat's messages in seq order, from its rows and its chunks (a running chat's); a message in
+   * both, or in two chunks (a drain retried after a failure), counts once.
+   */
+  private static List<RecordedMessage> allMessages(Connection c, String chatId)
+      throws SQLException, JsonProcessingException {
+    TreeMap<Long, RecordedMessage> bySeq = new TreeMap<>();
+    for (RecordedMessage r : list(c, "SELECT seq, sender, name, body, at, client_id FROM messages WHERE chat_id = ?",
+        s -> s.setString(1, chatId), r -> new RecordedMessage(chatId, message(r), r.getString(6)))) {
+      bySeq.put(r.message().seq(), r);
+    }
+    for (RecordedMessage r : chunkMessages(c, chatId)) {
+      bySeq.putIfAbsent(r.message().seq(), r);
+    }
+    return new ArrayList<>(bySeq.values());
   }
 
   /** Adds messages in the connection's transaction; one already recorded (same chat and seq) is kept. */
@@ -462,8 +540,7 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<RecordedMessage>> journal(String chatId) {
-    return call(c -> list(c, "SELECT seq, sender, name, body, at, client_id FROM messages WHERE chat_id = ? ORDER BY seq",
-        s -> s.setString(1, chatId), r -> new RecordedMessage(chatId, message(r), r.getString(6))));
+    return call(c -> allMessages(c, chatId));
   }
 
   @Override
@@ -480,8 +557,13 @@ public final class JdbcRecordStore implements RecordStore {
 
   @Override
   public Future<List<ChatMessage>> transcript(String chatId) {
-    return call(c -> list(c, "SELECT seq, sender, name, body, at FROM messages WHERE chat_id = ? ORDER BY seq",
-        s -> s.setString(1, chatId), JdbcRecordStore::message));
+    return call(c -> {
+      List<ChatMessage> messages = new ArrayList<>();
+      for (RecordedMessage r : allMessages(c, chatId)) {
+        messages.add(r.message());
+      }
+      return messages;
+    });
   }
 
   @Override
@@ -618,6 +700,11 @@ public final class JdbcRecordStore implements RecordStore {
       }
       try (PreparedStatement s = c.prepareStatement(
           "DELETE FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE ended_at IS NOT NULL AND ended_at <= ?)")) {
+        s.setLong(1, micros(cutoff));
+        s.executeUpdate();
+      }
+      try (PreparedStatement s = c.prepareStatement( // none unless a chat's end was recorded without settling
+          "DELETE FROM message_chunks WHERE chat_id IN (SELECT id FROM chats WHERE ended_at IS NOT NULL AND ended_at <= ?)")) {
         s.setLong(1, micros(cutoff));
         s.executeUpdate();
       }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -140,19 +142,63 @@ public final class MessageFiles implements AutoCloseable {
    */
   private void writeLines(List<RecordedMessage> messages) throws IOException {
     for (RecordedMessage r : messages) {
-      ChatMessage m = r.message();
-      json.writeStartObject();
-      json.writeStringField("c", r.chatId());
-      json.writeNumberField("s", m.seq());
-      json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
-      json.writeStringField("f", m.from());
-      json.writeStringField("n", m.name());
-      json.writeStringField("t", m.text());
-      json.writeStringField("k", r.clientId());
-      json.writeEndObject();
-      json.writeRaw('\n');
+      writeLine(json, r, true);
     }
     json.flush();
+  }
+
+  private static void writeLine(JsonGenerator json, RecordedMessage r, boolean withChat) throws IOException {
+    ChatMessage m = r.message();
+    json.writeStartObject();
+    if (withChat) {
+      json.writeStringField("c", r.chatId());
+    }
+    json.writeNumberField("s", m.seq());
+    json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
+    json.writeStringField("f", m.from());
+    json.writeStringField("n", m.name());
+    json.writeStringField("t", m.text());
+    json.writeStringField("k", r.clientId());
+    json.writeEndObject();
+    json.writeRaw('\n');
+  }
+
+  /**
+   * One chat's messages as the text of a {@code message_chunks} row (V6): this journal's lines
+   * without the chat's id, which the row holds.
+   */
+  static String chunkLines(List<RecordedMessage> sameChat) {
+    StringWriter out = new StringWriter(sameChat.size() * 160);
+    try (JsonGenerator g = LINES.getFactory().createGenerator(out)) {
+      g.setRootValueSeparator(null);
+      for (RecordedMessage r : sameChat) {
+        writeLine(g, r, false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
+    return out.toString();
+  }
+
+  /** The messages of a {@code message_chunks} row written by {@link #chunkLines}. */
+  static List<RecordedMessage> fromChunkLines(String chatId, String lines) {
+    List<RecordedMessage> messages = new ArrayList<>();
+    int start = 0;
+    while (start < lines.length()) {
+      int end = lines.indexOf('\n', start);
+      if (end < 0) {
+        end = lines.length();
+      }
+      try {
+        Line line = LINES.readValue(lines.substring(start, end), Line.class);
+        messages.add(new RecordedMessage(chatId, new ChatMessage(line.s(), line.f(), line.n(), line.t(),
+            JdbcRecordStore.instant(line.a())), line.k()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("chat " + chatId + ": a stored message cannot be read: " + e.getMessage(), e);
+      }
+      start = end + 1;
+    }
+    return messages;
   }
 
   /** A byte buffer whose array is written as it is, without a copy. */

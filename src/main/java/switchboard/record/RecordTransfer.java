@@ -31,9 +31,9 @@ import switchboard.config.RecordSettings;
 public final class RecordTransfer {
   /** Every table of the record, in the order they are written. */
   static final List<String> TABLES = List.of("directory", "canned_responses", "offline_messages", "audit", "chats",
-      "timelines", "messages");
+      "timelines", "messages", "message_chunks");
   private static final Map<String, String> KEYS = Map.of("directory", "id", "canned_responses", "id",
-      "offline_messages", "id", "audit", "id", "chats", "id", "timelines", "chat_id", "messages", "chat_id, seq");
+      "offline_messages", "id", "audit", "id", "chats", "id", "timelines", "chat_id", "messages", "chat_id, seq", "message_chunks", "chat_id, first_seq, last_seq");
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Columns an import derives again (the archive's word index), so neither exported nor imported. */
   private static final Set<String> DERIVED = Set.of("words_row", "words");

@@ -265,14 +265,27 @@ class FileJournaledRecordTest {
     return all;
   }
 
+  /** A chat's messages in the database, as rows or in a running chat's chunks (V6), each seq once. */
   private int rowsInDatabase(String chatId) throws SQLException {
-    try (Connection c = DriverManager.getConnection(settings.url());
-        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM messages WHERE chat_id = ?")) {
-      s.setString(1, chatId);
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        return r.getInt(1);
+    java.util.Set<Long> seqs = new java.util.HashSet<>();
+    try (Connection c = DriverManager.getConnection(settings.url())) {
+      try (PreparedStatement s = c.prepareStatement("SELECT seq FROM messages WHERE chat_id = ?")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            seqs.add(r.getLong(1));
+          }
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("SELECT lines FROM message_chunks WHERE chat_id = ?")) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            MessageFiles.fromChunkLines(chatId, r.getString(1)).forEach(m -> seqs.add(m.message().seq()));
+          }
+        }
       }
     }
+    return seqs.size();
   }
 }

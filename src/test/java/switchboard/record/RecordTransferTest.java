@@ -39,15 +39,21 @@ class RecordTransferTest {
     RecordStoreContract.await(from.addOfflineMessage(RecordStoreContract.offline("o1", RecordStoreContract.T0)));
     RecordStoreContract.await(from.markOfflineMessageDone("o1", "alice", RecordStoreContract.T0.plusSeconds(9)));
     RecordStoreContract.await(from.audit(new AuditEntry(RecordStoreContract.T0, "alice", "queue.updated", "ill", "fields: title")));
+    // a chat still running when the record is exported: its messages are a chunk (V6), not rows yet
+    Chat running = RecordStoreContract.newChat("running", RecordStoreContract.T0);
+    RecordStoreContract.await(from.recordChat(running, List.of(), List.of()));
+    List<ChatMessage> inFlight = RecordStoreContract.messages(RecordStoreContract.T0, "still here?", "yes");
+    RecordStoreContract.await(from.recordMessages(inFlight.stream()
+        .map(m -> new RecordedMessage("running", m, "k" + m.seq())).toList()));
     RecordStoreContract.await(from.close());
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     long exported = RecordTransfer.export(sqlite, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String lines = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(exported).isEqualTo(lines.lines().count()).isEqualTo(8); // 1+1+1+1+1+1+2
+    assertThat(exported).isEqualTo(lines.lines().count()).isEqualTo(11); // 1+1+1+1+2+2+2+1
 
     RecordSettings postgres = new RecordSettings(PostgresServer.newDatabase(), null, null);
-    assertThat(RecordTransfer.importInto(postgres, new BufferedReader(new StringReader(lines)))).isEqualTo(8);
+    assertThat(RecordTransfer.importInto(postgres, new BufferedReader(new StringReader(lines)))).isEqualTo(11);
     assertThat(RecordTransfer.importInto(postgres, new BufferedReader(new StringReader(lines))))
         .as("a second import").isZero();
 
@@ -58,6 +64,8 @@ class RecordTransferTest {
       assertThat(RecordStoreContract.await(to.transcript("moved"))).isEqualTo(messages);
       assertThat(RecordStoreContract.await(to.timeline("moved"))).isEqualTo(timeline);
       assertThat(RecordStoreContract.await(to.cannedResponses())).hasSize(1);
+      assertThat(RecordStoreContract.await(to.transcript("running"))).as("a running chat's messages move too")
+          .isEqualTo(inFlight);
       // the archive's word index is built again on the way in
       String word = ArchiveQuery.wordsOf(messages.get(0).text()).get(0);
       assertThat(RecordStoreContract.await(to.searchArchive(new ArchiveQuery(RecordStoreContract.T0.minusSeconds(1),
