@@ -81,15 +81,16 @@ public final class FileJournaledRecord implements RecordStore {
 
   /** Guards the files' current segment and {@link #sinceRotation} (appends, rotation). */
   private final Object segmentLock = new Object();
-  private List<RecordedMessage> sinceRotation = new ArrayList<>();
+  private List<MessageFiles.Appended> sinceRotation = new ArrayList<>();
 
   // confined to the file thread
-  /** Closed segments whose messages are not in the database yet (messages null: read them from the file). */
+  /** Closed segments whose messages are not in the database yet (lines null: read them from the file). */
   private final List<Closed> closed = new ArrayList<>();
 
-  private record Closed(Path segment, List<RecordedMessage> messages) {}
+  private record Closed(Path segment, List<MessageFiles.Appended> lines) {}
 
-  private record Drain(List<Closed> segments, long upTo) {}
+  /** Segments to go into the database, as one chunk per chat; journaled messages up to {@code upTo}. */
+  private record Drain(List<Closed> segments, List<MessageChunk> chunks, long upTo) {}
 
   private FileJournaledRecord(Vertx vertx, RecordStore database, WorkerExecutor fileThread, MessageFiles files,
       long drainEveryMs, long slowAppendMs) {
@@ -188,8 +189,7 @@ public final class FileJournaledRecord implements RecordStore {
 
   private void append(List<RecordedMessage> messages) throws IOException {
     synchronized (segmentLock) {
-      files.append(messages);
-      sinceRotation.addAll(messages);
+      sinceRotation.addAll(files.append(messages));
       appended.addAndGet(messages.size());
     }
   }
@@ -243,19 +243,18 @@ public final class FileJournaledRecord implements RecordStore {
         }
       }
       List<Closed> segments = new ArrayList<>(closed);
-      List<Closed> read = new ArrayList<>(segments.size());
+      List<MessageFiles.Appended> lines = new ArrayList<>();
       for (Closed c : segments) {
-        read.add(c.messages() != null ? c : new Closed(c.segment(), MessageFiles.read(c.segment())));
+        lines.addAll(c.lines() != null ? c.lines() : MessageFiles.readAppended(c.segment()));
       }
-      return new Drain(read, upTo);
+      // the lines as the journal wrote them, grouped here rather than encoded again for the database
+      return new Drain(segments, MessageChunk.of(lines), upTo);
     }, false).compose(drain -> {
       if (drain.segments().isEmpty()) {
         inDatabase.set(drain.upTo());
         return Future.succeededFuture();
       }
-      List<RecordedMessage> messages = new ArrayList<>();
-      drain.segments().forEach(c -> messages.addAll(c.messages()));
-      return database.recordMessages(messages)
+      return database.recordChunks(drain.chunks())
           .compose(v -> fileThread.<Void>executeBlocking(() -> {
             files.delete(drain.segments().stream().map(Closed::segment).toList());
             closed.subList(0, drain.segments().size()).clear();

@@ -438,6 +438,17 @@ public final class JdbcRecordStore implements RecordStore {
     });
   }
 
+  @Override
+  public Future<Void> recordChunks(List<MessageChunk> chunks) {
+    if (chunks.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return transaction(c -> {
+      insertChunkRows(c, chunks);
+      return null;
+    });
+  }
+
   /**
    * Adds running chats' messages as one {@code message_chunks} row per chat (V6), which become rows
    * of messages when the chat ends ({@link #settleChunks}). A row per message cost the one-node
@@ -448,20 +459,29 @@ public final class JdbcRecordStore implements RecordStore {
     for (RecordedMessage r : messages) {
       byChat.computeIfAbsent(r.chatId(), id -> new ArrayList<>()).add(r);
     }
+    List<MessageChunk> chunks = new ArrayList<>(byChat.size());
+    for (Map.Entry<String, List<RecordedMessage>> chat : byChat.entrySet()) {
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      for (RecordedMessage r : chat.getValue()) {
+        first = Math.min(first, r.message().seq());
+        last = Math.max(last, r.message().seq());
+      }
+      chunks.add(new MessageChunk(chat.getKey(), first, last, MessageFiles.chunkLines(chat.getValue())));
+    }
+    insertChunkRows(c, chunks);
+  }
+
+  /** A chunk already recorded (same chat and seqs: a drain retried) is kept. */
+  private static void insertChunkRows(Connection c, List<MessageChunk> chunks) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO message_chunks (chat_id, first_seq, last_seq, lines) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (chat_id, first_seq, last_seq) DO NOTHING")) {
-      for (Map.Entry<String, List<RecordedMessage>> chat : byChat.entrySet()) {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (RecordedMessage r : chat.getValue()) {
-          first = Math.min(first, r.message().seq());
-          last = Math.max(last, r.message().seq());
-        }
-        s.setString(1, chat.getKey());
-        s.setLong(2, first);
-        s.setLong(3, last);
-        s.setString(4, MessageFiles.chunkLines(chat.getValue()));
+      for (MessageChunk chunk : chunks) {
+        s.setString(1, chunk.chatId());
+        s.setLong(2, chunk.firstSeq());
+        s.setLong(3, chunk.lastSeq());
+        s.setString(4, chunk.lines());
         s.addBatch();
       }
       s.executeBatch();

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -118,8 +119,14 @@ public final class MessageFiles implements AutoCloseable {
     }
   }
 
-  /** Adds the messages to the current segment (one write, no fsync). */
-  void append(List<RecordedMessage> messages) throws IOException {
+  /** A message as the journal wrote it: its chat, its seq, and its line (newline included). */
+  record Appended(String chatId, long seq, byte[] line) {}
+
+  /**
+   * Adds the messages to the current segment (one write, no fsync), a line each; answers the lines,
+   * which the drain puts into the database as they are ({@link MessageChunk}).
+   */
+  List<Appended> append(List<RecordedMessage> messages) throws IOException {
     buffer.reset();
     try {
       writeLines(messages);
@@ -127,13 +134,25 @@ public final class MessageFiles implements AutoCloseable {
       newBuffer(); // the generator may be mid-line
       throw e;
     }
-    ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
+    byte[] bytes = buffer.bytes();
+    ByteBuffer out = ByteBuffer.wrap(bytes, 0, buffer.size());
+    while (out.hasRemaining()) {
+      channel.write(out);
     }
-    if (buffer.bytes().length > 1024 * 1024) { // a burst's buffer is not kept
+    List<Appended> lines = new ArrayList<>(messages.size());
+    int start = 0;
+    for (RecordedMessage m : messages) { // a raw newline only ends a line: JSON escapes those in strings
+      int end = start;
+      while (bytes[end] != '\n') {
+        end++;
+      }
+      lines.add(new Appended(m.chatId(), m.message().seq(), Arrays.copyOfRange(bytes, start, end + 1)));
+      start = end + 1;
+    }
+    if (bytes.length > 1024 * 1024) { // a burst's buffer is not kept
       newBuffer();
     }
+    return lines;
   }
 
   /**
@@ -246,20 +265,29 @@ public final class MessageFiles implements AutoCloseable {
   }
 
   /**
-   * The messages of a segment, in order. A last line without its newline is a write the process did
-   * not finish (only a machine crash does that: a killed process's write is whole), so its message was
-   * never acknowledged: it is skipped. Any other line that cannot be read is logged and skipped.
+   * A segment's lines, in order, as {@link #append} answered them. A last line without its newline
+   * is a write the process did not finish (only a machine crash does that: a killed process's write
+   * is whole), so its message was never acknowledged: it is skipped. Any other line that cannot be
+   * read is logged and skipped.
    */
-  static List<RecordedMessage> read(Path segment) throws IOException {
-    return readCounting(segment).messages();
+  static List<Appended> readAppended(Path segment) throws IOException {
+    Contents contents = readCounting(segment);
+    List<Appended> lines = new ArrayList<>(contents.messages().size());
+    for (int i = 0; i < contents.messages().size(); i++) {
+      RecordedMessage m = contents.messages().get(i);
+      lines.add(new Appended(m.chatId(), m.message().seq(),
+          (contents.lines().get(i) + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+    return lines;
   }
 
-  /** A segment's messages and how many of its whole lines could not be read. */
-  record Contents(List<RecordedMessage> messages, int unreadable) {}
+  /** A segment's messages, the lines they were read from, and how many whole lines could not be read. */
+  record Contents(List<RecordedMessage> messages, List<String> lines, int unreadable) {}
 
   private static Contents readCounting(Path segment) throws IOException {
     String text = Files.readString(segment, StandardCharsets.UTF_8);
     List<RecordedMessage> messages = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
     int start = 0;
     int lineNumber = 0;
     int unreadable = 0;
@@ -275,12 +303,13 @@ public final class MessageFiles implements AutoCloseable {
       start = end + 1;
       try {
         messages.add(LINES.readValue(line, Line.class).message());
+        lines.add(line);
       } catch (IOException | RuntimeException e) {
         log.error("{}: line {} cannot be read, skipped: {}", segment, lineNumber, e.getMessage());
         unreadable++;
       }
     }
-    return new Contents(messages, unreadable);
+    return new Contents(messages, lines, unreadable);
   }
 
   /**

@@ -70,6 +70,19 @@ public interface RecordStore {
    */
   Future<Void> recordMessages(List<RecordedMessage> messages);
 
+  /**
+   * Running chats' messages as the one-node journal wrote them, a chunk of lines per chat
+   * ({@link FileJournaledRecord}): the same as {@link #recordMessages} of the messages they hold,
+   * which is what a store that keeps messages otherwise does with them.
+   */
+  default Future<Void> recordChunks(List<MessageChunk> chunks) {
+    List<RecordedMessage> messages = new java.util.ArrayList<>();
+    for (MessageChunk chunk : chunks) {
+      messages.addAll(MessageFiles.fromChunkLines(chunk.chatId(), chunk.lines()));
+    }
+    return recordMessages(messages);
+  }
+
   /** Chats recorded as not ended, oldest first: what a one-node restart puts back. */
   Future<List<Chat>> chatsInFlight();
 

@@ -107,9 +107,9 @@ class FileJournaledRecordTest {
     // the database as a slow disk makes it: each batch of messages takes 300 ms
     RecordStore slow = (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
         new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("recordMessages")) {
+          if (method.getName().equals("recordChunks")) {
             transactions.incrementAndGet();
-            return vertx.timer(300).compose(t -> database.recordMessages(castMessages(args[0])));
+            return vertx.timer(300).compose(t -> database.recordChunks(castChunks(args[0])));
           }
           try {
             return method.invoke(database, args);
@@ -135,8 +135,47 @@ class FileJournaledRecordTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<RecordedMessage> castMessages(Object messages) {
-    return (List<RecordedMessage>) messages;
+  private static List<MessageChunk> castChunks(Object chunks) {
+    return (List<MessageChunk>) chunks;
+  }
+
+  /**
+   * The drain hands the database the journal's own lines, grouped by chat; after a failed drain it
+   * reads them again from the files. Texts with newlines, quotes and non-ASCII letters go through
+   * both ways whole.
+   */
+  @Test
+  void aDrainThatFailsIsDoneAgainFromTheFilesAndLosesNothing() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    AtomicInteger tries = new AtomicInteger();
+    RecordStore failingOnce = (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
+        new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("recordChunks") && tries.incrementAndGet() == 1) {
+            return io.vertx.core.Future.failedFuture("database is locked");
+          }
+          try {
+            return method.invoke(database, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, failingOnce, MessageFiles.folderFor(settings), 0));
+    List<RecordedMessage> first = messages("retry", "Line one\nline two", "\"Quoted\" \\ back", "Bibliothèque 図書館 📚");
+    List<RecordedMessage> other = messages("other", "Another chat, same drain");
+    await(journaled.recordMessages(first.subList(0, 2)));
+    await(journaled.recordMessages(other));
+    await(journaled.recordMessages(first.subList(2, 3)));
+    assertThat(journaled.journal("retry").toCompletionStage().toCompletableFuture().handle((r, e) -> e).join())
+        .as("the first drain fails, and so does the read waiting for it").isNotNull();
+    List<RecordedMessage> later = messages("retry", "a", "b", "c", "d", "After the failure").subList(4, 5);
+    await(journaled.recordMessages(later));
+
+    List<RecordedMessage> all = new ArrayList<>(first);
+    all.addAll(later);
+    assertThat(await(journaled.journal("retry"))).isEqualTo(all);
+    assertThat(await(journaled.journal("other"))).isEqualTo(other);
+    assertThat(tries.get()).isEqualTo(2);
+    assertThat(rowsInDatabase("retry")).isEqualTo(4);
   }
 
   @Test
