@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Switchboard set up for the relay: pair i is queue {@code q<i>} staffed by operator {@code o<i>}
@@ -44,7 +46,9 @@ final class SwitchboardRelay implements RelayTarget {
     try {
       int guestPort = nodes.node(0).port();
       int operatorPort = nodes.node(count - 1).port();
-      List<Pair> pairs = RelayTarget.setUp(pairCount, 10, i -> pair(clients, i, guestPort, operatorPort));
+      Map<Integer, String> steps = new ConcurrentSkipListMap<>();
+      List<Pair> pairs = RelayTarget.setUp(pairCount, 10, i -> pair(clients, i, guestPort, operatorPort, steps),
+          steps::toString);
       return new SwitchboardRelay(kind, nodes, pairs, useRedis ? List.of(redis.pid()) : List.of());
     } catch (RuntimeException e) {
       nodes.close();
@@ -54,28 +58,49 @@ final class SwitchboardRelay implements RelayTarget {
 
   /** Signs o<i> in, makes it available on q<i>, starts a guest there and has o<i> accept. */
   static Future<Pair> pair(Clients clients, int i, int guestPort, int operatorPort) {
+    return pair(clients, i, guestPort, operatorPort, new ConcurrentSkipListMap<>());
+  }
+
+  /** As above, with the step pair {@code i} waits for in {@code steps} until it is done. */
+  static Future<Pair> pair(Clients clients, int i, int guestPort, int operatorPort, Map<Integer, String> steps) {
     String queue = "q" + i;
+    steps.put(i, "login");
     return clients.login(operatorPort, "o" + i, Nodes.PASSWORD)
-        .compose(token -> clients.connect(i, operatorPort, "/ws/operator", "o" + i).compose(op -> {
-          op.send(new JsonObject().put("type", "auth").put("token", token).encode());
-          return op.expect("ready", SETUP_TIMEOUT_MS).compose(r -> {
-            op.send(new JsonObject().put("type", "availability").put("queue", queue).put("available", true).encode());
-            return op.expect("availability", SETUP_TIMEOUT_MS);
-          }).map(r -> op);
-        }))
-        .compose(op -> clients.connect(i, guestPort, "/ws/guest", "g" + i).compose(guest -> {
-          guest.send(new JsonObject().put("type", "start").put("queue", queue).put("name", "g" + i).encode());
-          return guest.expect("started", SETUP_TIMEOUT_MS).compose(started -> {
-            String chatId = new JsonObject(started).getString("chatId");
-            return op.expect(Sock.typeFor("offer", chatId), "offer", SETUP_TIMEOUT_MS)
-                .compose(offer -> {
-                  op.send(new JsonObject().put("type", "accept").put("chatId", chatId).encode());
-                  return op.expect(Sock.typeFor("accepted", chatId), "accepted", SETUP_TIMEOUT_MS);
-                })
-                .compose(accepted -> guest.expect("joined", SETUP_TIMEOUT_MS))
-                .map(joined -> new Pair(guest, op, chatId));
+        .compose(token -> {
+          steps.put(i, "operator socket");
+          return clients.connect(i, operatorPort, "/ws/operator", "o" + i).compose(op -> {
+            steps.put(i, "ready");
+            op.send(new JsonObject().put("type", "auth").put("token", token).encode());
+            return op.expect("ready", SETUP_TIMEOUT_MS).compose(r -> {
+              steps.put(i, "availability");
+              op.send(new JsonObject().put("type", "availability").put("queue", queue).put("available", true).encode());
+              return op.expect("availability", SETUP_TIMEOUT_MS);
+            }).map(r -> op);
           });
-        }));
+        })
+        .compose(op -> {
+          steps.put(i, "guest socket");
+          return clients.connect(i, guestPort, "/ws/guest", "g" + i).compose(guest -> {
+            steps.put(i, "started");
+            guest.send(new JsonObject().put("type", "start").put("queue", queue).put("name", "g" + i).encode());
+            return guest.expect("started", SETUP_TIMEOUT_MS).compose(started -> {
+              String chatId = new JsonObject(started).getString("chatId");
+              steps.put(i, "offer");
+              return op.expect(Sock.typeFor("offer", chatId), "offer", SETUP_TIMEOUT_MS)
+                  .compose(offer -> {
+                    steps.put(i, "accepted");
+                    op.send(new JsonObject().put("type", "accept").put("chatId", chatId).encode());
+                    return op.expect(Sock.typeFor("accepted", chatId), "accepted", SETUP_TIMEOUT_MS);
+                  })
+                  .compose(accepted -> {
+                    steps.put(i, "joined");
+                    return guest.expect("joined", SETUP_TIMEOUT_MS);
+                  })
+                  .map(joined -> new Pair(guest, op, chatId));
+            });
+          });
+        })
+        .onComplete(done -> steps.remove(i));
   }
 
   @Override
