@@ -2,6 +2,8 @@ package switchboard.record;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -201,21 +203,42 @@ public final class MessageFiles implements AutoCloseable {
 
   /** The messages of a {@code message_chunks} row written by {@link #chunkLines}. */
   static List<RecordedMessage> fromChunkLines(String chatId, String lines) {
+    // field by field with one parser for the whole chunk: a mapper per line was most of a chat's
+    // end (SettleCost, docs/BENCHMARKS.md)
     List<RecordedMessage> messages = new ArrayList<>();
-    int start = 0;
-    while (start < lines.length()) {
-      int end = lines.indexOf('\n', start);
-      if (end < 0) {
-        end = lines.length();
+    try (JsonParser p = LINES.getFactory().createParser(lines)) {
+      JsonToken token;
+      while ((token = p.nextToken()) != null) {
+        if (token != JsonToken.START_OBJECT) {
+          throw new IOException("a line is not an object: " + token);
+        }
+        long seq = -1;
+        long at = 0;
+        String from = null;
+        String name = null;
+        String text = null;
+        String clientId = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          switch (field) {
+            case "s" -> seq = p.getLongValue();
+            case "a" -> at = p.getLongValue();
+            case "f" -> from = p.getValueAsString();
+            case "n" -> name = p.getValueAsString();
+            case "t" -> text = p.getValueAsString();
+            case "k" -> clientId = p.getValueAsString();
+            default -> p.skipChildren(); // "c": the chunk's row holds the chat
+          }
+        }
+        if (seq < 0 || from == null || text == null) {
+          throw new IOException("a line lacks its seq, sender or text");
+        }
+        messages.add(new RecordedMessage(chatId, new ChatMessage(seq, from, name, text, JdbcRecordStore.instant(at)),
+            clientId));
       }
-      try {
-        Line line = LINES.readValue(lines.substring(start, end), Line.class);
-        messages.add(new RecordedMessage(chatId, new ChatMessage(line.s(), line.f(), line.n(), line.t(),
-            JdbcRecordStore.instant(line.a())), line.k()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("chat " + chatId + ": a stored message cannot be read: " + e.getMessage(), e);
-      }
-      start = end + 1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("chat " + chatId + ": a stored message cannot be read: " + e.getMessage(), e);
     }
     return messages;
   }
