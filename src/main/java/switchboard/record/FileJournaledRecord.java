@@ -26,7 +26,9 @@ import switchboard.store.DirectoryDoc;
 /**
  * The SQLite record of a node whose state is its memory, with acknowledged messages journaled to a
  * file first ({@link MessageFiles}) and put into the database in one transaction every
- * {@link #DRAIN_EVERY_MS} (issue 15: the message path must not get slower). A message is safe from a
+ * {@link #DRAIN_EVERY_MS} (issue 15: the message path must not get slower), as one row per running
+ * chat holding the lines the journal wrote ({@link MessageChunk}): no message is encoded twice, and
+ * the chat's end turns them into rows of messages. A message is safe from a
  * {@code kill -9} once {@link #recordMessages} succeeds, as it was with a SQLite commit per batch,
  * at a write's cost instead of a transaction's; the database gets a few large transactions a second
  * instead of one per batch.
@@ -77,6 +79,8 @@ public final class FileJournaledRecord implements RecordStore {
   /** {@link System#nanoTime} until which appends go to the journal's thread (0: not since start). */
   private volatile long onThreadUntil;
   private int slowInARow;
+  /** Appends made on the caller's thread since the start (tests). */
+  private final AtomicLong appendsOnCaller = new AtomicLong();
   private final long slowAppendNanos;
 
   /** Guards the files' current segment and {@link #sinceRotation} (appends, rotation). */
@@ -166,6 +170,7 @@ public final class FileJournaledRecord implements RecordStore {
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(e);
     }
+    appendsOnCaller.incrementAndGet();
     long took = System.nanoTime() - started;
     if (took <= slowAppendNanos) {
       slowInARow = 0;
@@ -177,6 +182,10 @@ public final class FileJournaledRecord implements RecordStore {
           TimeUnit.NANOSECONDS.toMillis(slowAppendNanos), TimeUnit.NANOSECONDS.toMillis(took), ON_THREAD_FOR_MS / 1000);
     }
     return Future.succeededFuture();
+  }
+
+  long appendsOnCaller() {
+    return appendsOnCaller.get();
   }
 
   private Future<Void> appendOnThread(List<RecordedMessage> messages) {

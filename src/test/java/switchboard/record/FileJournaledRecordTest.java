@@ -264,9 +264,12 @@ class FileJournaledRecordTest {
       called.complete();
     });
     await(called.future());
-    assertThat(writtenBeforeTheCallReturned).as("three slow appends on the caller's thread, then the journal's thread")
-        .containsExactly(true, true, true, false, false, false);
+    // (a write on the journal's thread may also be done before the call returns: the thread is quick)
+    assertThat(writtenBeforeTheCallReturned.subList(0, 3)).as("written before the call returned")
+        .containsExactly(true, true, true);
     await(io.vertx.core.Future.all(writes));
+    assertThat(((FileJournaledRecord) journaled).appendsOnCaller())
+        .as("three slow appends on the caller's thread, then the journal's thread").isEqualTo(3);
     assertThat(await(journaled.journal("slow"))).as("in order, nothing lost across the move").isEqualTo(sent);
   }
 
