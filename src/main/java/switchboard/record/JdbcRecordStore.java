@@ -21,9 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -455,21 +453,7 @@ public final class JdbcRecordStore implements RecordStore {
    * journal's drain three times as much, in bursts that held up the message path.
    */
   static void insertChunks(Connection c, List<RecordedMessage> messages) throws SQLException {
-    Map<String, List<RecordedMessage>> byChat = new LinkedHashMap<>();
-    for (RecordedMessage r : messages) {
-      byChat.computeIfAbsent(r.chatId(), id -> new ArrayList<>()).add(r);
-    }
-    List<MessageChunk> chunks = new ArrayList<>(byChat.size());
-    for (Map.Entry<String, List<RecordedMessage>> chat : byChat.entrySet()) {
-      long first = Long.MAX_VALUE;
-      long last = Long.MIN_VALUE;
-      for (RecordedMessage r : chat.getValue()) {
-        first = Math.min(first, r.message().seq());
-        last = Math.max(last, r.message().seq());
-      }
-      chunks.add(new MessageChunk(chat.getKey(), first, last, MessageFiles.chunkLines(chat.getValue())));
-    }
-    insertChunkRows(c, chunks);
+    insertChunkRows(c, MessageChunk.of(MessageFiles.encoded(messages)));
   }
 
   /** A chunk already recorded (same chat and seqs: a drain retried) is kept. */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -141,6 +140,29 @@ public final class MessageFiles implements AutoCloseable {
     while (out.hasRemaining()) {
       channel.write(out);
     }
+    List<Appended> lines = split(messages, bytes);
+    if (bytes.length > 1024 * 1024) { // a burst's buffer is not kept
+      newBuffer();
+    }
+    return lines;
+  }
+
+  /** The messages as the lines {@link #append} would write, without writing them (a chunk's rows). */
+  static List<Appended> encoded(List<RecordedMessage> messages) {
+    Bytes bytes = new Bytes();
+    try (JsonGenerator g = LINES.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+      g.setRootValueSeparator(null);
+      for (RecordedMessage r : messages) {
+        writeLine(g, r);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return split(messages, bytes.bytes());
+  }
+
+  /** Each message's line out of {@code bytes}, where they were written one after the other. */
+  private static List<Appended> split(List<RecordedMessage> messages, byte[] bytes) {
     List<Appended> lines = new ArrayList<>(messages.size());
     int start = 0;
     for (RecordedMessage m : messages) { // a raw newline only ends a line: JSON escapes those in strings
@@ -151,9 +173,6 @@ public final class MessageFiles implements AutoCloseable {
       lines.add(new Appended(m.chatId(), m.message().seq(), Arrays.copyOfRange(bytes, start, end + 1)));
       start = end + 1;
     }
-    if (bytes.length > 1024 * 1024) { // a burst's buffer is not kept
-      newBuffer();
-    }
     return lines;
   }
 
@@ -163,17 +182,15 @@ public final class MessageFiles implements AutoCloseable {
    */
   private void writeLines(List<RecordedMessage> messages) throws IOException {
     for (RecordedMessage r : messages) {
-      writeLine(json, r, true);
+      writeLine(json, r);
     }
     json.flush();
   }
 
-  private static void writeLine(JsonGenerator json, RecordedMessage r, boolean withChat) throws IOException {
+  private static void writeLine(JsonGenerator json, RecordedMessage r) throws IOException {
     ChatMessage m = r.message();
     json.writeStartObject();
-    if (withChat) {
-      json.writeStringField("c", r.chatId());
-    }
+    json.writeStringField("c", r.chatId());
     json.writeNumberField("s", m.seq());
     json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
     json.writeStringField("f", m.from());
@@ -184,24 +201,7 @@ public final class MessageFiles implements AutoCloseable {
     json.writeRaw('\n');
   }
 
-  /**
-   * One chat's messages as the text of a {@code message_chunks} row (V6): this journal's lines
-   * without the chat's id, which the row holds.
-   */
-  static String chunkLines(List<RecordedMessage> sameChat) {
-    StringWriter out = new StringWriter(sameChat.size() * 160);
-    try (JsonGenerator g = LINES.getFactory().createGenerator(out)) {
-      g.setRootValueSeparator(null);
-      for (RecordedMessage r : sameChat) {
-        writeLine(g, r, false);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringWriter does not fail
-    }
-    return out.toString();
-  }
-
-  /** The messages of a {@code message_chunks} row written by {@link #chunkLines}. */
+  /** The messages of a {@code message_chunks} row (V6): this journal's lines, {@link MessageChunk}. */
   static List<RecordedMessage> fromChunkLines(String chatId, String lines) {
     // field by field with one parser for the whole chunk: a mapper per line was most of a chat's
     // end (SettleCost, docs/BENCHMARKS.md)
@@ -228,7 +228,7 @@ public final class MessageFiles implements AutoCloseable {
             case "n" -> name = p.getValueAsString();
             case "t" -> text = p.getValueAsString();
             case "k" -> clientId = p.getValueAsString();
-            default -> p.skipChildren(); // "c": the chunk's row holds the chat
+            default -> p.skipChildren(); // "c": the same as the chunk's row
           }
         }
         if (seq < 0 || from == null || text == null) {

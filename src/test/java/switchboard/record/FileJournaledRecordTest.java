@@ -105,18 +105,10 @@ class FileJournaledRecordTest {
     RecordStore database = await(JdbcRecordStore.open(vertx, settings));
     AtomicInteger transactions = new AtomicInteger();
     // the database as a slow disk makes it: each batch of messages takes 300 ms
-    RecordStore slow = (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
-        new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("recordChunks")) {
-            transactions.incrementAndGet();
-            return vertx.timer(300).compose(t -> database.recordChunks(castChunks(args[0])));
-          }
-          try {
-            return method.invoke(database, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    RecordStore slow = withRecordChunks(database, chunks -> {
+      transactions.incrementAndGet();
+      return vertx.timer(300).compose(t -> database.recordChunks(chunks));
+    });
     RecordStore journaled = open(FileJournaledRecord.open(vertx, slow, MessageFiles.folderFor(settings), 0));
     List<RecordedMessage> sent = new ArrayList<>();
     for (int batch = 0; batch < 60; batch++) { // past 5,000 pending after 25 batches: 35 batches more while it drains
@@ -134,9 +126,21 @@ class FileJournaledRecordTest {
     assertThat(transactions.get()).as("transactions into the database").isBetween(1, 4);
   }
 
+  /** {@code database}, with its drains' writes ({@code recordChunks}) going through {@code recordChunks}. */
   @SuppressWarnings("unchecked")
-  private static List<MessageChunk> castChunks(Object chunks) {
-    return (List<MessageChunk>) chunks;
+  private static RecordStore withRecordChunks(RecordStore database,
+      java.util.function.Function<List<MessageChunk>, io.vertx.core.Future<Void>> recordChunks) {
+    return (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
+        new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("recordChunks")) {
+            return recordChunks.apply((List<MessageChunk>) args[0]);
+          }
+          try {
+            return method.invoke(database, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /**
@@ -148,17 +152,9 @@ class FileJournaledRecordTest {
   void aDrainThatFailsIsDoneAgainFromTheFilesAndLosesNothing() throws Exception {
     RecordStore database = await(JdbcRecordStore.open(vertx, settings));
     AtomicInteger tries = new AtomicInteger();
-    RecordStore failingOnce = (RecordStore) Proxy.newProxyInstance(RecordStore.class.getClassLoader(),
-        new Class<?>[] {RecordStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("recordChunks") && tries.incrementAndGet() == 1) {
-            return io.vertx.core.Future.failedFuture("database is locked");
-          }
-          try {
-            return method.invoke(database, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    RecordStore failingOnce = withRecordChunks(database, chunks -> tries.incrementAndGet() == 1
+        ? io.vertx.core.Future.failedFuture("database is locked")
+        : database.recordChunks(chunks));
     RecordStore journaled = open(FileJournaledRecord.open(vertx, failingOnce, MessageFiles.folderFor(settings), 0));
     List<RecordedMessage> first = messages("retry", "Line one\nline two", "\"Quoted\" \\ back", "Bibliothèque 図書館 📚");
     List<RecordedMessage> other = messages("other", "Another chat, same drain");
