@@ -1,11 +1,9 @@
 package switchboard.record;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -62,9 +59,6 @@ public final class MessageFiles implements AutoCloseable {
   /** Held while a node journals here, so that nobody else replays (and deletes) the files it writes. */
   private final FileChannel lockFile;
   private final FileLock lock;
-  private Bytes buffer;
-  /** Writes the lines into {@link #buffer}; one for all batches (a generator per batch was a quarter of the append). */
-  private JsonGenerator json;
   private long number;
   private Path current;
   private FileChannel channel;
@@ -74,14 +68,7 @@ public final class MessageFiles implements AutoCloseable {
     this.number = number;
     this.lockFile = lockFile;
     this.lock = lock;
-    newBuffer();
     openNext();
-  }
-
-  private void newBuffer() throws IOException {
-    buffer = new Bytes();
-    json = LINES.getFactory().createGenerator(buffer, JsonEncoding.UTF8);
-    json.setRootValueSeparator(null);
   }
 
   /** The folder of a SQLite record's pending messages. */
@@ -128,78 +115,76 @@ public final class MessageFiles implements AutoCloseable {
    * which the drain puts into the database as they are ({@link MessageChunk}).
    */
   List<Appended> append(List<RecordedMessage> messages) throws IOException {
-    buffer.reset();
-    try {
-      writeLines(messages);
-    } catch (IOException | RuntimeException e) {
-      newBuffer(); // the generator may be mid-line
-      throw e;
-    }
-    byte[] bytes = buffer.bytes();
-    ByteBuffer out = ByteBuffer.wrap(bytes, 0, buffer.size());
-    while (out.hasRemaining()) {
-      channel.write(out);
-    }
-    List<Appended> lines = split(messages, bytes);
-    if (bytes.length > 1024 * 1024) { // a burst's buffer is not kept
-      newBuffer();
+    List<Appended> lines = encoded(messages);
+    if (lines.size() == 1) {
+      ByteBuffer out = ByteBuffer.wrap(lines.get(0).line());
+      while (out.hasRemaining()) {
+        channel.write(out);
+      }
+    } else {
+      ByteBuffer[] out = new ByteBuffer[lines.size()];
+      long left = 0;
+      for (int i = 0; i < out.length; i++) {
+        out[i] = ByteBuffer.wrap(lines.get(i).line());
+        left += out[i].remaining();
+      }
+      while (left > 0) { // one gathering write, in practice
+        left -= channel.write(out);
+      }
     }
     return lines;
   }
 
-  /** The messages as the lines {@link #append} would write, without writing them (a chunk's rows). */
+  /** The messages as the lines {@link #append} writes, without writing them (a chunk's rows). */
   static List<Appended> encoded(List<RecordedMessage> messages) {
-    Bytes bytes = new Bytes();
-    try (JsonGenerator g = LINES.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
-      g.setRootValueSeparator(null);
-      for (RecordedMessage r : messages) {
-        writeLine(g, r);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
-    }
-    return split(messages, bytes.bytes());
-  }
-
-  /** Each message's line out of {@code bytes}, where they were written one after the other. */
-  private static List<Appended> split(List<RecordedMessage> messages, byte[] bytes) {
     List<Appended> lines = new ArrayList<>(messages.size());
-    int start = 0;
-    for (RecordedMessage m : messages) { // a raw newline only ends a line: JSON escapes those in strings
-      int end = start;
-      while (bytes[end] != '\n') {
-        end++;
-      }
-      lines.add(new Appended(m.chatId(), m.message().seq(), Arrays.copyOfRange(bytes, start, end + 1)));
-      start = end + 1;
+    for (RecordedMessage m : messages) {
+      lines.add(new Appended(m.chatId(), m.message().seq(), line(m)));
     }
     return lines;
   }
 
   /**
-   * The lines into {@link #buffer}, field by field: a mapper per message allocated more than the
-   * rest of the message path (JFR, relay bench).
+   * One message as its line, written by hand: {@code {"c":…,"s":…,"a":…,"f":…,"n":…,"t":…,"k":…}} and a
+   * newline, strings escaped as Jackson escapes them ({@link Line} reads it; MessageFilesTest holds it
+   * equal, byte for byte, to Jackson's generator, which escapes every surrogate, so an unpaired one
+   * is kept too). Every acknowledged message is written here on routing's loop: a Jackson generator
+   * there was a large method for the JIT, which compiled it again each time a growing seq first
+   * needed another digit (the relay bench's compilations, JFR).
    */
-  private void writeLines(List<RecordedMessage> messages) throws IOException {
-    for (RecordedMessage r : messages) {
-      writeLine(json, r);
-    }
-    json.flush();
+  static byte[] line(RecordedMessage r) {
+    ChatMessage m = r.message();
+    StringBuilder line = new StringBuilder(96 + m.text().length());
+    quotedOrNull(line.append("{\"c\":"), r.chatId());
+    line.append(",\"s\":").append(m.seq()).append(",\"a\":").append(JdbcRecordStore.micros(m.at()));
+    quotedOrNull(line.append(",\"f\":"), m.from());
+    quotedOrNull(line.append(",\"n\":"), m.name());
+    quotedOrNull(line.append(",\"t\":"), m.text());
+    quotedOrNull(line.append(",\"k\":"), r.clientId());
+    return line.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void writeLine(JsonGenerator json, RecordedMessage r) throws IOException {
-    ChatMessage m = r.message();
-    json.writeStartObject();
-    json.writeStringField("c", r.chatId());
-    json.writeNumberField("s", m.seq());
-    json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
-    json.writeStringField("f", m.from());
-    json.writeStringField("n", m.name());
-    json.writeStringField("t", m.text());
-    json.writeStringField("k", r.clientId());
-    json.writeEndObject();
-    json.writeRaw('\n');
+  private static void quotedOrNull(StringBuilder line, String text) {
+    if (text == null) {
+      line.append("null");
+      return;
+    }
+    line.append('"');
+    int run = 0; // characters from here on are escaped by Jackson's encoder, surrogates by hand, as its generator does
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        JsonStringEncoder.getInstance().quoteAsString(text.substring(run, i), line);
+        line.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
+            .append(HEX[c & 0xf]);
+        run = i + 1;
+      }
+    }
+    JsonStringEncoder.getInstance().quoteAsString(run == 0 ? text : text.substring(run), line);
+    line.append('"');
   }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** The messages of a {@code message_chunks} row (V6): this journal's lines, {@link MessageChunk}. */
   static List<RecordedMessage> fromChunkLines(String chatId, String lines) {
@@ -241,17 +226,6 @@ public final class MessageFiles implements AutoCloseable {
       throw new UncheckedIOException("chat " + chatId + ": a stored message cannot be read: " + e.getMessage(), e);
     }
     return messages;
-  }
-
-  /** A byte buffer whose array is written as it is, without a copy. */
-  private static final class Bytes extends ByteArrayOutputStream {
-    Bytes() {
-      super(16 * 1024);
-    }
-
-    byte[] bytes() {
-      return buf;
-    }
   }
 
   /** Closes the current segment and starts the next; the closed one's path. */

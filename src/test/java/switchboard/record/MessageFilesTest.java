@@ -1,0 +1,89 @@
+package switchboard.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import switchboard.domain.ChatMessage;
+
+/** The journal's lines, written by hand, are the lines Jackson's generator writes, and read back whole. */
+class MessageFilesTest {
+  private static final Instant AT = Instant.parse("2026-12-07T09:30:00.123456Z");
+
+  /** What the journal wrote through Jackson's generator before its lines were written by hand. */
+  private static byte[] jacksonLine(RecordedMessage r) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = new ObjectMapper().getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      ChatMessage m = r.message();
+      json.writeStartObject();
+      json.writeStringField("c", r.chatId());
+      json.writeNumberField("s", m.seq());
+      json.writeNumberField("a", JdbcRecordStore.micros(m.at()));
+      json.writeStringField("f", m.from());
+      json.writeStringField("n", m.name());
+      json.writeStringField("t", m.text());
+      json.writeStringField("k", r.clientId());
+      json.writeEndObject();
+    }
+    out.write('\n');
+    return out.toByteArray();
+  }
+
+  private static List<RecordedMessage> awkwardMessages() {
+    List<String> texts = List.of("plain", "", "quote \" backslash \\ slash /", "tab\tnew\nline\rreturn\bback\fform",
+        "control \u0000 \u0001 \u001f and DEL \u007f", "<script>alert('x')</script> & é 図書館 📚",
+        "line separators \u2028 \u2029", "x".repeat(4000), "a lone surrogate \ud800 kept");
+    List<RecordedMessage> messages = new ArrayList<>();
+    long[] seqs = {1, 9, 10, 99, 100, 999, 1_000, 123_456_789_012L, 7};
+    for (int i = 0; i < texts.size(); i++) {
+      boolean withNames = i % 2 == 0;
+      messages.add(new RecordedMessage("chat-" + i, new ChatMessage(seqs[i], i == 3 ? "system" : "guest",
+          withNames ? "Ada \"the\" Reader" : null, texts.get(i), AT.plusNanos(i * 1_000L)),
+          withNames ? "client-" + i : null));
+    }
+    return messages;
+  }
+
+  @Test
+  void eachLineIsByteForByteWhatJacksonsGeneratorWrites() throws IOException {
+    for (RecordedMessage m : awkwardMessages()) {
+      assertThat(new String(MessageFiles.line(m), StandardCharsets.UTF_8))
+          .isEqualTo(new String(jacksonLine(m), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void appendedLinesAreReadBackAsTheSameMessagesFromTheFileAndFromAChunk(@TempDir Path folder) throws IOException {
+    List<RecordedMessage> messages = awkwardMessages();
+    List<MessageFiles.Appended> appended = new ArrayList<>();
+    Path segment;
+    try (MessageFiles files = MessageFiles.open(folder)) {
+      appended.addAll(files.append(messages.subList(0, 1))); // one line alone
+      appended.addAll(files.append(messages.subList(1, messages.size()))); // several in one write
+      segment = files.rotate();
+    }
+    List<MessageFiles.Appended> read = MessageFiles.readAppended(segment);
+    assertThat(read).hasSameSizeAs(messages);
+    for (int i = 0; i < messages.size(); i++) {
+      assertThat(read.get(i).line()).isEqualTo(appended.get(i).line());
+      assertThat(read.get(i).chatId()).isEqualTo(messages.get(i).chatId());
+      assertThat(read.get(i).seq()).isEqualTo(messages.get(i).message().seq());
+    }
+    assertThat(Files.readAllBytes(segment)).hasSize(appended.stream().mapToInt(a -> a.line().length).sum());
+    for (RecordedMessage m : messages) {
+      assertThat(MessageFiles.fromChunkLines(m.chatId(), new String(MessageFiles.line(m), StandardCharsets.UTF_8)))
+          .containsExactly(m);
+    }
+  }
+}
