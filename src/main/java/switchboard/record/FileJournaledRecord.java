@@ -47,7 +47,8 @@ import switchboard.store.DirectoryDoc;
  * every thread at once) the appends go to the journal's thread for {@link #ON_THREAD_FOR_MS}, where
  * messages that arrive during a slow write wait together for the next one, and the event loop
  * goes on with everything else. The segment's rotation (every drain) and the caller's append take
- * one lock, held for a write or for closing one file and opening the next.
+ * one lock, held for a write or for switching to the next file, which is opened before and the last
+ * one closed after, outside it.
  */
 public final class FileJournaledRecord implements RecordStore {
   private static final Logger log = LoggerFactory.getLogger(FileJournaledRecord.class);
@@ -243,13 +244,24 @@ public final class FileJournaledRecord implements RecordStore {
 
   private Future<Void> drainOnce() {
     return fileThread.executeBlocking(() -> {
+      // the next segment is opened, and the last one closed, outside the lock that appends take
+      boolean unrotated;
+      synchronized (segmentLock) {
+        unrotated = !sinceRotation.isEmpty(); // only appends add to it, and they only add
+      }
+      MessageFiles.Segment next = unrotated ? files.openNext() : null;
+      MessageFiles.Segment previous = null;
       long upTo;
       synchronized (segmentLock) {
         upTo = appended.get();
-        if (!sinceRotation.isEmpty()) {
-          closed.add(new Closed(files.rotate(), sinceRotation));
+        if (next != null) {
+          previous = files.switchTo(next);
+          closed.add(new Closed(previous.path(), sinceRotation));
           sinceRotation = new ArrayList<>();
         }
+      }
+      if (previous != null) {
+        previous.channel().close();
       }
       List<Closed> segments = new ArrayList<>(closed);
       List<MessageFiles.Appended> lines = new ArrayList<>();

@@ -68,7 +68,7 @@ public final class MessageFiles implements AutoCloseable {
     this.number = number;
     this.lockFile = lockFile;
     this.lock = lock;
-    openNext();
+    switchTo(openNext());
   }
 
   /** The folder of a SQLite record's pending messages. */
@@ -228,12 +228,36 @@ public final class MessageFiles implements AutoCloseable {
     return messages;
   }
 
+  /** A segment file and the channel that appends to it. */
+  record Segment(Path path, FileChannel channel) {}
+
+  /**
+   * Opens the segment after the current one, for {@link #switchTo}; from the thread that rotates,
+   * while appends go on into the current one.
+   */
+  Segment openNext() throws IOException {
+    Path path = folder.resolve(PREFIX + (number + 1) + SUFFIX);
+    return new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND));
+  }
+
+  /**
+   * Appends go into {@code next} from now on (under the lock that appends take); answers the segment
+   * they went into so far, whose channel the caller closes.
+   */
+  Segment switchTo(Segment next) {
+    Segment previous = new Segment(current, channel);
+    number++;
+    current = next.path();
+    channel = next.channel();
+    return previous;
+  }
+
   /** Closes the current segment and starts the next; the closed one's path. */
   Path rotate() throws IOException {
-    Path closed = current;
-    channel.close();
-    openNext();
-    return closed;
+    Segment previous = switchTo(openNext());
+    previous.channel().close();
+    return previous.path();
   }
 
   void delete(List<Path> segments) throws IOException {
@@ -253,12 +277,6 @@ public final class MessageFiles implements AutoCloseable {
       lock.release();
       lockFile.close();
     }
-  }
-
-  private void openNext() throws IOException {
-    number++;
-    current = folder.resolve(PREFIX + number + SUFFIX);
-    channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   /**
