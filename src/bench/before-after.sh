@@ -6,6 +6,8 @@
 #
 #   src/bench/before-after.sh BEFORE [RATE] [ROUNDS] [BEFORE_CONFIGS] [AFTER_CONFIGS]
 #   e.g. src/bench/before-after.sh 24ef509 5000 3 memory-1,redis-1 memory-1,sqlite-1,redis-1,redis-sqlite-1
+# BENCH_JVM: the JVM's flags for both sides (default -Xms2g -Xmx2g); GC_LOG=1 adds a GC log per run
+# ($OUT/<name>.gc.log). It ends with each side's p99 by round and their medians (before-after-summary.sh).
 set -euo pipefail
 before=${1:?a commit to compare with}
 rate=${2:-10000}
@@ -28,7 +30,9 @@ for round in $(seq 1 "$rounds"); do
     for config in ${configs//,/ }; do
       name=$side-$round-$config
       echo "round $round: $side $config at $rate msg/s"
-      if (cd "$dir" && mvn -B -q -Pbench exec:exec -Dbench.scenario=relay \
+      jvm=${BENCH_JVM:--Xms2g -Xmx2g}
+      if [ -n "${GC_LOG:-}" ]; then jvm="$jvm -Xlog:gc:file=$out/$name.gc.log"; fi
+      if (cd "$dir" && mvn -B -q -Pbench exec:exec -Dbench.scenario=relay -Dbench.jvm="$jvm" \
           -Dbench.args="configs=$config rates= fixedRate=$rate name=$name out=$out" > "$out/$name.log" 2>&1); then
         grep -h "fixed, longer" "$out/$name.md" || true
       else
@@ -37,3 +41,4 @@ for round in $(seq 1 "$rounds"); do
     done
   done
 done
+"$here/src/bench/before-after-summary.sh" "$out"
