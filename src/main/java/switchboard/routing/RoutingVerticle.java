@@ -191,7 +191,7 @@ public final class RoutingVerticle extends VerticleBase {
         .compose(v -> store.createChat(chat))
         // the question is the chat's first message, in the record before the guest is told
         .compose(v -> question == null ? Future.succeededFuture()
-            : store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, null, question, chat.createdAt(),
+            : store.appendMessage(chat.id(), ChatMessage.FROM_GUEST, guest.name(), question, chat.createdAt(),
                 cmd.questionClientId()).compose(m -> journal.write(chat.id(), m, cmd.questionClientId()).map(x -> {
                   questionAck[0] = new Ack(chat.id(), cmd.questionClientId(), m.seq());
                   return (Void) null;

@@ -74,6 +74,8 @@ class PreChatFormTest {
     assertThat(accepted.getJsonArray("history")).hasSize(1);
     assertThat(accepted.getJsonArray("history").getJsonObject(0).getString("text"))
         .isEqualTo("Can I renew a loan from another library?");
+    // the question is the guest's like every later message: under their name in the transcript
+    assertThat(accepted.getJsonArray("history").getJsonObject(0).getString("name")).isEqualTo("Pat");
     assertThat(accepted.getJsonObject("guest").getString("email")).isEqualTo("pat@example.org");
     assertThat(guest.say("It is due tomorrow").getLong("seq")).isEqualTo(2);
   }
