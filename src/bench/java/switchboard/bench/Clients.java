@@ -17,6 +17,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The load generator's side: its own Vert.x instance (never the server's), a few event-loop
@@ -80,8 +82,8 @@ final class Clients implements AutoCloseable {
    * builds before and after the durable record, with every loop idle.)
    */
   Future<String> login(int port, String user, String password) {
-    return loginOnce(port, user, password).recover(e -> e instanceof java.util.concurrent.TimeoutException
-        || e.getCause() instanceof java.util.concurrent.TimeoutException ? loginOnce(port, user, password)
+    return loginOnce(port, user, password).recover(e -> e instanceof TimeoutException
+        || e.getCause() instanceof TimeoutException ? loginOnce(port, user, password)
         : Future.failedFuture(e));
   }
 
@@ -97,7 +99,7 @@ final class Clients implements AutoCloseable {
           }
           return body.toJsonObject().getString("token");
         }))
-        .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .timeout(30, TimeUnit.SECONDS)
         .onComplete(promise));
     return promise.future();
   }

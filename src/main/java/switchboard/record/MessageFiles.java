@@ -116,21 +116,14 @@ public final class MessageFiles implements AutoCloseable {
    */
   List<Appended> append(List<RecordedMessage> messages) throws IOException {
     List<Appended> lines = encoded(messages);
-    if (lines.size() == 1) {
-      ByteBuffer out = ByteBuffer.wrap(lines.get(0).line());
-      while (out.hasRemaining()) {
-        channel.write(out);
-      }
-    } else {
-      ByteBuffer[] out = new ByteBuffer[lines.size()];
-      long left = 0;
-      for (int i = 0; i < out.length; i++) {
-        out[i] = ByteBuffer.wrap(lines.get(i).line());
-        left += out[i].remaining();
-      }
-      while (left > 0) { // one gathering write, in practice
-        left -= channel.write(out);
-      }
+    ByteBuffer[] out = new ByteBuffer[lines.size()];
+    long left = 0;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ByteBuffer.wrap(lines.get(i).line());
+      left += out[i].remaining();
+    }
+    while (left > 0) { // one (gathering) write, in practice
+      left -= channel.write(out);
     }
     return lines;
   }
@@ -251,13 +244,6 @@ public final class MessageFiles implements AutoCloseable {
     current = next.path();
     channel = next.channel();
     return previous;
-  }
-
-  /** Closes the current segment and starts the next; the closed one's path. */
-  Path rotate() throws IOException {
-    Segment previous = switchTo(openNext());
-    previous.channel().close();
-    return previous.path();
   }
 
   void delete(List<Path> segments) throws IOException {

@@ -71,7 +71,9 @@ class MessageFilesTest {
     try (MessageFiles files = MessageFiles.open(folder)) {
       appended.addAll(files.append(messages.subList(0, 1))); // one line alone
       appended.addAll(files.append(messages.subList(1, messages.size()))); // several in one write
-      segment = files.rotate();
+      MessageFiles.Segment written = files.switchTo(files.openNext()); // as the drain rotates
+      written.channel().close();
+      segment = written.path();
     }
     List<MessageFiles.Appended> read = MessageFiles.readAppended(segment);
     assertThat(read).hasSameSizeAs(messages);
