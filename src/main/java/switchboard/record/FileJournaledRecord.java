@@ -46,9 +46,11 @@ import switchboard.store.DirectoryDoc;
  * in a row over {@link #SLOW_APPEND_MS} (one slow append alone may be a GC pause, which stops
  * every thread at once) the appends go to the journal's thread for {@link #ON_THREAD_FOR_MS}, where
  * messages that arrive during a slow write wait together for the next one, and the event loop
- * goes on with everything else. The segment's rotation (every drain) and the caller's append take
- * one lock, held for a write or for switching to the next file, which is opened before and the last
- * one closed after, outside it.
+ * goes on with everything else. The drain and the caller's append take one lock, held for a
+ * write, or for taking the lines appended since the last drain and where they end in the segment.
+ * A drain starts a new segment only once the current one holds {@link MessageFiles#ROTATE_AT_BYTES}
+ * (opened before the lock and the full one closed after, outside it), so the message path does not
+ * create and delete a file every drain; the full segment is deleted once its lines are in the database.
  */
 public final class FileJournaledRecord implements RecordStore {
   private static final Logger log = LoggerFactory.getLogger(FileJournaledRecord.class);
@@ -84,22 +86,31 @@ public final class FileJournaledRecord implements RecordStore {
   private final AtomicLong appendsOnCaller = new AtomicLong();
   private final long slowAppendNanos;
 
-  /** Guards the files' current segment and {@link #sinceRotation} (appends, rotation). */
+  /** Guards the files' current segment and {@link #undrained} (appends, the drain taking lines, rotation). */
   private final Object segmentLock = new Object();
-  private List<MessageFiles.Appended> sinceRotation = new ArrayList<>();
+  /** Lines appended since the drain last took them. */
+  private List<MessageFiles.Appended> undrained = new ArrayList<>();
+  private final long rotateAtBytes;
 
   // confined to the file thread
-  /** Closed segments whose messages are not in the database yet (lines null: read them from the file). */
-  private final List<Closed> closed = new ArrayList<>();
+  /** Parts of segments taken by drains whose messages are not in the database yet, oldest first. */
+  private final List<Taken> taken = new ArrayList<>();
+  /** Where the current segment's next part to take starts. */
+  private long takenTo;
 
-  private record Closed(Path segment, List<MessageFiles.Appended> lines) {}
+  /**
+   * The bytes {@code from}–{@code to} of a segment, taken by a drain, as lines (null after a failed
+   * drain: read them from the file again); {@code lastOfSegment}: the segment is deleted once they are in the database.
+   */
+  private record Taken(Path segment, long from, long to, List<MessageFiles.Appended> lines, boolean lastOfSegment) {}
 
-  /** Segments to go into the database, as one chunk per chat; journaled messages up to {@code upTo}. */
-  private record Drain(List<Closed> segments, List<MessageChunk> chunks, long upTo) {}
+  /** Parts to go into the database, as one chunk per chat; journaled messages up to {@code upTo}. */
+  private record Drain(List<Taken> parts, List<MessageChunk> chunks, long upTo) {}
 
   private FileJournaledRecord(Vertx vertx, RecordStore database, WorkerExecutor fileThread, MessageFiles files,
-      long drainEveryMs, long slowAppendMs) {
+      long drainEveryMs, long slowAppendMs, long rotateAtBytes) {
     this.vertx = vertx;
+    this.rotateAtBytes = rotateAtBytes;
     this.database = database;
     this.fileThread = fileThread;
     this.files = files;
@@ -123,11 +134,17 @@ public final class FileJournaledRecord implements RecordStore {
   /** {@code slowAppendMs}: what counts as a slow append on the caller's thread (tests of a slow disk). */
   static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder, long drainEveryMs,
       long slowAppendMs) {
+    return open(vertx, database, folder, drainEveryMs, slowAppendMs, MessageFiles.ROTATE_AT_BYTES);
+  }
+
+  /** {@code rotateAtBytes}: the segment's size past which a drain starts the next (tests of rotation). */
+  static Future<RecordStore> open(Vertx vertx, RecordStore database, Path folder, long drainEveryMs,
+      long slowAppendMs, long rotateAtBytes) {
     WorkerExecutor fileThread = vertx.createSharedWorkerExecutor("switchboard-journal-" + Tokens.newId().substring(0, 8),
         1, 60, TimeUnit.SECONDS);
     return fileThread.executeBlocking(() -> MessageFiles.open(folder), false)
         .<RecordStore>map(files -> new FileJournaledRecord(vertx, database, fileThread, files, drainEveryMs,
-            slowAppendMs))
+            slowAppendMs, rotateAtBytes))
         .recover(e -> {
           fileThread.close();
           return Future.failedFuture(new IllegalStateException(
@@ -199,7 +216,7 @@ public final class FileJournaledRecord implements RecordStore {
 
   private void append(List<RecordedMessage> messages) throws IOException {
     synchronized (segmentLock) {
-      sinceRotation.addAll(files.append(messages));
+      undrained.addAll(files.append(messages));
       appended.addAndGet(messages.size());
     }
   }
@@ -244,47 +261,55 @@ public final class FileJournaledRecord implements RecordStore {
 
   private Future<Void> drainOnce() {
     return fileThread.executeBlocking(() -> {
-      // the next segment is opened, and the last one closed, outside the lock that appends take
-      boolean unrotated;
+      // a full segment is followed by the next, opened (and the full one closed) outside the lock that appends take
+      boolean full;
       synchronized (segmentLock) {
-        unrotated = !sinceRotation.isEmpty(); // only appends add to it, and they only add
+        full = files.written() >= rotateAtBytes; // only appends add to it
       }
-      MessageFiles.Segment next = unrotated ? files.openNext() : null;
+      MessageFiles.Segment next = full ? files.openNext() : null;
       MessageFiles.Segment previous = null;
       long upTo;
       synchronized (segmentLock) {
         upTo = appended.get();
+        Path segment = files.current();
+        long to = files.written();
+        if (to > takenTo) {
+          taken.add(new Taken(segment, takenTo, to, undrained, next != null));
+          undrained = new ArrayList<>();
+          takenTo = to;
+        } else if (next != null) {
+          taken.add(new Taken(segment, to, to, List.of(), true));
+        }
         if (next != null) {
           previous = files.switchTo(next);
-          closed.add(new Closed(previous.path(), sinceRotation));
-          sinceRotation = new ArrayList<>();
+          takenTo = 0;
         }
       }
       if (previous != null) {
         previous.channel().close();
       }
-      List<Closed> segments = new ArrayList<>(closed);
+      List<Taken> parts = new ArrayList<>(taken);
       List<MessageFiles.Appended> lines = new ArrayList<>();
-      for (Closed c : segments) {
-        lines.addAll(c.lines() != null ? c.lines() : MessageFiles.readAppended(c.segment()));
+      for (Taken t : parts) {
+        lines.addAll(t.lines() != null ? t.lines() : MessageFiles.readAppended(t.segment(), t.from(), t.to()));
       }
       // the lines as the journal wrote them, grouped here rather than encoded again for the database
-      return new Drain(segments, MessageChunk.of(lines), upTo);
+      return new Drain(parts, MessageChunk.of(lines), upTo);
     }, false).compose(drain -> {
-      if (drain.segments().isEmpty()) {
+      if (drain.parts().isEmpty()) {
         inDatabase.set(drain.upTo());
         return Future.succeededFuture();
       }
-      return database.recordChunks(drain.chunks())
+      return (drain.chunks().isEmpty() ? Future.<Void>succeededFuture() : database.recordChunks(drain.chunks()))
           .compose(v -> fileThread.<Void>executeBlocking(() -> {
-            files.delete(drain.segments().stream().map(Closed::segment).toList());
-            closed.subList(0, drain.segments().size()).clear();
+            files.delete(drain.parts().stream().filter(Taken::lastOfSegment).map(Taken::segment).toList());
+            taken.subList(0, drain.parts().size()).clear();
             inDatabase.set(drain.upTo());
             return null;
           }, false))
           .onFailure(e -> fileThread.executeBlocking(() -> {
             // not kept in memory while the database fails: read again from the files next time
-            closed.replaceAll(c -> new Closed(c.segment(), null));
+            taken.replaceAll(t -> new Taken(t.segment(), t.from(), t.to(), null, t.lastOfSegment()));
             return null;
           }, false));
     });
@@ -412,7 +437,7 @@ public final class FileJournaledRecord implements RecordStore {
     vertx.cancelTimer(timer);
     return inDatabaseNow()
         .onFailure(e -> log.warn("journaled messages stay in their files until the next start: {}", e.getMessage()))
-        .transform(x -> closeFiles())
+        .transform(drained -> closeFiles(drained.succeeded()))
         .eventually(database::close);
   }
 
@@ -422,13 +447,14 @@ public final class FileJournaledRecord implements RecordStore {
    */
   Future<Void> abandon() {
     vertx.cancelTimer(timer);
-    return closeFiles();
+    return closeFiles(false);
   }
 
-  private Future<Void> closeFiles() {
+  /** {@code allInDatabase}: the current segment's messages are all in the database, so it goes. */
+  private Future<Void> closeFiles(boolean allInDatabase) {
     return fileThread.<Void>executeBlocking(() -> {
       synchronized (segmentLock) {
-        files.close();
+        files.close(allInDatabase && appended.get() == inDatabase.get());
       }
       return null;
     }, false).eventually(() -> {

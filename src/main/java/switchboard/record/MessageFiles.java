@@ -15,10 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +36,12 @@ import switchboard.domain.ChatMessage;
  * one {@code write} of a batch, without fsync, like SQLite's own commits with
  * {@code synchronous=NORMAL}: what was written survives the process being killed (the kernel has it),
  * and it costs microseconds where a SQLite transaction per batch cost a commit's page writes and locks
- * (see {@link FileJournaledRecord}). A segment is deleted once its messages are in the database; the
- * segments left by a killed node are put into the database when it is opened again
- * ({@link #replay}), before anything reads it.
+ * (see {@link FileJournaledRecord}). A segment is written until it holds {@link #ROTATE_AT_BYTES}
+ * and deleted once its messages are all in the database: the drain tracks how far it got in
+ * memory, so the message path does not create and delete a file per drain (each one a metadata
+ * change, and on a file system mounted with {@code discard}, a trim, that a buffered {@code write}
+ * could wait behind). The segments left by a killed node are put into the database when it is
+ * opened again ({@link #replay}), before anything reads it, skipping what a drain already put there.
  *
  * <p>Blocking; not thread-safe: its user holds one lock around each call (appends come from the
  * caller's thread or the journal's, rotation from the journal's; see {@link FileJournaledRecord}).
@@ -44,6 +52,9 @@ public final class MessageFiles implements AutoCloseable {
   private static final String PREFIX = "segment-";
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
+  /** The size past which the drain starts a new segment (a few seconds of the relay bench's 10,000 msg/s). */
+  static final long ROTATE_AT_BYTES = 64L << 20;
+  private static final ByteBuffer NEWLINE = ByteBuffer.wrap(new byte[] {'\n'}).asReadOnlyBuffer();
 
   /**
    * One message as a line, as {@link #append} writes it field by field: short names, since every
@@ -56,15 +67,23 @@ public final class MessageFiles implements AutoCloseable {
   }
 
   private final Path folder;
+  /** How a segment's channel is opened for appending (tests wrap it to fail a write partway). */
+  private final UnaryOperator<FileChannel> appendingTo;
   /** Held while a node journals here, so that nobody else replays (and deletes) the files it writes. */
   private final FileChannel lockFile;
   private final FileLock lock;
   private long number;
   private Path current;
   private FileChannel channel;
+  /** Bytes written into the current segment. */
+  private long written;
+  /** A write failed partway: the next append ends the torn line first, so that its own first line stays whole. */
+  private boolean lineTorn;
 
-  private MessageFiles(Path folder, long number, FileChannel lockFile, FileLock lock) throws IOException {
+  private MessageFiles(Path folder, long number, FileChannel lockFile, FileLock lock,
+      UnaryOperator<FileChannel> appendingTo) throws IOException {
     this.folder = folder;
+    this.appendingTo = appendingTo;
     this.number = number;
     this.lockFile = lockFile;
     this.lock = lock;
@@ -78,6 +97,11 @@ public final class MessageFiles implements AutoCloseable {
 
   /** Starts writing in {@code folder} after the segments already there (normally none: {@link #replay} took them). */
   static MessageFiles open(Path folder) throws IOException {
+    return open(folder, UnaryOperator.identity());
+  }
+
+  /** {@code appendingTo}: wraps each segment's channel (tests of a failing disk). */
+  static MessageFiles open(Path folder, UnaryOperator<FileChannel> appendingTo) throws IOException {
     Files.createDirectories(folder);
     FileChannel lockFile = lockFile(folder);
     try {
@@ -87,7 +111,8 @@ public final class MessageFiles implements AutoCloseable {
             + "this database?)");
       }
       List<Path> left = segments(folder);
-      return new MessageFiles(folder, left.isEmpty() ? 0 : number(left.get(left.size() - 1)), lockFile, lock);
+      return new MessageFiles(folder, left.isEmpty() ? 0 : number(left.get(left.size() - 1)), lockFile, lock,
+          appendingTo);
     } catch (IOException | RuntimeException e) {
       lockFile.close();
       throw e;
@@ -116,16 +141,47 @@ public final class MessageFiles implements AutoCloseable {
    */
   List<Appended> append(List<RecordedMessage> messages) throws IOException {
     List<Appended> lines = encoded(messages);
-    ByteBuffer[] out = new ByteBuffer[lines.size()];
+    int first = lineTorn ? 1 : 0;
+    ByteBuffer[] out = new ByteBuffer[first + lines.size()];
+    if (lineTorn) {
+      out[0] = NEWLINE.duplicate();
+    }
     long left = 0;
     for (int i = 0; i < out.length; i++) {
-      out[i] = ByteBuffer.wrap(lines.get(i).line());
+      if (i >= first) {
+        out[i] = ByteBuffer.wrap(lines.get(i - first).line());
+      }
       left += out[i].remaining();
     }
-    while (left > 0) { // one (gathering) write, in practice
-      left -= channel.write(out);
+    long start = written;
+    try {
+      while (left > 0) { // one (gathering) write, in practice
+        long n = channel.write(out);
+        left -= n;
+        written += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // refused, so never acknowledged; if part of it reached the file, its last line is torn
+      try {
+        written = Math.max(written, channel.size()); // a write that failed may still have written some
+      } catch (IOException | RuntimeException unknown) {
+        // what the writes answered is all that is known
+      }
+      lineTorn = written > start;
+      throw e;
     }
+    lineTorn = false;
     return lines;
+  }
+
+  /** Bytes written into the current segment so far (the drain's end of it). */
+  long written() {
+    return written;
+  }
+
+  /** The segment appends go into. */
+  Path current() {
+    return current;
   }
 
   /** The messages as the lines {@link #append} writes, without writing them (a chunk's rows). */
@@ -230,8 +286,8 @@ public final class MessageFiles implements AutoCloseable {
    */
   Segment openNext() throws IOException {
     Path path = folder.resolve(PREFIX + (number + 1) + SUFFIX);
-    return new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND));
+    return new Segment(path, appendingTo.apply(FileChannel.open(path, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND)));
   }
 
   /**
@@ -243,6 +299,8 @@ public final class MessageFiles implements AutoCloseable {
     number++;
     current = next.path();
     channel = next.channel();
+    written = 0;
+    lineTorn = false;
     return previous;
   }
 
@@ -252,11 +310,17 @@ public final class MessageFiles implements AutoCloseable {
     }
   }
 
+  /** Closes the current segment and keeps it for the next start's replay (what a kill leaves). */
   @Override
   public void close() throws IOException {
+    close(false);
+  }
+
+  /** Closes the current segment, deleting it when it is empty or its messages are all in the database. */
+  void close(boolean allInDatabase) throws IOException {
     try {
       channel.close();
-      if (Files.size(current) == 0) {
+      if (allInDatabase || Files.size(current) == 0) {
         Files.delete(current);
       }
     } finally {
@@ -272,7 +336,12 @@ public final class MessageFiles implements AutoCloseable {
    * read is logged and skipped.
    */
   static List<Appended> readAppended(Path segment) throws IOException {
-    Contents contents = readCounting(segment);
+    return readAppended(segment, 0, Long.MAX_VALUE);
+  }
+
+  /** The lines of the bytes {@code from} (a line's start) up to {@code to} (a line's end) of a segment. */
+  static List<Appended> readAppended(Path segment, long from, long to) throws IOException {
+    Contents contents = readCounting(segment, from, to);
     List<Appended> lines = new ArrayList<>(contents.messages().size());
     for (int i = 0; i < contents.messages().size(); i++) {
       RecordedMessage m = contents.messages().get(i);
@@ -286,7 +355,22 @@ public final class MessageFiles implements AutoCloseable {
   record Contents(List<RecordedMessage> messages, List<String> lines, int unreadable) {}
 
   private static Contents readCounting(Path segment) throws IOException {
-    String text = Files.readString(segment, StandardCharsets.UTF_8);
+    return readCounting(segment, 0, Long.MAX_VALUE);
+  }
+
+  private static Contents readCounting(Path segment, long from, long to) throws IOException {
+    String text;
+    if (from == 0 && to == Long.MAX_VALUE) {
+      text = Files.readString(segment, StandardCharsets.UTF_8);
+    } else {
+      try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
+        ByteBuffer bytes = ByteBuffer.allocate((int) (Math.min(to, in.size()) - from));
+        while (bytes.hasRemaining() && in.read(bytes, from + bytes.position()) >= 0) {
+          // until the range is read (or the file ends)
+        }
+        text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+      }
+    }
     List<RecordedMessage> messages = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     int start = 0;
@@ -302,6 +386,9 @@ public final class MessageFiles implements AutoCloseable {
       }
       String line = text.substring(start, end);
       start = end + 1;
+      if (line.isEmpty()) {
+        continue; // the end of a torn line, ended by the next append (or a refused write that tore none)
+      }
       try {
         messages.add(LINES.readValue(line, Line.class).message());
         lines.add(line);
@@ -337,9 +424,17 @@ public final class MessageFiles implements AutoCloseable {
 
   private static int replaySegments(Path folder, Connection c) throws IOException, SQLException {
     int replayed = 0;
+    Map<String, Long> recordedUpTo = new HashMap<>();
     for (Path segment : segments(folder)) {
       Contents contents = readCounting(segment);
-      List<RecordedMessage> messages = contents.messages();
+      List<RecordedMessage> messages = new ArrayList<>();
+      for (RecordedMessage m : contents.messages()) {
+        long upTo = recordedUpTo.containsKey(m.chatId()) ? recordedUpTo.get(m.chatId()) : recordedUpTo(c, m.chatId());
+        recordedUpTo.put(m.chatId(), upTo);
+        if (m.message().seq() > upTo) {
+          messages.add(m);
+        }
+      }
       if (!messages.isEmpty()) {
         c.setAutoCommit(false);
         try {
@@ -365,6 +460,36 @@ public final class MessageFiles implements AutoCloseable {
       log.info("{} acknowledged messages from {} put into the record", replayed, folder);
     }
     return replayed;
+  }
+
+  /**
+   * The seq up to which a chat's journaled messages are already in the database: all of them when
+   * the chat has ended (its end waited for the journal, and retention may have deleted its
+   * transcript since, which a replay must not bring back), else up to the last one a drain put
+   * there (drains take the journal in order, so a chat's drained lines are the first of its lines).
+   */
+  private static long recordedUpTo(Connection c, String chatId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT ended_at FROM chats WHERE id = ?")) {
+      s.setString(1, chatId);
+      try (ResultSet r = s.executeQuery()) {
+        if (r.next() && r.getObject(1) != null) {
+          return Long.MAX_VALUE;
+        }
+      }
+    }
+    long upTo = 0;
+    for (String query : List.of("SELECT MAX(last_seq) FROM message_chunks WHERE chat_id = ?",
+        "SELECT MAX(seq) FROM messages WHERE chat_id = ?")) {
+      try (PreparedStatement s = c.prepareStatement(query)) {
+        s.setString(1, chatId);
+        try (ResultSet r = s.executeQuery()) {
+          if (r.next()) {
+            upTo = Math.max(upTo, r.getLong(1)); // 0 for none
+          }
+        }
+      }
+    }
+    return upTo;
   }
 
   /** The segment files in {@code folder}, in the order they were written. */

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import switchboard.config.RecordSettings;
+import switchboard.domain.Chat;
 import switchboard.domain.ChatMessage;
+import switchboard.domain.ChatState;
+import switchboard.domain.Guest;
 
 /**
  * The journal in front of the one-node SQLite record: an acknowledged message is in a file before
@@ -70,9 +73,11 @@ class FileJournaledRecordTest {
   @Test
   void messagesOverSeveralSegmentsAndALargeBatchAreAllThereAfterAKill() throws Exception {
     RecordStore database = await(JdbcRecordStore.open(vertx, settings));
-    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0));
+    // segments of 100 KB: a backlog of 5,000 drains at once, each time in a new segment
+    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, MessageFiles.folderFor(settings), 0,
+        FileJournaledRecord.SLOW_APPEND_MS, 100_000));
     List<RecordedMessage> sent = new ArrayList<>();
-    for (int batch = 0; batch < 300; batch++) { // 15,000 messages: a backlog of 5,000 drains at once, a new segment each time
+    for (int batch = 0; batch < 300; batch++) { // 15,000 messages
       List<RecordedMessage> lines = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         long seq = sent.size() + lines.size() + 1;
@@ -98,6 +103,62 @@ class FileJournaledRecordTest {
     assertThat(await(reopened.journal("many"))).isEqualTo(sent);
     assertThat(await(reopened.journal("large"))).isEqualTo(large);
     assertThat(MessageFiles.segments(MessageFiles.folderFor(settings))).isEmpty();
+  }
+
+  /**
+   * Drains do not start a file each: one segment takes the messages until it is full, and is deleted
+   * once drained. A kill then leaves a segment that is partly in the database already; the next
+   * start puts in only the rest, and never brings back a transcript that retention deleted.
+   */
+  @Test
+  void drainsShareASegmentUntilItIsFullAndAReplayAddsOnlyWhatTheDatabaseLacks() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    Path files = MessageFiles.folderFor(settings);
+    RecordStore journaled = await(FileJournaledRecord.open(vertx, database, files, 0,
+        FileJournaledRecord.SLOW_APPEND_MS, 4_000));
+    List<RecordedMessage> closedChat = messages("closed", "Do you have the 1921 census?", "Yes, on film.", "Thanks");
+    await(journaled.recordMessages(closedChat));
+    Instant endedAt = T0.plusSeconds(60);
+    Chat closed = Chat.newChat("closed", new Guest("Pat", null, null), "hash", "ill", T0).edit()
+        .state(ChatState.closed).operator("alice", "Alice").answeredQueue("ill").acceptedAt(T0.plusSeconds(1))
+        .ended(endedAt, "guest").build();
+    await(journaled.recordChat(closed, closedChat.stream().map(RecordedMessage::message).toList(), List.of()));
+    assertThat(await(journaled.forgetTranscriptsEndedBefore(endedAt.plusSeconds(1)))).isEqualTo(1);
+    assertThat(await(journaled.transcript("closed"))).as("retention deleted it").isEmpty();
+
+    List<RecordedMessage> running = messages("running", "one", "two", "three", "four", "five", "six");
+    List<Path> segmentsSeen = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // four drains of small batches
+      await(journaled.recordMessages(running.subList(i, i + 1)));
+      assertThat(await(journaled.journal("running"))).hasSize(i + 1);
+      segmentsSeen.addAll(MessageFiles.segments(files));
+    }
+    assertThat(segmentsSeen).as("the same segment through four drains").hasSize(4).containsOnly(segmentsSeen.get(0));
+    await(journaled.recordMessages(running.subList(4, 6))); // not drained: the kill comes first
+    await(((FileJournaledRecord) journaled).abandon());
+    await(database.close());
+
+    RecordStore reopened = open(JdbcRecordStore.open(vertx, settings).map(r -> (RecordStore) r));
+    assertThat(await(reopened.journal("running"))).isEqualTo(running);
+    assertThat(seqsIn("messages", "running")).as("only the undrained messages became rows").containsExactly(5L, 6L);
+    assertThat(await(reopened.transcript("closed"))).as("not brought back by the replay").isEmpty();
+    assertThat(MessageFiles.segments(files)).isEmpty();
+  }
+
+  @Test
+  void aFullSegmentIsFollowedByTheNextAndDeletedOnceItsMessagesAreInTheDatabase() throws Exception {
+    RecordStore database = await(JdbcRecordStore.open(vertx, settings));
+    Path files = MessageFiles.folderFor(settings);
+    RecordStore journaled = open(FileJournaledRecord.open(vertx, database, files, 0,
+        FileJournaledRecord.SLOW_APPEND_MS, 1_000));
+    List<RecordedMessage> sent = messages("full", "x".repeat(600), "y".repeat(600), "z");
+    await(journaled.recordMessages(sent.subList(0, 2))); // past 1,000 bytes
+    Path first = MessageFiles.segments(files).get(0);
+    assertThat(await(journaled.journal("full"))).hasSize(2);
+    await(journaled.recordMessages(sent.subList(2, 3)));
+    assertThat(MessageFiles.segments(files)).as("the full one drained and deleted, the next in use")
+        .hasSize(1).doesNotContain(first);
+    assertThat(await(journaled.journal("full"))).isEqualTo(sent);
   }
 
   @Test
@@ -301,6 +362,21 @@ class FileJournaledRecordTest {
           texts[i], T0.plusMillis(i * 1500L)), from.equals("guest") ? "c-" + (i + 1) : null));
     }
     return all;
+  }
+
+  /** The seqs of a chat's rows in {@code table} ("messages"), in order. */
+  private List<Long> seqsIn(String table, String chatId) throws SQLException {
+    List<Long> seqs = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(settings.url());
+        PreparedStatement s = c.prepareStatement("SELECT seq FROM " + table + " WHERE chat_id = ? ORDER BY seq")) {
+      s.setString(1, chatId);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          seqs.add(r.getLong(1));
+        }
+      }
+    }
+    return seqs;
   }
 
   /** A chat's messages in the database, as rows or in a running chat's chunks (V6), each seq once. */

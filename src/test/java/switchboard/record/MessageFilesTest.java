@@ -1,18 +1,26 @@
 package switchboard.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import switchboard.domain.ChatMessage;
@@ -86,6 +94,134 @@ class MessageFilesTest {
     for (RecordedMessage m : messages) {
       assertThat(MessageFiles.fromChunkLines(m.chatId(), new String(MessageFiles.line(m), StandardCharsets.UTF_8)))
           .containsExactly(m);
+    }
+  }
+
+  /**
+   * A write that fails partway (a full disk) is refused, so its message is never acknowledged, but
+   * its half line stays in the file: the next append must not run into it, or that acknowledged
+   * message would be lost in one unreadable line at replay.
+   */
+  @Test
+  void aWriteThatFailsPartwayDoesNotTakeTheNextMessageWithIt(@TempDir Path folder) throws IOException {
+    List<RecordedMessage> messages = awkwardMessages().subList(0, 3);
+    AtomicBoolean diskFull = new AtomicBoolean();
+    Path segment;
+    try (MessageFiles files = MessageFiles.open(folder, channel -> new FailingPartway(channel, diskFull))) {
+      files.append(messages.subList(0, 1));
+      diskFull.set(true);
+      assertThatThrownBy(() -> files.append(messages.subList(1, 2))).hasMessageContaining("No space left");
+      diskFull.set(false);
+      files.append(messages.subList(2, 3));
+      segment = files.current();
+    }
+    assertThat(MessageFiles.readAppended(segment)).extracting(MessageFiles.Appended::chatId)
+        .as("the acknowledged messages, the refused one's half line skipped")
+        .containsExactly(messages.get(0).chatId(), messages.get(2).chatId());
+  }
+
+  /** A segment's channel whose gathering write, while {@code failing}, writes half its first buffer and fails. */
+  private static final class FailingPartway extends FileChannel {
+    private final FileChannel file;
+    private final AtomicBoolean failing;
+
+    FailingPartway(FileChannel file, AtomicBoolean failing) {
+      this.file = file;
+      this.failing = failing;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      if (!failing.get()) {
+        return file.write(srcs, offset, length);
+      }
+      ByteBuffer first = srcs[offset];
+      ByteBuffer half = first.duplicate();
+      half.limit(half.position() + half.remaining() / 2);
+      file.write(half);
+      throw new IOException("No space left on device");
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return file.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return file.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return file.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      file.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return file.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      file.truncate(size);
+      return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      file.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+      return file.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+      return file.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return file.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return file.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return file.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return file.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return file.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      file.close();
     }
   }
 }
