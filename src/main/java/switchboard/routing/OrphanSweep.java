@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import switchboard.bus.EventRelay;
 import switchboard.bus.Frames;
 import switchboard.config.ChatSettings;
+import switchboard.domain.ChatMessage;
 import switchboard.domain.ChatState;
 import switchboard.presence.PresenceHealth;
 import switchboard.store.StateStore;
@@ -140,7 +141,9 @@ final class OrphanSweep {
 
   /**
    * The held chat's operator-grace timer, unless one is set already (the sweep and the node
-   * that saw the last console close may both get here); the guest is told once.
+   * that saw the last console close may both get here); the guest is told once, and not again when
+   * the chat's last message already says so (a chat put back after a restart, whose operator's
+   * console had closed before it: the timer was in the memory that was lost, the message was not).
    */
   Future<Void> startGrace(String chatId) {
     Instant due = clock.instant().plusSeconds(settings.operatorGraceSeconds());
@@ -149,9 +152,18 @@ final class OrphanSweep {
         return Future.succeededFuture();
       }
       timers.arm(due);
-      return store.chat(chatId).compose(chat -> chat == null || chat.state() != ChatState.active
-          ? Future.succeededFuture()
-          : systemMessages.send(chat, chat.operatorName() + " lost their connection; please wait."));
+      return store.chat(chatId).compose(chat -> {
+        if (chat == null || chat.state() != ChatState.active) {
+          return Future.succeededFuture();
+        }
+        String text = chat.operatorName() + " lost their connection; please wait.";
+        return store.messagesAfter(chatId, 0).compose(messages -> {
+          ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+          return last != null && ChatMessage.FROM_SYSTEM.equals(last.from()) && text.equals(last.text())
+              ? Future.succeededFuture()
+              : systemMessages.send(chat, text);
+        });
+      });
     });
   }
 }

@@ -203,6 +203,50 @@ class OneNodeRestartTest {
     assertThat(patAgain.say("Thanks for picking this up.").getLong("seq")).isEqualTo(3L);
   }
 
+  /**
+   * The librarian's console closed, the guest was told, and then the node was killed: the chat put
+   * back after the restart does not tell the guest a second time (the sweep restarts the
+   * librarian's grace, whose timer was in the lost memory), and that grace still ends as usual.
+   */
+  @Test
+  void aGuestToldTheirLibrarianLeftIsNotToldAgainAfterARestart() throws Exception {
+    Path config = folder.resolve("config.json");
+    Files.writeString(config, TestNode.builder(clients).guestGraceSeconds(120).operatorGraceSeconds(6).configJson());
+    TestNode before = startNode(config, "told-before-kill");
+    String admin = before.login("alice");
+    FrameClient alice = FrameClient.operator(before, "alice", admin);
+    alice.available("ill", true);
+    before.awaitPresence("ill", true);
+    FrameClient sam = FrameClient.guest(before);
+    JsonObject started = sam.start("ill", "Sam");
+    String chatId = started.getString("chatId");
+    alice.offerFor(chatId);
+    alice.accept(chatId);
+    sam.next("joined");
+    awaitRecorded(folder.resolve("data/switchboard.db"), chatId, "active");
+    assertThat(sam.say("Do you have the 1921 census?").getLong("seq")).isEqualTo(1L);
+    alice.close();
+    String told = "Alice lost their connection; please wait.";
+    sam.next("message", f -> told.equals(f.getString("text")), TestNode.TIMEOUT);
+    node.kill(); // well within the librarian's grace: the chat is still hers
+    sam.close();
+    TestNode after = startNode(config, "told-after-kill");
+
+    FrameClient samAgain = FrameClient.guest(after);
+    samAgain.send(new JsonObject().put("type", "resume").put("chatId", chatId).put("token", started.getString("token"))
+        .put("lastSeq", 0));
+    List<String> texts = new ArrayList<>();
+    String found = "Finding someone else to help you.";
+    JsonObject frame;
+    do { // the replay, then what happens live until the librarian's grace, restarted after the restart, ends
+      frame = samAgain.nextMatching(f -> "message".equals(f.getString("type")), Duration.ofSeconds(30),
+          "a message, until \"" + found + "\"");
+      texts.add(frame.getString("text"));
+    } while (!found.equals(frame.getString("text")));
+    assertThat(texts).as("what the guest saw after the restart").containsOnlyOnce(told)
+        .contains("Do you have the 1921 census?");
+  }
+
   /** Waits until the record holds the chat in that state (the archive writes in batches). */
   private static void awaitRecorded(Path database, String chatId, String state) {
     TestNode.waitUntil(() -> state.equals(recordedState(database, chatId)), Duration.ofSeconds(10),
