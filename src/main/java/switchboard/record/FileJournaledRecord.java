@@ -38,7 +38,8 @@ import switchboard.store.DirectoryDoc;
  * message. The database keeps its own worker.
  *
  * <p>Where a batch is appended: on the caller's thread (routing's event loop) while appends are
- * quick, on the journal's own thread once they are not. An append is one {@code write} of a few
+ * quick, on the journal's own thread once they are not. An append is a copy into a mapped file (once
+ * one {@code write}) of a few
  * hundred bytes into the kernel's page cache, a few microseconds: handing each batch to a thread and
  * its completion back cost more than the write (12 % of a core at 10,000 messages a second, two
  * thread wake-ups per batch; the relay bench in docs/BENCHMARKS.md). It is still a call that a
@@ -286,7 +287,7 @@ public final class FileJournaledRecord implements RecordStore {
         }
       }
       if (previous != null) {
-        previous.channel().close();
+        previous.close();
       }
       List<Taken> parts = new ArrayList<>(taken);
       List<MessageFiles.Appended> lines = new ArrayList<>();

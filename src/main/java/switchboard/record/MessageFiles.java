@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -32,15 +33,17 @@ import switchboard.domain.ChatMessage;
 
 /**
  * Acknowledged messages that are not in the SQLite record yet: append-only files of JSON lines in a
- * folder beside the database ({@code switchboard.db.pending-messages/segment-N.jsonl}). Appending is
- * one {@code write} of a batch, without fsync, like SQLite's own commits with
- * {@code synchronous=NORMAL}: what was written survives the process being killed (the kernel has it),
- * and it costs microseconds where a SQLite transaction per batch cost a commit's page writes and locks
- * (see {@link FileJournaledRecord}). A segment is written until it holds {@link #ROTATE_AT_BYTES}
+ * folder beside the database ({@code switchboard.db.pending-messages/segment-N.jsonl}). Appending
+ * copies a batch's lines into the segment's mapping ({@link #MAPPED_BYTES}), without fsync, like
+ * SQLite's own commits with {@code synchronous=NORMAL}: the pages are the kernel's page cache of the
+ * file, so what was copied survives the process being killed, and it costs a copy where a
+ * {@code write} cost a system call (half the append's time on routing's loop, docs/BENCHMARKS.md)
+ * and a SQLite transaction per batch a commit's page writes and locks (see
+ * {@link FileJournaledRecord}). A segment is written until it holds {@link #ROTATE_AT_BYTES}
  * and deleted once its messages are all in the database: the drain tracks how far it got in
  * memory, so the message path does not create and delete a file per drain (each one a metadata
- * change, and on a file system mounted with {@code discard}, a trim, that a buffered {@code write}
- * could wait behind). The segments left by a killed node are put into the database when it is
+ * change, and on a file system mounted with {@code discard}, a trim, that an append could wait
+ * behind); a segment is cut to its written length when closed. The segments left by a killed node are put into the database when it is
  * opened again ({@link #replay}), before anything reads it, skipping what a drain already put there.
  *
  * <p>Blocking; not thread-safe: its user holds one lock around each call (appends come from the
@@ -53,7 +56,14 @@ public final class MessageFiles implements AutoCloseable {
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
   /** The size past which the drain starts a new segment (a few seconds of the relay bench's 10,000 msg/s). */
-  static final long ROTATE_AT_BYTES = 64L << 20;
+  static final long ROTATE_AT_BYTES = 32L << 20;
+  /**
+   * How much of a segment is mapped into memory for appends (a sparse file until written): a
+   * message is copied there, without a system call, and is in the kernel's page cache as a
+   * {@code write} would have put it, so a killed process loses none of it. Past it (a drain
+   * late by seconds) appends go through the channel.
+   */
+  static final int MAPPED_BYTES = 64 << 20;
   private static final ByteBuffer NEWLINE = ByteBuffer.wrap(new byte[] {'\n'}).asReadOnlyBuffer();
 
   /**
@@ -75,6 +85,10 @@ public final class MessageFiles implements AutoCloseable {
   private long number;
   private Path current;
   private FileChannel channel;
+  /** The current segment's first {@link #MAPPED_BYTES}, where appends go (null: through the channel). */
+  private MappedByteBuffer map;
+  /** Whether the channel's position is {@link #written} (for appends through the channel). */
+  private boolean channelAtEnd;
   /** Bytes written into the current segment. */
   private long written;
   /** A write failed partway: the next append ends the torn line first, so that its own first line stays whole. */
@@ -141,6 +155,42 @@ public final class MessageFiles implements AutoCloseable {
    */
   List<Appended> append(List<RecordedMessage> messages) throws IOException {
     List<Appended> lines = encoded(messages);
+    long size = lineTorn ? 1 : 0;
+    for (Appended line : lines) {
+      size += line.line().length;
+    }
+    long start = written;
+    try {
+      if (map != null && start + size <= map.capacity()) {
+        int at = (int) start;
+        if (lineTorn) {
+          map.put(at++, (byte) '\n');
+        }
+        for (Appended line : lines) {
+          map.put(at, line.line());
+          at += line.line().length;
+        }
+        written = at;
+      } else {
+        writeThroughChannel(lines);
+      }
+    } catch (IOException | RuntimeException | InternalError e) {
+      // refused, so never acknowledged; part of it may be in the file, as a torn line (and, in a
+      // mapping the disk could not back, zeros), which the next append ends and a reader skips
+      written = start + size;
+      lineTorn = true;
+      channelAtEnd = false;
+      map = null; // the rest of this segment through the channel, which answers a full disk with an error
+      if (e instanceof InternalError) { // how the JVM reports a mapped page the disk could not back (SIGBUS)
+        throw new IOException("the journal's file could not be written: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    lineTorn = false;
+    return lines;
+  }
+
+  private void writeThroughChannel(List<Appended> lines) throws IOException {
     int first = lineTorn ? 1 : 0;
     ByteBuffer[] out = new ByteBuffer[first + lines.size()];
     if (lineTorn) {
@@ -153,25 +203,15 @@ public final class MessageFiles implements AutoCloseable {
       }
       left += out[i].remaining();
     }
-    long start = written;
-    try {
-      while (left > 0) { // one (gathering) write, in practice
-        long n = channel.write(out);
-        left -= n;
-        written += n;
-      }
-    } catch (IOException | RuntimeException e) {
-      // refused, so never acknowledged; if part of it reached the file, its last line is torn
-      try {
-        written = Math.max(written, channel.size()); // a write that failed may still have written some
-      } catch (IOException | RuntimeException unknown) {
-        // what the writes answered is all that is known
-      }
-      lineTorn = written > start;
-      throw e;
+    if (!channelAtEnd) {
+      channel.position(written);
+      channelAtEnd = true;
     }
-    lineTorn = false;
-    return lines;
+    while (left > 0) { // one (gathering) write, in practice
+      long n = channel.write(out);
+      left -= n;
+      written += n;
+    }
   }
 
   /** Bytes written into the current segment so far (the drain's end of it). */
@@ -277,8 +317,52 @@ public final class MessageFiles implements AutoCloseable {
     return messages;
   }
 
-  /** A segment file and the channel that appends to it. */
-  record Segment(Path path, FileChannel channel) {}
+  /** A segment file, the channel and mapping that append to it, and (once appends moved on) its length. */
+  record Segment(Path path, FileChannel channel, MappedByteBuffer map, long length) {
+    /** Unmaps it and closes its channel, the file cut to its length (no unwritten mapped tail). */
+    void close() throws IOException {
+      unmap(map);
+      try (channel) {
+        if (length >= 0) {
+          channel.truncate(length);
+        }
+      }
+    }
+  }
+
+  /**
+   * Releases a mapping now rather than when the collector finds its buffer (a deleted segment's
+   * disk space is freed only then), as Lucene does; left to the collector where the JDK refuses.
+   */
+  private static void unmap(MappedByteBuffer map) {
+    if (map == null || INVOKE_CLEANER == null) {
+      return;
+    }
+    try {
+      INVOKE_CLEANER.invoke(UNSAFE, map);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("a segment's mapping is left to the garbage collector: {}", e.toString());
+    }
+  }
+
+  private static final Object UNSAFE;
+  private static final java.lang.reflect.Method INVOKE_CLEANER;
+
+  static {
+    Object unsafe = null;
+    java.lang.reflect.Method invokeCleaner = null;
+    try {
+      Class<?> type = Class.forName("sun.misc.Unsafe");
+      java.lang.reflect.Field field = type.getDeclaredField("theUnsafe");
+      field.setAccessible(true);
+      unsafe = field.get(null);
+      invokeCleaner = type.getMethod("invokeCleaner", ByteBuffer.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("segments' mappings are left to the garbage collector: {}", e.toString());
+    }
+    UNSAFE = unsafe;
+    INVOKE_CLEANER = invokeCleaner;
+  }
 
   /**
    * Opens the segment after the current one, for {@link #switchTo}; from the thread that rotates,
@@ -286,19 +370,29 @@ public final class MessageFiles implements AutoCloseable {
    */
   Segment openNext() throws IOException {
     Path path = folder.resolve(PREFIX + (number + 1) + SUFFIX);
-    return new Segment(path, appendingTo.apply(FileChannel.open(path, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND)));
+    FileChannel channel = appendingTo.apply(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE));
+    MappedByteBuffer map;
+    try {
+      map = channel.map(FileChannel.MapMode.READ_WRITE, 0, MAPPED_BYTES);
+    } catch (IOException | UnsupportedOperationException e) { // a file system that cannot map: appends use the channel
+      log.debug("{} is not mapped ({}): appends are written through its channel", path, e.toString());
+      map = null;
+    }
+    return new Segment(path, channel, map, -1);
   }
 
   /**
    * Appends go into {@code next} from now on (under the lock that appends take); answers the segment
-   * they went into so far, whose channel the caller closes.
+   * they went into so far, which the caller closes ({@link Segment#close}).
    */
   Segment switchTo(Segment next) {
-    Segment previous = new Segment(current, channel);
+    Segment previous = current == null ? null : new Segment(current, channel, map, written);
     number++;
     current = next.path();
     channel = next.channel();
+    map = next.map();
+    channelAtEnd = false;
     written = 0;
     lineTorn = false;
     return previous;
@@ -319,8 +413,8 @@ public final class MessageFiles implements AutoCloseable {
   /** Closes the current segment, deleting it when it is empty or its messages are all in the database. */
   void close(boolean allInDatabase) throws IOException {
     try {
-      channel.close();
-      if (allInDatabase || Files.size(current) == 0) {
+      new Segment(current, channel, map, written).close();
+      if (allInDatabase || written == 0) {
         Files.delete(current);
       }
     } finally {
@@ -359,18 +453,15 @@ public final class MessageFiles implements AutoCloseable {
   }
 
   private static Contents readCounting(Path segment, long from, long to) throws IOException {
-    String text;
-    if (from == 0 && to == Long.MAX_VALUE) {
-      text = Files.readString(segment, StandardCharsets.UTF_8);
-    } else {
-      try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
-        ByteBuffer bytes = ByteBuffer.allocate((int) (Math.min(to, in.size()) - from));
-        while (bytes.hasRemaining() && in.read(bytes, from + bytes.position()) >= 0) {
-          // until the range is read (or the file ends)
-        }
-        text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+    byte[] bytes;
+    try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
+      ByteBuffer read = ByteBuffer.allocate((int) Math.max(0, Math.min(to, in.size()) - from));
+      while (read.hasRemaining() && in.read(read, from + read.position()) >= 0) {
+        // until the range is read (or the file ends)
       }
+      bytes = read.array();
     }
+    String text = withoutZeros(bytes);
     List<RecordedMessage> messages = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     int start = 0;
@@ -398,6 +489,24 @@ public final class MessageFiles implements AutoCloseable {
       }
     }
     return new Contents(messages, lines, unreadable);
+  }
+
+  /**
+   * The text of a segment's bytes without its zero bytes: the mapped tail a killed node never wrote,
+   * and what a refused write left unwritten. A line has none of its own (JSON escapes U+0000).
+   */
+  private static String withoutZeros(byte[] bytes) {
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] == 0) {
+      end--;
+    }
+    int kept = 0;
+    for (int i = 0; i < end; i++) {
+      if (bytes[i] != 0) {
+        bytes[kept++] = bytes[i];
+      }
+    }
+    return new String(bytes, 0, kept, StandardCharsets.UTF_8);
   }
 
   /**
