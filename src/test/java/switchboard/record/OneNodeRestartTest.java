@@ -141,15 +141,9 @@ class OneNodeRestartTest {
     assertThat(totals.getInteger("asked")).as("both chats counted: %s", totals).isEqualTo(2);
 
     // the running chat resumes for its guest and its librarian, nothing lost
-    FrameClient samAgain = FrameClient.guest(after);
-    samAgain.send(new JsonObject().put("type", "resume").put("chatId", running).put("token", started.getString("token"))
-        .put("lastSeq", 0));
+    FrameClient samAgain = resumeFromTheStart(after, started);
     List<JsonObject> replayed = new ArrayList<>();
-    JsonObject frame;
-    while (!"resumed".equals((frame = samAgain.nextMatching(f -> Set.of("message", "resumed").contains(
-        f.getString("type")), TestNode.TIMEOUT, "a replayed message or resumed")).getString("type"))) {
-      replayed.add(frame);
-    }
+    JsonObject frame = replayUntilResumed(samAgain, replayed);
     assertThat(frame.getString("state")).isEqualTo("active");
     assertThat(replayed.stream().filter(m -> "guest".equals(m.getString("from"))).map(m -> m.getString("text")))
         .containsExactly("first question", "second question");
@@ -180,16 +174,9 @@ class OneNodeRestartTest {
     pat.close();
     TestNode after = startNode(config, "waiting-after-kill");
 
-    FrameClient patAgain = FrameClient.guest(after);
-    patAgain.send(new JsonObject().put("type", "resume").put("chatId", waiting).put("token", started.getString("token"))
-        .put("lastSeq", 0));
+    FrameClient patAgain = resumeFromTheStart(after, started);
     List<JsonObject> replayed = new ArrayList<>();
-    JsonObject frame;
-    while (!"resumed".equals((frame = patAgain.nextMatching(f -> Set.of("message", "resumed", "error").contains(
-        f.getString("type")), TestNode.TIMEOUT, "a replayed message or resumed")).getString("type"))) {
-      assertThat(frame.getString("type")).as("resume answered %s", frame).isEqualTo("message");
-      replayed.add(frame);
-    }
+    JsonObject frame = replayUntilResumed(patAgain, replayed);
     assertThat(frame.getString("state")).isEqualTo("waiting");
     assertThat(replayed.stream().map(m -> m.getString("text")))
         .containsExactly("Is the map room open on Sunday?", "I need the 1890 county atlas.");
@@ -232,9 +219,7 @@ class OneNodeRestartTest {
     sam.close();
     TestNode after = startNode(config, "told-after-kill");
 
-    FrameClient samAgain = FrameClient.guest(after);
-    samAgain.send(new JsonObject().put("type", "resume").put("chatId", chatId).put("token", started.getString("token"))
-        .put("lastSeq", 0));
+    FrameClient samAgain = resumeFromTheStart(after, started);
     List<String> texts = new ArrayList<>();
     String found = "Finding someone else to help you.";
     JsonObject frame;
@@ -245,6 +230,25 @@ class OneNodeRestartTest {
     } while (!found.equals(frame.getString("text")));
     assertThat(texts).as("what the guest saw after the restart").containsOnlyOnce(told)
         .contains("Do you have the 1921 census?");
+  }
+
+  /** A guest's new socket on {@code node}, resuming the chat it {@code started} from its first message. */
+  private static FrameClient resumeFromTheStart(TestNode node, JsonObject started) {
+    FrameClient guest = FrameClient.guest(node);
+    guest.send(new JsonObject().put("type", "resume").put("chatId", started.getString("chatId"))
+        .put("token", started.getString("token")).put("lastSeq", 0));
+    return guest;
+  }
+
+  /** Adds the messages a resume replays to {@code replayed}; answers its {@code resumed} frame (an error fails). */
+  private static JsonObject replayUntilResumed(FrameClient guest, List<JsonObject> replayed) {
+    JsonObject frame;
+    while (!"resumed".equals((frame = guest.nextMatching(f -> Set.of("message", "resumed", "error").contains(
+        f.getString("type")), TestNode.TIMEOUT, "a replayed message or resumed")).getString("type"))) {
+      assertThat(frame.getString("type")).as("resume answered %s", frame).isEqualTo("message");
+      replayed.add(frame);
+    }
+    return frame;
   }
 
   /** Waits until the record holds the chat in that state (the archive writes in batches). */
