@@ -412,8 +412,10 @@ public final class MessageFiles implements AutoCloseable {
 
   /** Closes the current segment, deleting it when it is empty or its messages are all in the database. */
   void close(boolean allInDatabase) throws IOException {
+    Segment last = new Segment(current, channel, map, written);
+    map = null; // an append after this goes to the closed channel and fails, never to the released mapping
     try {
-      new Segment(current, channel, map, written).close();
+      last.close();
       if (allInDatabase || written == 0) {
         Files.delete(current);
       }

@@ -139,6 +139,15 @@ class MessageFilesTest {
     }
   }
 
+  /** An append after the journal is closed (a message during shutdown) is refused, not written to a released mapping. */
+  @Test
+  void anAppendAfterCloseIsRefused(@TempDir Path folder) throws IOException {
+    MessageFiles files = MessageFiles.open(folder);
+    files.append(awkwardMessages().subList(0, 1));
+    files.close();
+    assertThatThrownBy(() -> files.append(awkwardMessages().subList(1, 2))).isInstanceOf(IOException.class);
+  }
+
   /** A segment's channel whose gathering write, while {@code failing}, writes half its first buffer and fails. */
   private static final class FailingPartway extends FileChannel {
     private final FileChannel file;
