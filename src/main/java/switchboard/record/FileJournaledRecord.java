@@ -38,17 +38,16 @@ import switchboard.store.DirectoryDoc;
  * message. The database keeps its own worker.
  *
  * <p>Where a batch is appended: on the caller's thread (routing's event loop) while appends are
- * quick, on the journal's own thread once they are not. An append is a copy into a mapped file (once
- * one {@code write}) of a few
- * hundred bytes into the kernel's page cache, a few microseconds: handing each batch to a thread and
- * its completion back cost more than the write (12 % of a core at 10,000 messages a second, two
+ * quick, on the journal's own thread once they are not. An append copies a few hundred bytes into
+ * the segment's mapping, the kernel's page cache, in a few microseconds: handing each batch to a
+ * thread and its completion back cost more than that (12 % of a core at 10,000 messages a second, two
  * thread wake-ups per batch; the relay bench in docs/BENCHMARKS.md). It is still a call that a
  * stalled disk can hold, so every append on the caller is timed: after {@link #SLOW_APPENDS_IN_A_ROW}
  * in a row over {@link #SLOW_APPEND_MS} (one slow append alone may be a GC pause, which stops
  * every thread at once) the appends go to the journal's thread for {@link #ON_THREAD_FOR_MS}, where
  * messages that arrive during a slow write wait together for the next one, and the event loop
- * goes on with everything else. The drain and the caller's append take one lock, held for a
- * write, or for taking the lines appended since the last drain and where they end in the segment.
+ * goes on with everything else. The drain and the caller's append take one lock, held for an
+ * append, or for taking the lines appended since the last drain and where they end in the segment.
  * A drain starts a new segment only once the current one holds {@link MessageFiles#ROTATE_AT_BYTES}
  * (opened before the lock and the full one closed after, outside it), so the message path does not
  * create and delete a file every drain; the full segment is deleted once its lines are in the database.
