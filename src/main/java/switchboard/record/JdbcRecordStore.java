@@ -516,6 +516,26 @@ public final class JdbcRecordStore implements RecordStore {
     return new ArrayList<>(bySeq.values());
   }
 
+  /**
+   * The seq up to which a chat's journaled messages are already in the database (a replay of the
+   * one-node journal skips them, {@link MessageFiles#replay}): all of them when the chat has ended
+   * (its end waited for the journal, and retention may have deleted its transcript since, which a
+   * replay must not bring back), else up to the last one a drain put there (drains take the journal
+   * in order, so a chat's drained lines are the first of its lines); 0 for none.
+   */
+  static long recordedUpTo(Connection c, String chatId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT (SELECT ended_at FROM chats WHERE id = ?),"
+        + " (SELECT MAX(last_seq) FROM message_chunks WHERE chat_id = ?), (SELECT MAX(seq) FROM messages WHERE chat_id = ?)")) {
+      s.setString(1, chatId);
+      s.setString(2, chatId);
+      s.setString(3, chatId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getObject(1) != null ? Long.MAX_VALUE : Math.max(r.getLong(2), r.getLong(3)); // getLong: 0 for NULL
+      }
+    }
+  }
+
   /** Adds messages in the connection's transaction; one already recorded (same chat and seq) is kept. */
   static void insertMessages(Connection c, List<RecordedMessage> messages) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(

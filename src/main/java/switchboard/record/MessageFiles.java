@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,8 +41,9 @@ import switchboard.domain.ChatMessage;
  * and deleted once its messages are all in the database: the drain tracks how far it got in
  * memory, so the message path does not create and delete a file per drain (each one a metadata
  * change, and on a file system mounted with {@code discard}, a trim, that an append could wait
- * behind); a segment is cut to its written length when closed. The segments left by a killed node are put into the database when it is
- * opened again ({@link #replay}), before anything reads it, skipping what a drain already put there.
+ * behind); a segment is cut to its written length when closed. The segments left by a killed node
+ * are put into the database when it is opened again ({@link #replay}), before anything reads it,
+ * skipping what a drain already put there.
  *
  * <p>Blocking; not thread-safe: its user holds one lock around each call (appends come from the
  * caller's thread or the journal's, rotation from the journal's; see {@link FileJournaledRecord}).
@@ -55,7 +54,7 @@ public final class MessageFiles implements AutoCloseable {
   private static final String PREFIX = "segment-";
   private static final String SUFFIX = ".jsonl";
   private static final String LOCK = "lock";
-  /** The size past which the drain starts a new segment (a few seconds of the relay bench's 10,000 msg/s). */
+  /** The size past which the drain starts a new segment (about 13 s of the relay bench's 10,000 msg/s). */
   static final long ROTATE_AT_BYTES = 32L << 20;
   /**
    * How much of a segment is mapped into memory for appends (a sparse file until written): a
@@ -317,15 +316,13 @@ public final class MessageFiles implements AutoCloseable {
     return messages;
   }
 
-  /** A segment file, the channel and mapping that append to it, and (once appends moved on) its length. */
+  /** A segment file, the channel and mapping that append to it, and the bytes written into it. */
   record Segment(Path path, FileChannel channel, MappedByteBuffer map, long length) {
     /** Unmaps it and closes its channel, the file cut to its length (no unwritten mapped tail). */
     void close() throws IOException {
       unmap(map);
       try (channel) {
-        if (length >= 0) {
-          channel.truncate(length);
-        }
+        channel.truncate(length);
       }
     }
   }
@@ -379,7 +376,7 @@ public final class MessageFiles implements AutoCloseable {
       log.debug("{} is not mapped ({}): appends are written through its channel", path, e.toString());
       map = null;
     }
-    return new Segment(path, channel, map, -1);
+    return new Segment(path, channel, map, 0);
   }
 
   /**
@@ -540,8 +537,11 @@ public final class MessageFiles implements AutoCloseable {
       Contents contents = readCounting(segment);
       List<RecordedMessage> messages = new ArrayList<>();
       for (RecordedMessage m : contents.messages()) {
-        long upTo = recordedUpTo.containsKey(m.chatId()) ? recordedUpTo.get(m.chatId()) : recordedUpTo(c, m.chatId());
-        recordedUpTo.put(m.chatId(), upTo);
+        Long upTo = recordedUpTo.get(m.chatId());
+        if (upTo == null) {
+          upTo = JdbcRecordStore.recordedUpTo(c, m.chatId());
+          recordedUpTo.put(m.chatId(), upTo);
+        }
         if (m.message().seq() > upTo) {
           messages.add(m);
         }
@@ -571,36 +571,6 @@ public final class MessageFiles implements AutoCloseable {
       log.info("{} acknowledged messages from {} put into the record", replayed, folder);
     }
     return replayed;
-  }
-
-  /**
-   * The seq up to which a chat's journaled messages are already in the database: all of them when
-   * the chat has ended (its end waited for the journal, and retention may have deleted its
-   * transcript since, which a replay must not bring back), else up to the last one a drain put
-   * there (drains take the journal in order, so a chat's drained lines are the first of its lines).
-   */
-  private static long recordedUpTo(Connection c, String chatId) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT ended_at FROM chats WHERE id = ?")) {
-      s.setString(1, chatId);
-      try (ResultSet r = s.executeQuery()) {
-        if (r.next() && r.getObject(1) != null) {
-          return Long.MAX_VALUE;
-        }
-      }
-    }
-    long upTo = 0;
-    for (String query : List.of("SELECT MAX(last_seq) FROM message_chunks WHERE chat_id = ?",
-        "SELECT MAX(seq) FROM messages WHERE chat_id = ?")) {
-      try (PreparedStatement s = c.prepareStatement(query)) {
-        s.setString(1, chatId);
-        try (ResultSet r = s.executeQuery()) {
-          if (r.next()) {
-            upTo = Math.max(upTo, r.getLong(1)); // 0 for none
-          }
-        }
-      }
-    }
-    return upTo;
   }
 
   /** The segment files in {@code folder}, in the order they were written. */
